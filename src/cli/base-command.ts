@@ -1,0 +1,72 @@
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { type LoadedConfig, loadConfigFile, resolveConfigFile } from '../config/load-config.js';
+import { LOG_LEVELS } from '../config/schema.js';
+import { formatFailure, toCommandFailure } from './command-failure.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/** The one base of every command: global flags, --json, config loading and a single error path. */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    config: Flags.string({
+      char: 'c',
+      summary: 'Config file (.toml, .yaml or .yml).',
+      description:
+        'Defaults to $SYNC_DAEMON_CONFIG, then ~/.config/sync-daemon/config.toml (root: /etc/sync-daemon/config.toml).',
+      helpGroup: 'GLOBAL',
+    }),
+    'log-level': Flags.option({
+      options: LOG_LEVELS,
+      summary: 'Log level, overriding daemon.log_level of the config.',
+      helpGroup: 'GLOBAL',
+    })(),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (this.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+  }
+
+  /** The config named by --config (or the defaults), with --log-level applied and its warnings shown. */
+  protected async loadConfig(): Promise<LoadedConfig> {
+    const loaded = await loadConfigFile(resolveConfigFile(this.flags.config));
+    const logLevel = this.flags['log-level'];
+    if (logLevel)
+      loaded.config = { ...loaded.config, daemon: { ...loaded.config.daemon, log_level: logLevel } };
+    for (const warning of loaded.warnings) this.warn(warning);
+    return loaded;
+  }
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    const failure = toCommandFailure(error);
+    process.exitCode = failure.exitCode;
+    if (this.jsonEnabled()) {
+      this.logJson({ error: failure });
+      return undefined;
+    }
+    // Printed here rather than by oclif, whose pretty-printer wraps lines and breaks `file:line:col` apart.
+    process.stderr.write(formatFailure(failure));
+    this.exit(failure.exitCode);
+  }
+
+  public override warn(input: string | Error): string | Error {
+    process.stderr.write(`Warning: ${input instanceof Error ? input.message : input}\n`);
+    return input;
+  }
+}

@@ -1,0 +1,68 @@
+import { Errors } from '@oclif/core';
+import { ConfigError, type ConfigProblem } from '../config/config-error.js';
+import { ExitCode } from './exit-codes.js';
+
+/** What a failed command reports, once, whatever threw: the same fields in text and in --json. */
+export interface CommandFailure {
+  code: string;
+  message: string;
+  exitCode: number;
+  suggestions: string[];
+  problems?: ConfigProblem[];
+}
+
+/** A user-facing error raised by commands for bad usage they detect themselves (not flag parsing). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly code = 'USAGE';
+  constructor(
+    message: string,
+    readonly suggestions: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Normalises anything thrown by a command (sf-plugins-core's SfCommandError.from, STYLE.md rule 15). */
+export function toCommandFailure(error: unknown): CommandFailure {
+  if (error instanceof ConfigError) {
+    return {
+      code: error.code,
+      message: error.message,
+      exitCode: ExitCode.usage,
+      suggestions: [...error.suggestions],
+      problems: [...error.problems],
+    };
+  }
+  if (error instanceof UsageError) {
+    return {
+      code: error.code,
+      message: error.message,
+      exitCode: ExitCode.usage,
+      suggestions: error.suggestions,
+    };
+  }
+  if (error instanceof Errors.CLIError) {
+    // oclif's own parse errors already carry exit code 2.
+    return {
+      code: (error as { code?: string }).code ?? 'USAGE',
+      message: error.message,
+      exitCode: error.oclif.exit ?? ExitCode.failure,
+      suggestions: error.suggestions ?? [],
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return {
+    code: typeof code === 'string' ? code : 'FAILURE',
+    message,
+    exitCode: ExitCode.failure,
+    suggestions: [],
+  };
+}
+
+/** Text for a terminal: the message, then one line per suggestion. */
+export function formatFailure(failure: CommandFailure): string {
+  const suggestions = failure.suggestions.map((suggestion) => `  Hint: ${suggestion}\n`).join('');
+  return `Error: ${failure.message}\n${suggestions}`;
+}

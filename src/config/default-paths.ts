@@ -1,0 +1,45 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** Where sync-daemon keeps its files when the config does not say, following the XDG base directories. */
+export interface DefaultPaths {
+  configFile: string;
+  stateDir: string;
+  logFile: string;
+  pidFile: string;
+  cacheDir: string;
+}
+
+/** Root gets the system-wide locations of the seed README; any other user gets XDG folders under $HOME. */
+export function getDefaultPaths(env: NodeJS.ProcessEnv = process.env): DefaultPaths {
+  if (isRoot()) {
+    return {
+      configFile: '/etc/sync-daemon/config.toml',
+      stateDir: '/var/lib/sync-daemon',
+      logFile: '/var/log/sync-daemon.log',
+      pidFile: '/var/run/sync-daemon.pid',
+      cacheDir: '/var/cache/sync-daemon',
+    };
+  }
+  const home = os.homedir();
+  const configHome = readAbsoluteDir(env.XDG_CONFIG_HOME) ?? path.join(home, '.config');
+  const stateHome = readAbsoluteDir(env.XDG_STATE_HOME) ?? path.join(home, '.local', 'state');
+  const cacheHome = readAbsoluteDir(env.XDG_CACHE_HOME) ?? path.join(home, '.cache');
+  const stateDir = path.join(stateHome, 'sync-daemon');
+  return {
+    configFile: path.join(configHome, 'sync-daemon', 'config.toml'),
+    stateDir,
+    logFile: path.join(stateDir, 'sync-daemon.log'),
+    pidFile: path.join(stateDir, 'sync-daemon.pid'),
+    cacheDir: path.join(cacheHome, 'sync-daemon'),
+  };
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+// The XDG spec says relative values are invalid and must be ignored.
+function readAbsoluteDir(value: string | undefined): string | undefined {
+  return value && path.isAbsolute(value) ? value : undefined;
+}

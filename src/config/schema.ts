@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { getDefaultPaths } from './default-paths.js';
+import { describeCronError } from './describe-cron-error.js';
+import { DURATION_EXPECTATION, parseDuration } from './parse-duration.js';
+
+// One schema for every key the daemon reads; later capabilities add their keys here (DESIGN.md, "Config").
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export const WATCH_EVENTS = ['create', 'write', 'remove', 'rename', 'chmod'] as const;
+export const COMPARISON_METHODS = ['mtime', 'checksum', 'size'] as const;
+
+// Ids end up in file names, metric labels and CLI arguments, so keep them to a safe alphabet.
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const ID_EXPECTATION = 'an id of letters, digits, ".", "_" or "-", starting with a letter or digit';
+
+const id = z.string().regex(ID_PATTERN, { message: ID_EXPECTATION });
+const nonEmptyText = z.string().trim().min(1, { message: 'a non-empty string' });
+const pathText = nonEmptyText;
+const positiveInt = z.int().min(1);
+const nonNegativeInt = z.int().min(0);
+
+const duration = z.string().superRefine((text, context) => {
+  const milliseconds = parseDuration(text);
+  if (milliseconds === undefined) {
+    context.addIssue({ code: 'custom', message: DURATION_EXPECTATION, input: text });
+  } else if (milliseconds === 0) {
+    context.addIssue({ code: 'custom', message: 'a duration longer than zero', input: text });
+  }
+});
+
+const cronExpression = z.string().superRefine((text, context) => {
+  const problem = describeCronError(text);
+  if (problem) context.addIssue({ code: 'custom', message: problem, input: text });
+});
+
+const timezone = z.string().superRefine((text, context) => {
+  if (!isKnownTimezone(text)) {
+    context.addIssue({
+      code: 'custom',
+      message: 'an IANA time zone such as "UTC" or "Europe/Paris"',
+      input: text,
+    });
+  }
+});
+
+const pocketbaseSection = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
+  admin_email: nonEmptyText,
+  // May instead come from SYNC_DAEMON_POCKETBASE_PASSWORD; load-config checks that one of them is there.
+  admin_password: z.string().optional(),
+  timeout_secs: positiveInt.default(30),
+  retry_attempts: nonNegativeInt.default(3),
+  retry_delay_secs: nonNegativeInt.default(5),
+});
+
+const daemonSection = z.strictObject({
+  pid_file: pathText.default(() => getDefaultPaths().pidFile),
+  log_file: pathText.default(() => getDefaultPaths().logFile),
+  log_level: z.enum(LOG_LEVELS).default('info'),
+  config_refresh_interval_secs: positiveInt.default(300),
+  auto_restart_on_config_change: z.boolean().default(false),
+});
+
+const scheduleSection = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('interval'), interval: duration }),
+  z.strictObject({ type: z.literal('cron'), expression: cronExpression, timezone: timezone.optional() }),
+  z.strictObject({ type: z.literal('manual') }),
+]);
+
+const syncOptionsSection = z.strictObject({
+  dry_run: z.boolean().default(false),
+  preserve_permissions: z.boolean().default(true),
+  preserve_timestamps: z.boolean().default(true),
+  delete_destination_files: z.boolean().default(false),
+  comparison_method: z.enum(COMPARISON_METHODS).default('mtime'),
+  ignore_hidden_files: z.boolean().default(false),
+  max_delete: nonNegativeInt.optional(),
+  trash_dir: pathText.optional(),
+  trash_retention_days: nonNegativeInt.default(30),
+  fsync: z.boolean().default(false),
+});
+
+const syncJobSection = z.strictObject({
+  id,
+  name: nonEmptyText.optional(),
+  source_path: pathText,
+  destination_path: pathText,
+  enabled: z.boolean().default(true),
+  filters: z.array(nonEmptyText).default([]),
+  schedule: scheduleSection.default({ type: 'manual' }),
+  sync_options: syncOptionsSection.default(() => syncOptionsSection.parse({})),
+});
+
+const fileWatcherSection = z.strictObject({
+  id,
+  name: nonEmptyText.optional(),
+  // Defaults to the job's source_path (filled in by resolve-config-paths).
+  watch_path: pathText.optional(),
+  sync_job_id: id,
+  enabled: z.boolean().default(true),
+  recursive: z.boolean().default(true),
+  debounce_ms: nonNegativeInt.default(1000),
+  watch_events: z
+    .array(z.enum(WATCH_EVENTS))
+    .min(1, { message: `at least one of ${WATCH_EVENTS.join(', ')}` })
+    .default(['create', 'write', 'remove', 'rename']),
+});
+
+const concurrencySection = z.strictObject({
+  max_concurrent_syncs: positiveInt.default(4),
+  max_file_operations: positiveInt.default(100),
+  sync_queue_size: positiveInt.default(1000),
+});
+
+const cacheSection = z.strictObject({
+  cache_dir: pathText.default(() => getDefaultPaths().cacheDir),
+  config_cache_ttl_secs: nonNegativeInt.default(300),
+  file_metadata_cache_ttl_secs: nonNegativeInt.default(60),
+  enable_persistent_cache: z.boolean().default(false),
+});
+
+/** The whole configuration file; every section but pocketbase has defaults, so an empty file is valid. */
+export const configSchema = z.strictObject({
+  pocketbase: pocketbaseSection.optional(),
+  daemon: daemonSection.default(() => daemonSection.parse({})),
+  sync_jobs: z.array(syncJobSection).default([]),
+  file_watchers: z.array(fileWatcherSection).default([]),
+  concurrency: concurrencySection.default(() => concurrencySection.parse({})),
+  cache: cacheSection.default(() => cacheSection.parse({})),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type SyncJob = Config['sync_jobs'][number];
+export type FileWatcher = Config['file_watchers'][number];
+export type Schedule = SyncJob['schedule'];
+export type SyncOptions = SyncJob['sync_options'];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function isKnownTimezone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
