@@ -11,8 +11,11 @@ export interface DefaultPaths {
 }
 
 /** Root gets the system-wide locations of the seed README; any other user gets XDG folders under $HOME. */
-export function getDefaultPaths(env: NodeJS.ProcessEnv = process.env): DefaultPaths {
-  if (isRoot()) {
+export function getDefaultPaths(
+  env: NodeJS.ProcessEnv = process.env,
+  uid = process.getuid?.(),
+): DefaultPaths {
+  if (uid === 0) {
     return {
       configFile: '/etc/sync-daemon/config.toml',
       stateDir: '/var/lib/sync-daemon',
@@ -21,7 +24,7 @@ export function getDefaultPaths(env: NodeJS.ProcessEnv = process.env): DefaultPa
       cacheDir: '/var/cache/sync-daemon',
     };
   }
-  const home = os.homedir();
+  const home = env.HOME || os.homedir();
   const configHome = readAbsoluteDir(env.XDG_CONFIG_HOME) ?? path.join(home, '.config');
   const stateHome = readAbsoluteDir(env.XDG_STATE_HOME) ?? path.join(home, '.local', 'state');
   const cacheHome = readAbsoluteDir(env.XDG_CACHE_HOME) ?? path.join(home, '.cache');
@@ -33,10 +36,6 @@ export function getDefaultPaths(env: NodeJS.ProcessEnv = process.env): DefaultPa
     pidFile: path.join(stateDir, 'sync-daemon.pid'),
     cacheDir: path.join(cacheHome, 'sync-daemon'),
   };
-}
-
-function isRoot(): boolean {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
 // The XDG spec says relative values are invalid and must be ignored.

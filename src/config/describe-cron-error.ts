@@ -14,11 +14,11 @@ const FIELDS_WITH_SECONDS = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 
 export const CRON_EXPECTATION =
   'a cron expression of 6 fields "sec min hour day month weekday" (e.g. "0 */15 * * * *") or 5 without seconds';
 
-/** Says which field of a cron expression is wrong and what it accepts, or undefined when node-cron accepts it. */
+/** Says which field of a cron expression is wrong and what it accepts (phrased to follow "expected"), or undefined when node-cron accepts it. */
 export function describeCronError(expression: string): string | undefined {
   const fieldCount = expression.trim().split(/\s+/).filter(Boolean).length;
   if (fieldCount !== 5 && fieldCount !== 6) {
-    return `${CRON_EXPECTATION}; found ${fieldCount} field${fieldCount === 1 ? '' : 's'}`;
+    return `${CRON_EXPECTATION}; this one has ${fieldCount}`;
   }
   const { valid, errors } = cron.validateDetailed(expression);
   if (valid) return undefined;
@@ -29,9 +29,9 @@ export function describeCronError(expression: string): string | undefined {
     if (position < 0 || !range) return error.message;
     const name = FIELD_NAMES[error.field] ?? error.field;
     if (!error.message.includes('invalid expression')) {
-      return `field ${position + 1} of ${fieldCount} (${name}): ${error.message}`;
+      return `field ${position + 1} of ${fieldCount} (${name}) to be possible: ${error.message}`;
     }
-    return `field ${position + 1} of ${fieldCount} (${name}) is "${error.value ?? ''}", expected ${range}, "*", a list, a range or a step`;
+    return `field ${position + 1} of ${fieldCount} (${name}) to be ${range}, "*", a list, a range or a step, not "${error.value ?? ''}"`;
   });
   return descriptions.join('; ') || `${CRON_EXPECTATION}`;
 }

@@ -1,6 +1,8 @@
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
+import { CRON_EXPECTATION } from './describe-cron-error.js';
 import type { KeyPath } from './format-key-path.js';
+import { DURATION_EXPECTATION } from './parse-duration.js';
 
 /** A schema failure put in a user's words: where it is, whether to point at the key or its value, and what is wrong. */
 export interface DescribedIssue {
@@ -8,6 +10,15 @@ export interface DescribedIssue {
   at: 'key' | 'value';
   message: string;
 }
+
+// For a missing key, its type says less than what it holds.
+const EXPECTED_BY_KEY: Record<string, string> = {
+  interval: DURATION_EXPECTATION,
+  expression: CRON_EXPECTATION,
+  source_path: 'the path of the folder to mirror',
+  destination_path: 'the path of the folder to write the mirror to',
+  sync_job_id: 'the id of a sync job',
+};
 
 const EXPECTED_TYPE_NAMES: Record<string, string> = {
   string: 'a string',
@@ -31,8 +42,10 @@ export function describeSchemaIssue(issue: z.core.$ZodIssue, schema: z.ZodType):
       }));
     case 'invalid_type': {
       const expected = EXPECTED_TYPE_NAMES[issue.expected] ?? issue.expected;
-      if (input === undefined)
-        return [{ keyPath, at: 'key', message: `missing required key, expected ${expected}` }];
+      if (input === undefined) {
+        const described = EXPECTED_BY_KEY[String(keyPath.at(-1))] ?? expected;
+        return [{ keyPath, at: 'key', message: `missing required key, expected ${described}` }];
+      }
       return [
         {
           keyPath,
@@ -84,7 +97,7 @@ export function describeSchemaIssue(issue: z.core.$ZodIssue, schema: z.ZodType):
 /** How a value reads back to a user: strings quoted, containers by kind, so the message matches what they wrote. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return 'a list';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (value instanceof Date) return 'a date';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'a table';

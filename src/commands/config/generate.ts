@@ -41,7 +41,9 @@ export default class ConfigGenerate extends BaseCommand<typeof ConfigGenerate> {
         'or choose another file with --output',
       ]);
     }
-    await writeFileAtomic(file, content);
+    await writeFileAtomic(file, content).catch((error: unknown) => {
+      throw new Error(`cannot write ${file}: ${(error as Error).message}`, { cause: error });
+    });
     this.log(
       `Wrote ${file}. Edit its paths and set enabled = true, then: sync-daemon config validate --config ${file}`,
     );

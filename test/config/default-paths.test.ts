@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import { getDefaultPaths } from '../../src/config/default-paths.js';
+
+describe('getDefaultPaths', () => {
+  it('gives root the system-wide paths of the seed README', () => {
+    expect(getDefaultPaths({}, 0)).to.deep.equal({
+      configFile: '/etc/sync-daemon/config.toml',
+      stateDir: '/var/lib/sync-daemon',
+      logFile: '/var/log/sync-daemon.log',
+      pidFile: '/var/run/sync-daemon.pid',
+      cacheDir: '/var/cache/sync-daemon',
+    });
+  });
+
+  it('gives a user XDG folders under $HOME, needing no setup', () => {
+    expect(getDefaultPaths({ HOME: '/home/ada' }, 1000)).to.deep.equal({
+      configFile: '/home/ada/.config/sync-daemon/config.toml',
+      stateDir: '/home/ada/.local/state/sync-daemon',
+      logFile: '/home/ada/.local/state/sync-daemon/sync-daemon.log',
+      pidFile: '/home/ada/.local/state/sync-daemon/sync-daemon.pid',
+      cacheDir: '/home/ada/.cache/sync-daemon',
+    });
+  });
+
+  it('follows $XDG_*_HOME and ignores relative values, as the XDG spec says', () => {
+    const paths = getDefaultPaths(
+      { HOME: '/home/ada', XDG_CONFIG_HOME: '/cfg', XDG_STATE_HOME: '/state', XDG_CACHE_HOME: 'relative' },
+      1000,
+    );
+    expect(paths.configFile).to.equal('/cfg/sync-daemon/config.toml');
+    expect(paths.pidFile).to.equal('/state/sync-daemon/sync-daemon.pid');
+    expect(paths.cacheDir).to.equal('/home/ada/.cache/sync-daemon');
+  });
+});
