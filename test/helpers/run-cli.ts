@@ -51,4 +51,5 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
  * Runs a command as an unprivileged user: as root, permission bits never stop a read, so a permission test run
  * as root could not fail. A developer who is not root is unprivileged already.
  */
-export const AS_NOBODY = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+export const AS_NOBODY =
+  process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
