@@ -6,7 +6,6 @@ import { type ConfigFormat, detectConfigFormat } from './config-format.js';
 import { getDefaultPaths } from './default-paths.js';
 import { describeSchemaIssue } from './describe-schema-issue.js';
 import { formatKeyPath, type KeyPath } from './format-key-path.js';
-import { indexConfigLocations } from './index-config-locations.js';
 import { parseConfigText } from './parse-config-text.js';
 import { resolveConfigPaths } from './resolve-config-paths.js';
 import { type Config, configSchema } from './schema.js';
@@ -34,14 +33,18 @@ export async function loadConfigFile(
 ): Promise<LoadedConfig> {
   const absoluteFile = path.resolve(file);
   const text = await readConfigText(absoluteFile);
-  const loaded = parseConfig(text, absoluteFile, env);
+  const loaded = await parseConfig(text, absoluteFile, env);
   const warning = await describeExposedPassword(absoluteFile, text);
   if (warning) loaded.warnings.push(warning);
   return loaded;
 }
 
 /** The pure half of loading: no file access but symlink resolution, so reload and PocketBase can reuse it. */
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export async function parseConfig(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedConfig> {
   const format = detectConfigFormat(file);
   if (!format) {
     throw new ConfigError('CONFIG_UNREADABLE', file, [
@@ -51,11 +54,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       },
     ]);
   }
-  const data = parseConfigText(text, format, file);
+  const data = await parseConfigText(text, format, file);
   const parsed = configSchema.safeParse(data, { reportInput: true });
-  const locator = () => indexConfigLocations(text, format);
+  // Locating keys needs a second, position-keeping parser: loaded only when there is an error to locate.
+  const locator = async () =>
+    (await import('./index-config-locations.js')).indexConfigLocations(text, format);
   if (!parsed.success) {
-    const index = locator();
+    const index = await locator();
     const problems = parsed.error.issues
       .flatMap((issue) => describeSchemaIssue(issue, configSchema))
       .map((issue) => toProblem(file, issue.keyPath, issue.message, index.locate(issue.keyPath, issue.at)));
@@ -70,7 +75,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     });
   }
   if (violations.length > 0) {
-    const index = locator();
+    const index = await locator();
     const problems = violations.map((violation) =>
       toProblem(file, violation.keyPath, violation.message, index.locate(violation.keyPath, 'value')),
     );

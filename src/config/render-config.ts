@@ -1,5 +1,4 @@
 import { stringify as stringifyToml } from 'smol-toml';
-import { stringify as stringifyYaml } from 'yaml';
 import type { Config } from './schema.js';
 
 export const CONFIG_OUTPUT_FORMATS = ['toml', 'yaml', 'json'] as const;
@@ -13,12 +12,12 @@ export function redactConfig(config: Config): Config {
   return { ...config, pocketbase: { ...config.pocketbase, admin_password: REDACTED } };
 }
 
-export function renderConfig(config: Config, format: ConfigOutputFormat): string {
+export async function renderConfig(config: Config, format: ConfigOutputFormat): Promise<string> {
   switch (format) {
     case 'toml':
       return stringifyToml(config);
     case 'yaml':
-      return stringifyYaml(config);
+      return (await import('yaml')).stringify(config);
     case 'json':
       return `${JSON.stringify(config, null, 2)}\n`;
     default:

@@ -70,7 +70,7 @@ describe('loadConfigFile', () => {
 
   it('reads the same config from YAML', async () => {
     const toml = await loadConfigFile(await writeConfig('seed.toml', SEED_EXAMPLE_TOML), {});
-    const yamlText = renderConfig(toml.config, 'yaml');
+    const yamlText = await renderConfig(toml.config, 'yaml');
     const yaml = await loadConfigFile(await writeConfig('seed.yaml', yamlText), {});
     expect(yaml.config).to.deep.equal(toml.config);
     expect(yaml.format).to.equal('yaml');
@@ -212,15 +212,19 @@ describe('loadConfigFile', () => {
   it('round-trips the effective config through TOML, YAML and JSON', async () => {
     const { config } = await loadConfigFile(await writeConfig('seed.toml', SEED_EXAMPLE_TOML), {});
     for (const format of ['toml', 'yaml'] as const) {
-      const again = parseConfig(renderConfig(config, format), path.join(dir, `again.${format}`), {});
+      const again = await parseConfig(
+        await renderConfig(config, format),
+        path.join(dir, `again.${format}`),
+        {},
+      );
       expect(again.config).to.deep.equal(config);
     }
-    expect(JSON.parse(renderConfig(config, 'json'))).to.deep.equal(config);
+    expect(JSON.parse(await renderConfig(config, 'json'))).to.deep.equal(config);
   });
 
   it('hides the password when the config is shown', async () => {
     const { config } = await loadConfigFile(await writeConfig('seed.toml', SEED_EXAMPLE_TOML), {});
-    const shown = renderConfig(redactConfig(config), 'toml');
+    const shown = await renderConfig(redactConfig(config), 'toml');
     expect(shown).to.not.include('admin123456');
     expect(parseToml(shown)).to.have.nested.property('pocketbase.admin_password', '<redacted>');
     expect(config.pocketbase?.admin_password).to.equal('admin123456');

@@ -29,8 +29,8 @@ function collectKeys(schema: z.ZodType, into = new Set<string>()): Set<string> {
 describe('renderDefaultConfig', () => {
   const text = renderDefaultConfig(getDefaultPaths());
 
-  it('is a valid config as generated', () => {
-    const { config } = parseConfig(text, path.join('/tmp', 'generated.toml'), {});
+  it('is a valid config as generated', async () => {
+    const { config } = await parseConfig(text, path.join('/tmp', 'generated.toml'), {});
     expect(config.sync_jobs[0]?.enabled, 'the sample job waits for the user').to.equal(false);
     expect(config.file_watchers[0]?.enabled).to.equal(false);
   });
@@ -46,13 +46,13 @@ describe('renderDefaultConfig', () => {
     }
   });
 
-  it('stays valid with every commented-out key switched on', () => {
+  it('stays valid with every commented-out key switched on', async () => {
     // Uncommenting a block must give a working config too; cron lines replace the interval ones.
     const uncommented = text
       .replace(/^type = "interval".*\ninterval = .*\n/m, '')
       .replace(/^# For cron.*\n/m, '')
       .replace(/^# (\[pocketbase\]|[a-z_]+ = .*)$/gm, '$1');
-    const { config } = parseConfig(uncommented, path.join('/tmp', 'generated.toml'), {});
+    const { config } = await parseConfig(uncommented, path.join('/tmp', 'generated.toml'), {});
     expect(config.pocketbase?.url).to.equal('http://127.0.0.1:8090');
     expect(config.sync_jobs[0]?.schedule).to.deep.equal({
       type: 'cron',

@@ -23,7 +23,7 @@ export default class ConfigShow extends BaseCommand<typeof ConfigShow> {
   public async run(): Promise<ConfigShowResult> {
     const { config, file } = await this.loadConfig();
     const redacted = redactConfig(config);
-    if (!this.jsonEnabled()) process.stdout.write(renderConfig(redacted, this.flags.format));
+    if (!this.jsonEnabled()) process.stdout.write(await renderConfig(redacted, this.flags.format));
     return { file, config: redacted };
   }
 }
