@@ -78,14 +78,9 @@ export function describeSchemaIssue(issue: z.core.$ZodIssue, schema: z.ZodType):
       ];
     }
     case 'too_small': {
+      // Numbers get a generated message; lists and strings carry their own (see schema.ts).
       const expected =
-        issue.origin === 'number'
-          ? `a whole number of at least ${String(issue.minimum)}`
-          : issue.origin === 'array' && !issue.message.startsWith('Too small')
-            ? issue.message
-            : issue.origin === 'array'
-              ? `a list of at least ${String(issue.minimum)} item${issue.minimum === 1 ? '' : 's'}`
-              : issue.message;
+        issue.origin === 'number' ? `a whole number of at least ${String(issue.minimum)}` : issue.message;
       return [{ keyPath, at: 'value', message: `found ${describeValue(input)}, expected ${expected}` }];
     }
     default:
