@@ -1,0 +1,31 @@
+import ignore from 'ignore';
+
+/** Says whether a path (relative to the roots, "/"-separated) is left out of a run, on both sides. */
+export type PathFilter = (relativePath: string, isDirectory: boolean) => boolean;
+
+/**
+ * gitignore syntax with rsync's rule for slashes: a pattern with a slash in the middle (`.git/*`) matches at any
+ * depth unless it starts with `/`, where gitignore would anchor it to the root.
+ */
+export function compileFilters(patterns: readonly string[], ignoreHiddenFiles: boolean): PathFilter {
+  const matcher = ignore({ allowRelativePaths: false }).add(patterns.map(toAnyDepth));
+  const hasPatterns = patterns.length > 0;
+  return (relativePath, isDirectory) => {
+    if (ignoreHiddenFiles && isHidden(relativePath)) return true;
+    return hasPatterns && matcher.ignores(isDirectory ? `${relativePath}/` : relativePath);
+  };
+}
+
+function toAnyDepth(pattern: string): string {
+  const negated = pattern.startsWith('!');
+  const body = negated ? pattern.slice(1) : pattern;
+  const withoutTrailingSlash = body.endsWith('/') ? body.slice(0, -1) : body;
+  const anchored = body.startsWith('/') || body.startsWith('**/');
+  const rewritten = !anchored && withoutTrailingSlash.includes('/') ? `**/${body}` : body;
+  return negated ? `!${rewritten}` : rewritten;
+}
+
+function isHidden(relativePath: string): boolean {
+  const slash = relativePath.lastIndexOf('/');
+  return relativePath.charCodeAt(slash + 1) === 46; // "."
+}

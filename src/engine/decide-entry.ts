@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import { describeMetadataDifference, isSameMtime } from './compare-metadata.js';
+import type { MetadataCache } from './metadata-cache.js';
+import type { ComparisonMethod, FileMeta, PlanEntry } from './types.js';
+
+export interface DecisionContext {
+  source: string;
+  destination: string;
+  comparison: ComparisonMethod;
+  preservePermissions: boolean;
+  preserveTimestamps: boolean;
+  cache: MetadataCache;
+}
+
+/** A plan entry plus how to carry it out; `metadataOnly` fixes mode and times without copying content. */
+export interface Decision extends PlanEntry {
+  metadataOnly?: boolean;
+}
+
+const KIND_NAMES = { file: 'file', dir: 'folder', symlink: 'symlink', special: 'special file' } as const;
+
+/**
+ * Decides what to do with one non-folder source entry, reading contents only in checksum mode. Synchronous
+ * unless a large file must be hashed: most entries of most runs are skips, and a promise each would cost more.
+ */
+export function decideEntry(
+  path: string,
+  source: FileMeta,
+  destination: FileMeta | undefined,
+  context: DecisionContext,
+): Decision | Promise<Decision> {
+  const base = { path, kind: source.kind };
+  if (source.kind === 'special') {
+    return { ...base, action: 'skip', reason: 'a socket, FIFO or device: only files, folders and symlinks are mirrored' };
+  }
+  if (!destination) {
+    return { ...base, action: 'copy', reason: `new ${KIND_NAMES[source.kind]}`, bytes: contentBytes(source) };
+  }
+  if (destination.kind !== source.kind) {
+    return { ...base, action: 'update', reason: `replaces a ${KIND_NAMES[destination.kind]}`, bytes: contentBytes(source) };
+  }
+  if (source.kind === 'symlink') {
+    const sourceTarget = fs.readlinkSync(`${context.source}/${path}`);
+    const destinationTarget = fs.readlinkSync(`${context.destination}/${path}`);
+    if (sourceTarget !== destinationTarget) return { ...base, action: 'update', reason: 'link target differs', bytes: 0 };
+    return { ...base, action: 'skip', reason: 'same link target' };
+  }
+  if (source.size !== destination.size) return { ...base, action: 'update', reason: 'size differs', bytes: source.size };
+  if (context.comparison === 'checksum') {
+    const sourceHash = context.cache.hash(`${context.source}/${path}`, source);
+    const destinationHash = context.cache.hash(`${context.destination}/${path}`, destination);
+    if (typeof sourceHash === 'string' && typeof destinationHash === 'string') {
+      return decideByContent(base, sourceHash === destinationHash, source, destination, context);
+    }
+    return Promise.all([sourceHash, destinationHash]).then(([a, b]) =>
+      decideByContent(base, a === b, source, destination, context),
+    );
+  }
+  if (context.comparison === 'mtime' && !isSameMtime(source.mtimeMs, destination.mtimeMs)) {
+    // Without preserved times every copy is newer than its source; only a newer source means a change.
+    if (context.preserveTimestamps || destination.mtimeMs < source.mtimeMs) {
+      return { ...base, action: 'update', reason: 'modification time differs', bytes: source.size };
+    }
+  }
+  return decideByContent(base, true, source, destination, context);
+}
+
+function decideByContent(
+  base: { path: string; kind: FileMeta['kind'] },
+  sameContent: boolean,
+  source: FileMeta,
+  destination: FileMeta,
+  context: DecisionContext,
+): Decision {
+  if (!sameContent) return { ...base, action: 'update', reason: 'content differs', bytes: source.size };
+  const metadataDifference = describeMetadataDifference(source, destination, context);
+  if (metadataDifference) {
+    return { ...base, action: 'update', reason: `same content; ${metadataDifference}`, bytes: 0, metadataOnly: true };
+  }
+  return { ...base, action: 'skip', reason: SAME_CONTENT_REASONS[context.comparison] };
+}
+
+const SAME_CONTENT_REASONS = {
+  mtime: 'same size and modification time',
+  size: 'same size',
+  checksum: 'same content',
+} as const;
+
+function contentBytes(meta: FileMeta): number {
+  return meta.kind === 'file' ? meta.size : 0;
+}

@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import { toFileMeta } from './read-folder.js';
+import { describeEntryError } from './sync-entry-error.js';
+import { isTempName } from './temp-names.js';
+import type { FileMeta } from './types.js';
+
+export interface Roots {
+  source: FileMeta;
+  destination: FileMeta | undefined;
+  /** An empty source beside a full destination is most often an unmounted drive: deletion refuses to run. */
+  sourceIsEmpty: boolean;
+}
+
+/** Checks both roots before anything runs; a root (not a file) that is missing or unreadable fails the run. */
+export function inspectRoots(source: string, destination: string): Roots | { error: string; code: string } {
+  const sourceStats = fs.statSync(source, { throwIfNoEntry: false });
+  if (!sourceStats) return { error: `source folder ${source} does not exist`, code: 'SOURCE_MISSING' };
+  if (!sourceStats.isDirectory()) return { error: `source ${source} is not a folder`, code: 'SOURCE_NOT_FOLDER' };
+  let sourceNames: string[];
+  try {
+    sourceNames = fs.readdirSync(source);
+  } catch (error) {
+    const { code, message } = describeEntryError(error);
+    return { error: `source folder ${source} is unreadable: ${message}`, code };
+  }
+  const destinationStats = fs.statSync(destination, { throwIfNoEntry: false });
+  if (destinationStats && !destinationStats.isDirectory()) {
+    return { error: `destination ${destination} exists and is not a folder`, code: 'DESTINATION_NOT_FOLDER' };
+  }
+  return {
+    source: toFileMeta(sourceStats),
+    destination: destinationStats ? toFileMeta(destinationStats) : undefined,
+    sourceIsEmpty: sourceNames.every(isTempName),
+  };
+}

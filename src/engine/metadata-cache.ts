@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { lstatSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { hashFile } from './hash-file.js';
+import type { FileMeta } from './types.js';
+
+const FORMAT = 'sync-daemon-metadata-cache';
+const VERSION = 1;
+// A file changed within this window of being hashed may change again without its times moving (coarse
+// timestamps): like git's "racily clean" entries, such hashes are used once and never trusted from disk.
+const RACY_WINDOW_MS = 2000;
+
+/** [size, mtimeMs, ctimeMs, ino, hash, hashedAtMs] */
+type CacheRecord = [number, number, number, number, string, number];
+
+/**
+ * Content hashes keyed by path and guarded by size, mtime, ctime and inode, so a checksum run over unchanged
+ * files reads no contents. A file on disk whose checksum does not match is ignored and rebuilt.
+ */
+export class MetadataCache {
+  private readonly records: Map<string, CacheRecord>;
+  private readonly seen = new Set<string>();
+  private dirty = false;
+  private readonly openedAt = Date.now();
+
+  private constructor(
+    private readonly file: string | undefined,
+    private readonly ttlMs: number,
+    records: Map<string, CacheRecord>,
+    readonly warning: string | undefined,
+  ) {
+    this.records = records;
+  }
+
+  /** Opens the cache file (or an in-memory cache without one); never throws for a bad file. */
+  static async open(file: string | undefined, ttlMs: number): Promise<MetadataCache> {
+    if (!file) return new MetadataCache(undefined, ttlMs, new Map(), undefined);
+    const { records, warning } = await readCacheFile(file);
+    return new MetadataCache(file, ttlMs, records, warning);
+  }
+
+  /**
+   * The file's content hash, from the cache when its record still describes the file, else by reading it
+   * (synchronously for a small file, so a cached or small file costs no promise).
+   */
+  hash(path: string, meta: FileMeta): string | Promise<string> {
+    this.seen.add(path);
+    const record = this.records.get(path);
+    if (record && isFresh(record, meta, this.ttlMs)) return record[4];
+    const hash = hashFile(path, meta.size);
+    return typeof hash === 'string' ? this.check(path, meta, hash) : hash.then((value) => this.check(path, meta, value));
+  }
+
+  // A file changed while being read has a hash of no single version: it is not remembered, and it is marked so
+  // that it never equals a real hash (the file is then copied, and the copy checks for changes itself).
+  private check(path: string, meta: FileMeta, hash: string): string {
+    const after = lstatSync(path);
+    if (after.mtimeMs !== meta.mtimeMs || after.ctimeMs !== meta.ctimeMs || after.size !== meta.size) {
+      this.records.delete(path);
+      return `changed:${hash}`;
+    }
+    this.remember(path, meta, hash);
+    return hash;
+  }
+
+  /** The hash this run computed for the file as it is now, without reading anything. */
+  hashedThisRun(path: string, meta: FileMeta): string | undefined {
+    const record = this.records.get(path);
+    if (!record || record[5] < this.openedAt) return undefined;
+    return sameFile(record, meta) ? record[4] : undefined;
+  }
+
+  /** Records a hash known without reading the file (a copy's hash is its source's). */
+  remember(path: string, meta: FileMeta, hash: string): void {
+    this.seen.add(path);
+    this.records.set(path, [meta.size, meta.mtimeMs, meta.ctimeMs, meta.ino, hash, Date.now()]);
+    this.dirty = true;
+  }
+
+  /** Writes the cache if it changed; with `prune`, drops the paths this run did not meet (deleted files). */
+  async save({ prune }: { prune: boolean }): Promise<void> {
+    if (!this.file) return;
+    if (prune) {
+      for (const path of this.records.keys()) {
+        if (!this.seen.has(path)) {
+          this.records.delete(path);
+          this.dirty = true;
+        }
+      }
+    }
+    if (!this.dirty) return;
+    const body = JSON.stringify(Object.fromEntries(this.records));
+    const header = JSON.stringify({ format: FORMAT, version: VERSION, checksum: checksumOf(body), entries: this.records.size });
+    await writeFileAtomic(this.file, `${header}\n${body}\n`);
+    this.dirty = false;
+  }
+}
+
+function sameFile(record: CacheRecord, meta: FileMeta): boolean {
+  const [size, mtimeMs, ctimeMs, ino] = record;
+  return size === meta.size && mtimeMs === meta.mtimeMs && ctimeMs === meta.ctimeMs && ino === meta.ino;
+}
+
+function isFresh(record: CacheRecord, meta: FileMeta, ttlMs: number): boolean {
+  const [, mtimeMs, ctimeMs, , , hashedAtMs] = record;
+  if (!sameFile(record, meta)) return false;
+  if (hashedAtMs - Math.max(mtimeMs, ctimeMs) < RACY_WINDOW_MS) return false;
+  return Date.now() - hashedAtMs <= ttlMs;
+}
+
+async function readCacheFile(file: string): Promise<{ records: Map<string, CacheRecord>; warning?: string }> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: new Map() };
+    return { records: new Map(), warning: `metadata cache ${file} unreadable (${(error as Error).message}); rebuilding it` };
+  }
+  const newline = text.indexOf('\n');
+  try {
+    const header = JSON.parse(text.slice(0, newline)) as { format?: unknown; version?: unknown; checksum?: unknown };
+    const body = text.slice(newline + 1).trimEnd();
+    if (header.format !== FORMAT || header.version !== VERSION || header.checksum !== checksumOf(body)) {
+      throw new Error('header or checksum does not match');
+    }
+    const records = new Map<string, CacheRecord>();
+    for (const [path, record] of Object.entries(JSON.parse(body) as Record<string, unknown>)) {
+      if (isCacheRecord(record)) records.set(path, record);
+    }
+    return { records };
+  } catch (error) {
+    return { records: new Map(), warning: `metadata cache ${file} is corrupt (${(error as Error).message}); rebuilding it` };
+  }
+}
+
+function isCacheRecord(value: unknown): value is CacheRecord {
+  return (
+    Array.isArray(value) &&
+    value.length === 6 &&
+    [0, 1, 2, 3, 5].every((index) => typeof value[index] === 'number') &&
+    typeof value[4] === 'string'
+  );
+}
+
+function checksumOf(body: string): string {
+  return createHash('sha256').update(body).digest('base64url');
+}

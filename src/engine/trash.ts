@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const RUN_FOLDER = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z-[0-9a-f]{6}$/;
+
+/** Where one run puts what it deletes or overwrites: `<trash>/<UTC time>-<random>/<relative path>`. */
+export class RunTrash {
+  readonly folder: string;
+
+  constructor(trashRoot: string, now = new Date()) {
+    const stamp = now.toISOString().replace(/[:.]/g, '-');
+    this.folder = path.join(trashRoot, `${stamp}-${randomBytes(3).toString('hex')}`);
+  }
+
+  /** Moves a destination path into the trash, keeping its relative path; a rename when possible, else a copy. */
+  take(absolutePath: string, relativePath: string): void {
+    const target = this.prepare(relativePath);
+    try {
+      fs.renameSync(absolutePath, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      fs.cpSync(absolutePath, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+      fs.rmSync(absolutePath, { recursive: true, force: true });
+    }
+  }
+
+  /** Keeps what is about to be overwritten: a hard link costs no space and leaves no moment without a file. */
+  keep(absolutePath: string, relativePath: string): void {
+    const target = this.prepare(relativePath);
+    try {
+      fs.linkSync(absolutePath, target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw error;
+      fs.cpSync(absolutePath, target, { preserveTimestamps: true, verbatimSymlinks: true });
+    }
+  }
+
+  private prepare(relativePath: string): string {
+    const target = path.join(this.folder, relativePath);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    return target;
+  }
+}
+
+/** Removes run folders older than the retention; returns how many went. Names it did not make are left alone. */
+export function purgeTrash(trashRoot: string, retentionDays: number, now = Date.now()): number {
+  let names: string[];
+  try {
+    names = fs.readdirSync(trashRoot);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const match = RUN_FOLDER.exec(name);
+    if (!match) continue;
+    const [, year, month, day, hours, minutes, seconds, milliseconds] = match;
+    const createdAt = Date.parse(`${year}-${month}-${day}T${hours}:${minutes}:${seconds}.${milliseconds}Z`);
+    if (now - createdAt > retentionDays * 86_400_000) {
+      fs.rmSync(path.join(trashRoot, name), { recursive: true, force: true });
+      removed++;
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,94 @@
+/** What the engine needs to know about one path on either side, from a single lstat. */
+export interface FileMeta {
+  kind: EntryKind;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  mode: number;
+  ino: number;
+}
+
+export type EntryKind = 'file' | 'dir' | 'symlink' | 'special';
+
+export type ComparisonMethod = 'mtime' | 'checksum' | 'size';
+
+export type PlanAction = 'mkdir' | 'copy' | 'update' | 'delete' | 'skip';
+
+/** One decision of a run, with the reason a user would ask for. Paths are relative to the roots, with "/". */
+export interface PlanEntry {
+  action: PlanAction;
+  path: string;
+  kind: EntryKind;
+  reason: string;
+  /** Bytes the action writes (copy and update of content). */
+  bytes?: number;
+}
+
+/** Everything a run needs; the engine reads no config and knows no process. */
+export interface SyncRequest {
+  source: string;
+  destination: string;
+  /** gitignore patterns, relative to the source root, with rsync's any-depth rule (see compile-filters). */
+  filters: readonly string[];
+  ignoreHiddenFiles: boolean;
+  comparison: ComparisonMethod;
+  preservePermissions: boolean;
+  preserveTimestamps: boolean;
+  deleteExtraneous: boolean;
+  /** Refuse a run that would delete more files than this (undefined: no limit). */
+  maxDelete?: number;
+  /** Move deleted and overwritten files under this folder instead of losing them. */
+  trashDir?: string;
+  trashRetentionDays: number;
+  fsync: boolean;
+  dryRun: boolean;
+  maxFileOperations: number;
+  /** Persistent content-hash cache (checksum mode); absent: hashes live for this run only. */
+  metadataCacheFile?: string;
+  metadataCacheTtlMs: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  /** Receives every decision, skips included; a dry run's plan is this stream. */
+  onPlanEntry?: (entry: PlanEntry) => void;
+}
+
+export interface SyncProgress {
+  phase: 'scanning' | 'copying' | 'deleting' | 'finishing';
+  filesScanned: number;
+  filesDone: number;
+  /** Files and bytes the plan has asked for so far; final once `scanComplete`. */
+  filesPlanned: number;
+  bytesDone: number;
+  bytesPlanned: number;
+  scanComplete: boolean;
+}
+
+export interface SyncStats {
+  filesScanned: number;
+  copied: number;
+  updated: number;
+  deleted: number;
+  trashed: number;
+  skipped: number;
+  excluded: number;
+  directoriesCreated: number;
+  bytesCopied: number;
+  errors: number;
+  durationMs: number;
+}
+
+export interface SyncFileError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export type SyncOutcome = 'ok' | 'partial' | 'failed';
+
+export interface SyncResult {
+  outcome: SyncOutcome;
+  dryRun: boolean;
+  stats: SyncStats;
+  errors: SyncFileError[];
+  warnings: string[];
+}

@@ -1,0 +1,127 @@
+import type { PathFilter } from './compile-filters.js';
+import { type FolderEntry, type FolderListing, readFolder } from './read-folder.js';
+import { isTempName } from './temp-names.js';
+import type { FileMeta } from './types.js';
+
+/** What the merge walk meets, folder by folder; `path` is relative to the roots, "" for the roots themselves. */
+export type WalkEvent =
+  | { type: 'folder'; path: string; source: FileMeta; destination: FileMeta | undefined }
+  | { type: 'entry'; path: string; source: FileMeta; destination: FileMeta | undefined }
+  | { type: 'extraneous'; path: string; destination: FileMeta }
+  /** Emitted after a folder's whole subtree, so folder metadata can be fixed after its content. */
+  | { type: 'folder-done'; path: string; source: FileMeta | undefined; destination: FileMeta | undefined }
+  | { type: 'stale-temp'; path: string }
+  | { type: 'excluded'; path: string }
+  | { type: 'unreadable'; path: string; side: 'source' | 'destination'; code: string; message: string };
+
+export interface WalkOptions {
+  source: string;
+  destination: string;
+  filter: PathFilter;
+  /** Walk into destination folders that have no source counterpart (only deletion needs them). */
+  walkExtraneous: boolean;
+  /** Absolute paths never entered on the destination side (a trash folder inside it). */
+  skipDestinationPaths: ReadonlySet<string>;
+}
+
+/**
+ * Walks both trees at once, one folder of each in memory at a time: memory follows the widest folder and the
+ * depth, not the size of the tree. Folders come before their content, names in sorted order. Events come in one
+ * batch per folder: an await per entry would cost more than the entry's lstat.
+ */
+export async function* walkTrees(
+  options: WalkOptions,
+  root: { source: FileMeta; destination: FileMeta | undefined },
+): AsyncGenerator<WalkEvent[]> {
+  yield* walkFolder(options, '', root.source, root.destination);
+}
+
+async function* walkFolder(
+  options: WalkOptions,
+  relative: string,
+  sourceMeta: FileMeta | undefined,
+  destinationMeta: FileMeta | undefined,
+): AsyncGenerator<WalkEvent[]> {
+  const sourceListing: FolderListing = sourceMeta ? readFolder(join(options.source, relative)) : { status: 'missing' };
+  const destinationListing: FolderListing =
+    destinationMeta?.kind === 'dir' ? readFolder(join(options.destination, relative)) : { status: 'missing' };
+  if (sourceListing.status === 'error') {
+    // Without the source's listing, nothing here may be copied or deleted.
+    yield [{ type: 'unreadable', path: relative, side: 'source', code: sourceListing.code, message: sourceListing.message }];
+    return;
+  }
+  if (destinationListing.status === 'error') {
+    yield [
+      {
+        type: 'unreadable',
+        path: relative,
+        side: 'destination',
+        code: destinationListing.code,
+        message: destinationListing.message,
+      },
+    ];
+    return;
+  }
+  const sourceEntries = sourceListing.status === 'ok' ? sourceListing.entries : [];
+  const destinationEntries = destinationListing.status === 'ok' ? destinationListing.entries : [];
+  const folders: { path: string; source: FileMeta | undefined; destination: FileMeta | undefined }[] = [];
+  const batch: WalkEvent[] = [];
+
+  for (const [name, source, destination] of mergeByName(sourceEntries, destinationEntries)) {
+    const path = relative ? `${relative}/${name}` : name;
+    if (isTempName(name)) {
+      if (destination) batch.push({ type: 'stale-temp', path });
+      continue;
+    }
+    if (destination && !source && options.skipDestinationPaths.has(join(options.destination, path))) continue;
+    const isFolder = (source ?? destination)?.kind === 'dir';
+    if (options.filter(path, isFolder)) {
+      batch.push({ type: 'excluded', path });
+      continue;
+    }
+    if (source?.kind === 'dir') {
+      batch.push({ type: 'folder', path, source, destination });
+      folders.push({ path, source, destination });
+    } else if (source) {
+      batch.push({ type: 'entry', path, source, destination });
+    } else if (destination) {
+      batch.push({ type: 'extraneous', path, destination });
+      if (destination.kind === 'dir' && options.walkExtraneous) folders.push({ path, source: undefined, destination });
+    }
+  }
+
+  yield batch;
+  for (const folder of folders) {
+    // A source folder replacing a destination file: the destination side is empty below it.
+    const destination = folder.destination?.kind === 'dir' ? folder.destination : undefined;
+    yield* walkFolder(options, folder.path, folder.source, destination);
+    yield [{ type: 'folder-done', path: folder.path, source: folder.source, destination }];
+  }
+}
+
+function* mergeByName(
+  sourceEntries: FolderEntry[],
+  destinationEntries: FolderEntry[],
+): Generator<[string, FileMeta | undefined, FileMeta | undefined]> {
+  let i = 0;
+  let j = 0;
+  while (i < sourceEntries.length || j < destinationEntries.length) {
+    const source = sourceEntries[i];
+    const destination = destinationEntries[j];
+    if (source && (!destination || source.name < destination.name)) {
+      yield [source.name, source.meta, undefined];
+      i++;
+    } else if (destination && (!source || destination.name < source.name)) {
+      yield [destination.name, undefined, destination.meta];
+      j++;
+    } else if (source && destination) {
+      yield [source.name, source.meta, destination.meta];
+      i++;
+      j++;
+    }
+  }
+}
+
+function join(root: string, relative: string): string {
+  return relative ? `${root}/${relative}` : root;
+}

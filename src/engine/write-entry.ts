@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { SMALL_FILE_BYTES } from './hash-file.js';
+import { toFileMeta } from './read-folder.js';
+import { SyncEntryError } from './sync-entry-error.js';
+import { makeTempName } from './temp-names.js';
+import type { RunTrash } from './trash.js';
+import type { FileMeta } from './types.js';
+
+export interface WriteContext {
+  source: string;
+  destination: string;
+  preservePermissions: boolean;
+  preserveTimestamps: boolean;
+  fsync: boolean;
+  trash: RunTrash | undefined;
+}
+
+// FICLONE makes a reflink where the filesystem can; otherwise libuv copies in the kernel (copy_file_range).
+const COPY_FLAGS = fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE;
+// Read once: without preserve_permissions a new file gets the source's mode less the umask, as `cp` does.
+const UMASK = process.umask();
+
+/*
+ * Metadata calls here are synchronous on purpose: each costs microseconds, while a thread-pool round trip
+ * costs more than the call (measured: 20,000 small files copy in ~1.6 s this way, ~3.7 s through fs.promises).
+ * Only the content of a large file is copied asynchronously, so several can be in flight.
+ */
+
+/**
+ * Puts the source's file or symlink at the destination through a temp file in the same folder and a rename, so
+ * no reader and no crash ever sees half a file.
+ */
+export async function installEntry(
+  relative: string,
+  source: FileMeta,
+  destinationMeta: FileMeta | undefined,
+  context: WriteContext,
+): Promise<void> {
+  const sourcePath = `${context.source}/${relative}`;
+  const target = `${context.destination}/${relative}`;
+  const temp = path.join(path.dirname(target), makeTempName());
+  try {
+    if (source.kind === 'symlink') {
+      fs.symlinkSync(fs.readlinkSync(sourcePath), temp);
+      if (context.preserveTimestamps) fs.lutimesSync(temp, source.mtimeMs / 1000, source.mtimeMs / 1000);
+    } else {
+      let copied = await copyContent(sourcePath, temp, source);
+      if (!copied) {
+        // Changed since the scan: copy once more, watching this copy alone.
+        fs.rmSync(temp, { force: true });
+        const current = toFileMeta(fs.lstatSync(sourcePath));
+        if (current.kind !== 'file') throw new SyncEntryError('TYPE_CHANGED', 'is no longer a file');
+        copied = await copyContent(sourcePath, temp, current);
+        if (!copied) {
+          throw new SyncEntryError('CHANGED_DURING_COPY', 'changed while being copied; the next run copies it again');
+        }
+      }
+      applyFileMetadata(temp, copied, context);
+      if (context.fsync) syncPath(temp);
+    }
+    clearTarget(relative, target, destinationMeta, context);
+    fs.renameSync(temp, target);
+    if (context.fsync) syncPath(path.dirname(target));
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Fixes mode and times of a destination file whose content is already right. */
+export function updateMetadata(relative: string, context: WriteContext): void {
+  const current = fs.lstatSync(`${context.source}/${relative}`);
+  const target = `${context.destination}/${relative}`;
+  if (context.preservePermissions) fs.chmodSync(target, current.mode & 0o7777);
+  applyFileMetadata(target, current, context);
+}
+
+/** Creates a destination folder, replacing a file or symlink that stands in its place. */
+export function makeFolder(relative: string, destinationMeta: FileMeta | undefined, context: WriteContext): void {
+  const target = relative ? `${context.destination}/${relative}` : context.destination;
+  if (destinationMeta) {
+    // A file or symlink where the source has a folder: it goes (to the trash when there is one).
+    if (context.trash) context.trash.take(target, relative);
+    else fs.rmSync(target, { force: true });
+  }
+  fs.mkdirSync(target, { recursive: relative === '' });
+}
+
+/** Sets a folder's mode and times once its content is final (writing into a folder moves its mtime). */
+export function finishFolder(relative: string, source: FileMeta, context: WriteContext): void {
+  const target = relative ? `${context.destination}/${relative}` : context.destination;
+  if (context.preservePermissions) fs.chmodSync(target, source.mode);
+  if (context.preserveTimestamps) fs.utimesSync(target, source.mtimeMs / 1000, source.mtimeMs / 1000);
+}
+
+/** Deletes a destination path, or moves it to the trash; a folder goes only once it is empty. */
+export function removeEntry(relative: string, kind: FileMeta['kind'], context: WriteContext): 'removed' | 'kept' {
+  const target = `${context.destination}/${relative}`;
+  if (kind === 'dir') {
+    try {
+      fs.rmdirSync(target);
+      return 'removed';
+    } catch (error) {
+      // Still holds excluded files, which a mirror never deletes.
+      if ((error as NodeJS.ErrnoException).code === 'ENOTEMPTY') return 'kept';
+      throw error;
+    }
+  }
+  if (context.trash) context.trash.take(target, relative);
+  else fs.rmSync(target, { force: true });
+  return 'removed';
+}
+
+/** Copies content to the temp file; returns the source's metadata, or undefined if it changed meanwhile. */
+async function copyContent(sourcePath: string, temp: string, expected: FileMeta) {
+  if (expected.size < SMALL_FILE_BYTES) fs.copyFileSync(sourcePath, temp, COPY_FLAGS);
+  else await fs.promises.copyFile(sourcePath, temp, COPY_FLAGS);
+  const after = fs.lstatSync(sourcePath);
+  const unchanged =
+    after.mtimeMs === expected.mtimeMs && after.ctimeMs === expected.ctimeMs && after.size === expected.size;
+  return unchanged ? after : undefined;
+}
+
+// rename() replaces a file, symlink or special file at once; a folder in the way must go first, and with a
+// trash the old file is kept there (a hard link: no copy, no window without a file).
+function clearTarget(relative: string, target: string, existing: FileMeta | undefined, context: WriteContext) {
+  if (!existing) return;
+  if (existing.kind === 'dir') {
+    if (context.trash) context.trash.take(target, relative);
+    else fs.rmSync(target, { recursive: true, force: true });
+  } else if (context.trash) {
+    context.trash.keep(target, relative);
+  }
+}
+
+function applyFileMetadata(
+  target: string,
+  source: { mode: number; atimeMs: number; mtimeMs: number },
+  context: WriteContext,
+) {
+  // copyFile already gave the temp file the source's mode; only a different wish needs a chmod.
+  if (!context.preservePermissions) fs.chmodSync(target, source.mode & 0o777 & ~UMASK);
+  if (context.preserveTimestamps) fs.utimesSync(target, source.atimeMs / 1000, source.mtimeMs / 1000);
+}
+
+function syncPath(file: string): void {
+  const descriptor = fs.openSync(file, 'r');
+  try {
+    fs.fsyncSync(descriptor);
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
