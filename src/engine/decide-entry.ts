@@ -31,21 +31,32 @@ export function decideEntry(
 ): Decision | Promise<Decision> {
   const base = { path, kind: source.kind };
   if (source.kind === 'special') {
-    return { ...base, action: 'skip', reason: 'a socket, FIFO or device: only files, folders and symlinks are mirrored' };
+    return {
+      ...base,
+      action: 'skip',
+      reason: 'a socket, FIFO or device: only files, folders and symlinks are mirrored',
+    };
   }
   if (!destination) {
     return { ...base, action: 'copy', reason: `new ${KIND_NAMES[source.kind]}`, bytes: contentBytes(source) };
   }
   if (destination.kind !== source.kind) {
-    return { ...base, action: 'update', reason: `replaces a ${KIND_NAMES[destination.kind]}`, bytes: contentBytes(source) };
+    return {
+      ...base,
+      action: 'update',
+      reason: `replaces a ${KIND_NAMES[destination.kind]}`,
+      bytes: contentBytes(source),
+    };
   }
   if (source.kind === 'symlink') {
     const sourceTarget = fs.readlinkSync(`${context.source}/${path}`);
     const destinationTarget = fs.readlinkSync(`${context.destination}/${path}`);
-    if (sourceTarget !== destinationTarget) return { ...base, action: 'update', reason: 'link target differs', bytes: 0 };
+    if (sourceTarget !== destinationTarget)
+      return { ...base, action: 'update', reason: 'link target differs', bytes: 0 };
     return { ...base, action: 'skip', reason: 'same link target' };
   }
-  if (source.size !== destination.size) return { ...base, action: 'update', reason: 'size differs', bytes: source.size };
+  if (source.size !== destination.size)
+    return { ...base, action: 'update', reason: 'size differs', bytes: source.size };
   if (context.comparison === 'checksum') {
     const sourceHash = context.cache.hash(`${context.source}/${path}`, source);
     const destinationHash = context.cache.hash(`${context.destination}/${path}`, destination);
@@ -75,7 +86,13 @@ function decideByContent(
   if (!sameContent) return { ...base, action: 'update', reason: 'content differs', bytes: source.size };
   const metadataDifference = describeMetadataDifference(source, destination, context);
   if (metadataDifference) {
-    return { ...base, action: 'update', reason: `same content; ${metadataDifference}`, bytes: 0, metadataOnly: true };
+    return {
+      ...base,
+      action: 'update',
+      reason: `same content; ${metadataDifference}`,
+      bytes: 0,
+      metadataOnly: true,
+    };
   }
   return { ...base, action: 'skip', reason: SAME_CONTENT_REASONS[context.comparison] };
 }

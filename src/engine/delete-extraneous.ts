@@ -27,7 +27,9 @@ export function deleteExtraneous(deletions: readonly PendingDeletion[], scope: D
   const { request, errors } = scope;
   const fileCount = deletions.filter((deletion) => deletion.kind !== 'dir').length;
   if (errors.length > 0) {
-    scope.warnings.push(`${fileCount} deletion(s) skipped because the run had errors; they run once a run succeeds`);
+    scope.warnings.push(
+      `${fileCount} deletion(s) skipped because the run had errors; they run once a run succeeds`,
+    );
     return;
   }
   if (scope.sourceIsEmpty) {
@@ -50,7 +52,12 @@ export function deleteExtraneous(deletions: readonly PendingDeletion[], scope: D
     if (request.signal?.aborted) return;
     try {
       if (!request.dryRun && removeEntry(deletion.path, deletion.kind, scope.context) === 'kept') continue;
-      scope.report({ action: 'delete', path: deletion.path, kind: deletion.kind, reason: 'not in the source' });
+      scope.report({
+        action: 'delete',
+        path: deletion.path,
+        kind: deletion.kind,
+        reason: 'not in the source',
+      });
       if (deletion.kind !== 'dir') {
         scope.stats.deleted++;
         if (scope.context.trash) scope.stats.trashed++;

@@ -15,7 +15,8 @@ export interface Roots {
 export function inspectRoots(source: string, destination: string): Roots | { error: string; code: string } {
   const sourceStats = fs.statSync(source, { throwIfNoEntry: false });
   if (!sourceStats) return { error: `source folder ${source} does not exist`, code: 'SOURCE_MISSING' };
-  if (!sourceStats.isDirectory()) return { error: `source ${source} is not a folder`, code: 'SOURCE_NOT_FOLDER' };
+  if (!sourceStats.isDirectory())
+    return { error: `source ${source} is not a folder`, code: 'SOURCE_NOT_FOLDER' };
   let sourceNames: string[];
   try {
     sourceNames = fs.readdirSync(source);

@@ -49,7 +49,9 @@ export class MetadataCache {
     const record = this.records.get(path);
     if (record && isFresh(record, meta, this.ttlMs)) return record[4];
     const hash = hashFile(path, meta.size);
-    return typeof hash === 'string' ? this.check(path, meta, hash) : hash.then((value) => this.check(path, meta, value));
+    return typeof hash === 'string'
+      ? this.check(path, meta, hash)
+      : hash.then((value) => this.check(path, meta, value));
   }
 
   // A file changed while being read has a hash of no single version: it is not remembered, and it is marked so
@@ -91,7 +93,12 @@ export class MetadataCache {
     }
     if (!this.dirty) return;
     const body = JSON.stringify(Object.fromEntries(this.records));
-    const header = JSON.stringify({ format: FORMAT, version: VERSION, checksum: checksumOf(body), entries: this.records.size });
+    const header = JSON.stringify({
+      format: FORMAT,
+      version: VERSION,
+      checksum: checksumOf(body),
+      entries: this.records.size,
+    });
     await writeFileAtomic(this.file, `${header}\n${body}\n`);
     this.dirty = false;
   }
@@ -115,11 +122,18 @@ async function readCacheFile(file: string): Promise<{ records: Map<string, Cache
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: new Map() };
-    return { records: new Map(), warning: `metadata cache ${file} unreadable (${(error as Error).message}); rebuilding it` };
+    return {
+      records: new Map(),
+      warning: `metadata cache ${file} unreadable (${(error as Error).message}); rebuilding it`,
+    };
   }
   const newline = text.indexOf('\n');
   try {
-    const header = JSON.parse(text.slice(0, newline)) as { format?: unknown; version?: unknown; checksum?: unknown };
+    const header = JSON.parse(text.slice(0, newline)) as {
+      format?: unknown;
+      version?: unknown;
+      checksum?: unknown;
+    };
     const body = text.slice(newline + 1).trimEnd();
     if (header.format !== FORMAT || header.version !== VERSION || header.checksum !== checksumOf(body)) {
       throw new Error('header or checksum does not match');
@@ -130,7 +144,10 @@ async function readCacheFile(file: string): Promise<{ records: Map<string, Cache
     }
     return { records };
   } catch (error) {
-    return { records: new Map(), warning: `metadata cache ${file} is corrupt (${(error as Error).message}); rebuilding it` };
+    return {
+      records: new Map(),
+      warning: `metadata cache ${file} is corrupt (${(error as Error).message}); rebuilding it`,
+    };
   }
 }
 

@@ -5,9 +5,9 @@ import { compileFilters } from './compile-filters.js';
 import { type Decision, decideEntry } from './decide-entry.js';
 import { deleteExtraneous, type PendingDeletion } from './delete-extraneous.js';
 import { SMALL_FILE_BYTES } from './hash-file.js';
+import { inspectRoots, type Roots } from './inspect-roots.js';
 import { MetadataCache } from './metadata-cache.js';
 import { toFileMeta } from './read-folder.js';
-import { inspectRoots, type Roots } from './inspect-roots.js';
 import { describeEntryError } from './sync-entry-error.js';
 import { SyncProgressTracker } from './sync-progress-tracker.js';
 import { purgeTrash, RunTrash } from './trash.js';
@@ -26,7 +26,12 @@ export async function runSync(request: SyncRequest): Promise<SyncResult> {
   const tracker = new SyncProgressTracker(request.onProgress);
   const roots = inspectRoots(request.source, request.destination);
   if ('error' in roots) {
-    return tracker.finish('failed', request.dryRun, [{ path: '', code: roots.code, message: roots.error }], []);
+    return tracker.finish(
+      'failed',
+      request.dryRun,
+      [{ path: '', code: roots.code, message: roots.error }],
+      [],
+    );
   }
   const cache = await MetadataCache.open(
     request.comparison === 'checksum' ? request.metadataCacheFile : undefined,
@@ -116,7 +121,11 @@ class SyncRun {
       case 'folder':
         this.tracker.scanned();
         if (event.destination?.kind !== 'dir') {
-          this.makeFolder(event.path, event.destination, event.destination ? `replaces a ${event.destination.kind}` : 'new folder');
+          this.makeFolder(
+            event.path,
+            event.destination,
+            event.destination ? `replaces a ${event.destination.kind}` : 'new folder',
+          );
         }
         return;
       case 'folder-done':
@@ -152,7 +161,11 @@ class SyncRun {
     }
   }
 
-  private handleEntry(path: string, source: FileMeta, destination: FileMeta | undefined): void | Promise<void> {
+  private handleEntry(
+    path: string,
+    source: FileMeta,
+    destination: FileMeta | undefined,
+  ): void | Promise<void> {
     try {
       const decision = decideEntry(path, source, destination, { ...this.request, cache: this.cache });
       if (decision instanceof Promise) {
@@ -167,7 +180,11 @@ class SyncRun {
     }
   }
 
-  private apply(decision: Decision, source: FileMeta, destination: FileMeta | undefined): void | Promise<void> {
+  private apply(
+    decision: Decision,
+    source: FileMeta,
+    destination: FileMeta | undefined,
+  ): void | Promise<void> {
     this.report(decision);
     if (decision.action === 'skip') {
       this.tracker.stats.skipped++;
@@ -187,7 +204,11 @@ class SyncRun {
     return this.install(decision, source, destination);
   }
 
-  private async install(decision: Decision, source: FileMeta, destination: FileMeta | undefined): Promise<void> {
+  private async install(
+    decision: Decision,
+    source: FileMeta,
+    destination: FileMeta | undefined,
+  ): Promise<void> {
     const { path } = decision;
     try {
       await installEntry(path, source, destination, this.context);
@@ -223,7 +244,9 @@ class SyncRun {
     try {
       fs.rmSync(`${this.request.destination}/${path}`, { force: true });
     } catch (error) {
-      this.warnings.push(`${path}: could not remove a temp file left by an interrupted run: ${describeEntryError(error).message}`);
+      this.warnings.push(
+        `${path}: could not remove a temp file left by an interrupted run: ${describeEntryError(error).message}`,
+      );
     }
   }
 

@@ -42,12 +42,22 @@ async function* walkFolder(
   sourceMeta: FileMeta | undefined,
   destinationMeta: FileMeta | undefined,
 ): AsyncGenerator<WalkEvent[]> {
-  const sourceListing: FolderListing = sourceMeta ? readFolder(join(options.source, relative)) : { status: 'missing' };
+  const sourceListing: FolderListing = sourceMeta
+    ? readFolder(join(options.source, relative))
+    : { status: 'missing' };
   const destinationListing: FolderListing =
     destinationMeta?.kind === 'dir' ? readFolder(join(options.destination, relative)) : { status: 'missing' };
   if (sourceListing.status === 'error') {
     // Without the source's listing, nothing here may be copied or deleted.
-    yield [{ type: 'unreadable', path: relative, side: 'source', code: sourceListing.code, message: sourceListing.message }];
+    yield [
+      {
+        type: 'unreadable',
+        path: relative,
+        side: 'source',
+        code: sourceListing.code,
+        message: sourceListing.message,
+      },
+    ];
     return;
   }
   if (destinationListing.status === 'error') {
@@ -86,7 +96,8 @@ async function* walkFolder(
       batch.push({ type: 'entry', path, source, destination });
     } else if (destination) {
       batch.push({ type: 'extraneous', path, destination });
-      if (destination.kind === 'dir' && options.walkExtraneous) folders.push({ path, source: undefined, destination });
+      if (destination.kind === 'dir' && options.walkExtraneous)
+        folders.push({ path, source: undefined, destination });
     }
   }
 

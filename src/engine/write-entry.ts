@@ -53,7 +53,10 @@ export async function installEntry(
         if (current.kind !== 'file') throw new SyncEntryError('TYPE_CHANGED', 'is no longer a file');
         copied = await copyContent(sourcePath, temp, current);
         if (!copied) {
-          throw new SyncEntryError('CHANGED_DURING_COPY', 'changed while being copied; the next run copies it again');
+          throw new SyncEntryError(
+            'CHANGED_DURING_COPY',
+            'changed while being copied; the next run copies it again',
+          );
         }
       }
       applyFileMetadata(temp, copied, context);
@@ -77,7 +80,11 @@ export function updateMetadata(relative: string, context: WriteContext): void {
 }
 
 /** Creates a destination folder, replacing a file or symlink that stands in its place. */
-export function makeFolder(relative: string, destinationMeta: FileMeta | undefined, context: WriteContext): void {
+export function makeFolder(
+  relative: string,
+  destinationMeta: FileMeta | undefined,
+  context: WriteContext,
+): void {
   const target = relative ? `${context.destination}/${relative}` : context.destination;
   if (destinationMeta) {
     // A file or symlink where the source has a folder: it goes (to the trash when there is one).
@@ -95,7 +102,11 @@ export function finishFolder(relative: string, source: FileMeta, context: WriteC
 }
 
 /** Deletes a destination path, or moves it to the trash; a folder goes only once it is empty. */
-export function removeEntry(relative: string, kind: FileMeta['kind'], context: WriteContext): 'removed' | 'kept' {
+export function removeEntry(
+  relative: string,
+  kind: FileMeta['kind'],
+  context: WriteContext,
+): 'removed' | 'kept' {
   const target = `${context.destination}/${relative}`;
   if (kind === 'dir') {
     try {
@@ -124,7 +135,12 @@ async function copyContent(sourcePath: string, temp: string, expected: FileMeta)
 
 // rename() replaces a file, symlink or special file at once; a folder in the way must go first, and with a
 // trash the old file is kept there (a hard link: no copy, no window without a file).
-function clearTarget(relative: string, target: string, existing: FileMeta | undefined, context: WriteContext) {
+function clearTarget(
+  relative: string,
+  target: string,
+  existing: FileMeta | undefined,
+  context: WriteContext,
+) {
   if (!existing) return;
   if (existing.kind === 'dir') {
     if (context.trash) context.trash.take(target, relative);
