@@ -12,7 +12,32 @@ export interface RuleViolation {
 
 /** The checks no single key can make: unique ids, dangling references, folders that would feed into each other. */
 export function checkConfigRules(config: Config): RuleViolation[] {
-  return [...checkUniqueIds(config), ...checkWatcherJobs(config), ...checkJobFolders(config)];
+  return [
+    ...checkUniqueIds(config),
+    ...checkWatcherJobs(config),
+    ...checkJobFolders(config),
+    ...checkTrashFolders(config),
+  ];
+}
+
+// A trash inside a source would be mirrored (and watched); inside another job's destination, deleted by it.
+function checkTrashFolders(config: Config): RuleViolation[] {
+  const violations: RuleViolation[] = [];
+  config.sync_jobs.forEach((job, index) => {
+    const trash = job.sync_options.trash_dir;
+    if (trash === undefined) return;
+    const canonicalTrash = canonicalPath(trash);
+    const at: KeyPath = ['sync_jobs', index, 'sync_options', 'trash_dir'];
+    config.sync_jobs.forEach((other, otherIndex) => {
+      const owner = otherIndex === index ? 'this job' : `sync_jobs[${otherIndex}] ("${other.id}")`;
+      if (isInsideOrEqual(canonicalTrash, canonicalPath(other.source_path))) {
+        violations.push({ keyPath: at, message: `"${trash}" lies inside the source_path of ${owner}: the trash would be mirrored` });
+      } else if (otherIndex !== index && isInsideOrEqual(canonicalTrash, canonicalPath(other.destination_path))) {
+        violations.push({ keyPath: at, message: `"${trash}" lies inside the destination of ${owner}, which would delete it` });
+      }
+    });
+  });
+  return violations;
 }
 
 function checkUniqueIds(config: Config): RuleViolation[] {

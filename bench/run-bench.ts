@@ -1,0 +1,331 @@
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SyncRequest, SyncResult } from '../src/engine/types.js';
+import { ensureTree, modifyTree, type TreeName } from './generate-tree.js';
+import { formatSeconds, formatTable, type Sample, summarize } from './measure.js';
+
+// `npm run bench`: the engine side by side with rsync (and cp), alternating rounds, warm page cache. Each
+// scenario of issue 3 is a function below. BENCH_ROUNDS (default 5) and BENCH_SCENARIOS=1,3 narrow it down.
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WORK = path.join(ROOT, '.bench');
+const TREES = path.join(WORK, 'trees');
+const RUNS = path.join(WORK, 'runs');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SELECTED = process.env.BENCH_SCENARIOS?.split(',');
+
+interface Contender {
+  name: string;
+  /** Untimed: puts the destination in the state the scenario starts from. */
+  reset?: () => void;
+  run: () => Promise<number>;
+}
+
+const samples: Sample[] = [];
+const notes: string[] = [];
+
+async function main(): Promise<void> {
+  ensureRsync();
+  fs.mkdirSync(RUNS, { recursive: true });
+  const scenarios: [string, () => Promise<void>][] = [
+    ['1', initialCopySmall],
+    ['2', initialCopyLarge],
+    ['3', noOpSmall],
+    ['4', noOpMixedChecksum],
+    ['5', resyncAfterChanges],
+    ['6', noOpHuge],
+  ];
+  for (const [id, scenario] of scenarios) {
+    if (!SELECTED || SELECTED.includes(id)) await scenario();
+  }
+  report();
+}
+
+async function initialCopySmall(): Promise<void> {
+  const source = tree('small');
+  const engine = await EngineProcess.start();
+  const destinationOf = (name: string) => path.join(RUNS, `1-${name}`);
+  await compare('1. initial copy, small tree', [
+    fresh('engine', destinationOf('engine'), () => engine.sync(request(source, destinationOf('engine')))),
+    fresh('engine (CLI)', destinationOf('cli'), () => runCli(source, destinationOf('cli'), 'mtime')),
+    fresh('rsync -a', destinationOf('rsync'), () => timeCommand('rsync', ['-a', `${source}/`, `${destinationOf('rsync')}/`])),
+  ]);
+  notes.push(`1. engine peak RSS (small tree): ${megabytes(engine.maxRssBytes)}`);
+  engine.stop();
+}
+
+async function initialCopyLarge(): Promise<void> {
+  const source = tree('large');
+  const engine = await EngineProcess.start();
+  const destinationOf = (name: string) => path.join(RUNS, `2-${name}`);
+  await compare('2. initial copy, large tree', [
+    fresh('engine', destinationOf('engine'), () => engine.sync(request(source, destinationOf('engine')))),
+    fresh('engine (CLI)', destinationOf('cli'), () => runCli(source, destinationOf('cli'), 'mtime')),
+    fresh('rsync -a', destinationOf('rsync'), () => timeCommand('rsync', ['-a', `${source}/`, `${destinationOf('rsync')}/`])),
+    fresh('cp -a', destinationOf('cp'), () => timeCommand('cp', ['-a', source, destinationOf('cp')])),
+  ]);
+  engine.stop();
+}
+
+async function noOpSmall(): Promise<void> {
+  const source = tree('small');
+  const destination = synced('3', source);
+  const engine = await EngineProcess.start();
+  await compare('3. no-op resync, small tree, mtime', [
+    { name: 'engine', run: () => engine.sync(request(source, destination)) },
+    { name: 'engine (CLI)', run: () => runCli(source, destination, 'mtime') },
+    { name: 'rsync -a', run: () => timeCommand('rsync', ['-a', `${source}/`, `${destination}/`]) },
+  ]);
+  notes.push(`3. engine peak RSS (small tree, no-op): ${megabytes(engine.maxRssBytes)}`);
+  engine.stop();
+}
+
+async function noOpMixedChecksum(): Promise<void> {
+  const source = tree('mixed');
+  const destination = synced('4', source);
+  const cacheFile = path.join(RUNS, '4-metadata-cache.json');
+  const engine = await EngineProcess.start();
+  const checksum = request(source, destination, { comparison: 'checksum', metadataCacheFile: cacheFile });
+  // Two untimed runs fill the cache past its 2-second "racily clean" window.
+  await engine.sync(checksum);
+  await new Promise((resolve) => setTimeout(resolve, 2100));
+  await engine.sync(checksum);
+  await compare('4. no-op resync, mixed tree, checksum + persistent cache', [
+    { name: 'engine checksum+cache', run: () => engine.sync(checksum) },
+    { name: 'engine checksum+cache (CLI)', run: () => runCli(source, destination, 'checksum', cacheFile) },
+    { name: 'engine mtime', run: () => engine.sync(request(source, destination)) },
+    { name: 'rsync -a -c', run: () => timeCommand('rsync', ['-a', '-c', `${source}/`, `${destination}/`]) },
+  ]);
+  engine.stop();
+}
+
+async function resyncAfterChanges(): Promise<void> {
+  const pristine = tree('small');
+  const changed = path.join(TREES, 'small-changed');
+  if (!fs.existsSync(changed)) {
+    execFileSync('cp', ['-a', pristine, changed]);
+    modifyTree(changed, 200, 50, 'scenario-5');
+  }
+  const engine = await EngineProcess.start();
+  const destinationOf = (name: string) => path.join(RUNS, `5-${name}`);
+  const restore = (destination: string) => () => {
+    fs.rmSync(destination, { recursive: true, force: true });
+    execFileSync('cp', ['-a', pristine, destination]);
+    execFileSync('sync');
+  };
+  const withDelete = (destination: string) => request(changed, destination, { deleteExtraneous: true });
+  await compare('5. resync after 200 changes and 50 deletions, --delete', [
+    { name: 'engine', reset: restore(destinationOf('engine')), run: () => engine.sync(withDelete(destinationOf('engine'))) },
+    { name: 'engine (CLI)', reset: restore(destinationOf('cli')), run: () => runCli(changed, destinationOf('cli'), 'mtime', undefined, true) },
+    {
+      name: 'rsync -a --delete',
+      reset: restore(destinationOf('rsync')),
+      run: () => timeCommand('rsync', ['-a', '--delete', `${changed}/`, `${destinationOf('rsync')}/`]),
+    },
+  ]);
+  engine.stop();
+}
+
+async function noOpHuge(): Promise<void> {
+  const source = tree('huge');
+  const destination = synced('6', source);
+  const engine = await EngineProcess.start();
+  let rsyncPeak = 0;
+  await compare('6. no-op resync, huge tree (200,000 files)', [
+    { name: 'engine', run: () => engine.sync(request(source, destination)) },
+    { name: 'engine (CLI)', run: () => runCli(source, destination, 'mtime') },
+    {
+      name: 'rsync -a',
+      run: async () => {
+        const started = performance.now();
+        const output = execFileSync('/usr/bin/time', ['-f', '%M', 'rsync', '-a', `${source}/`, `${destination}/`], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        rsyncPeak = Math.max(rsyncPeak, Number(output.trim().split('\n').at(-1)) * 1024);
+        return performance.now() - started;
+      },
+    },
+  ]);
+  notes.push(`6. peak RSS, huge tree no-op: engine ${megabytes(engine.maxRssBytes)}, rsync ${megabytes(rsyncPeak)}`);
+  engine.stop();
+}
+
+/** Round 0 is a warm-up; the order of contenders rotates each round so none always goes first. */
+async function compare(scenario: string, contenders: Contender[]): Promise<void> {
+  const times = new Map(contenders.map((contender) => [contender.name, [] as number[]]));
+  process.stderr.write(`${scenario}: `);
+  for (let round = 0; round <= ROUNDS; round++) {
+    const rotated = contenders.map((_, index) => contenders[(index + round) % contenders.length] as Contender);
+    for (const contender of rotated) {
+      contender.reset?.();
+      const milliseconds = await contender.run();
+      if (round > 0) times.get(contender.name)?.push(milliseconds);
+    }
+    process.stderr.write(round === 0 ? 'warm-up ' : `${round} `);
+  }
+  process.stderr.write('\n');
+  for (const [contender, milliseconds] of times) samples.push({ scenario, contender, milliseconds });
+}
+
+/** A contender that writes a new tree each round: the old one is moved aside and deleted first, the same way for all. */
+function fresh(name: string, destination: string, run: () => Promise<number>): Contender {
+  return {
+    name,
+    reset: () => {
+      if (fs.existsSync(destination)) {
+        const aside = `${destination}.old`;
+        fs.renameSync(destination, aside);
+        fs.rmSync(aside, { recursive: true, force: true });
+      }
+      execFileSync('sync');
+    },
+    run,
+  };
+}
+
+function tree(name: TreeName): string {
+  const root = path.join(TREES, name);
+  process.stderr.write(`preparing the ${name} tree… `);
+  ensureTree(name, root);
+  process.stderr.write('done\n');
+  return root;
+}
+
+/** A destination in sync with the source, made once with rsync. */
+function synced(id: string, source: string): string {
+  const destination = path.join(RUNS, `${id}-synced`);
+  execFileSync('rsync', ['-a', '--delete', `${source}/`, `${destination}/`]);
+  return destination;
+}
+
+function request(source: string, destination: string, overrides: Partial<SyncRequest> = {}): SyncRequest {
+  return {
+    source,
+    destination,
+    filters: [],
+    ignoreHiddenFiles: false,
+    comparison: 'mtime',
+    preservePermissions: true,
+    preserveTimestamps: true,
+    deleteExtraneous: false,
+    trashRetentionDays: 30,
+    fsync: false,
+    dryRun: false,
+    maxFileOperations: 100,
+    metadataCacheTtlMs: 86_400_000,
+    ...overrides,
+  };
+}
+
+function runCli(
+  source: string,
+  destination: string,
+  comparison: string,
+  cacheFile?: string,
+  deleteExtraneous = false,
+): Promise<number> {
+  const config = path.join(RUNS, `cli-${path.basename(destination)}.toml`);
+  const cacheDir = cacheFile ? path.dirname(cacheFile) : path.join(RUNS, 'cli-cache');
+  fs.writeFileSync(
+    config,
+    [
+      '[cache]',
+      `cache_dir = ${JSON.stringify(cacheDir)}`,
+      `enable_persistent_cache = ${cacheFile ? 'true' : 'false'}`,
+      'file_metadata_cache_ttl_secs = 86400',
+      '[[sync_jobs]]',
+      'id = "bench"',
+      `source_path = ${JSON.stringify(source)}`,
+      `destination_path = ${JSON.stringify(destination)}`,
+      '[sync_jobs.sync_options]',
+      `comparison_method = "${comparison}"`,
+      `delete_destination_files = ${deleteExtraneous}`,
+    ].join('\n'),
+  );
+  if (cacheFile) {
+    // The CLI keeps its cache at <cache_dir>/metadata/<job>.json; share the in-process one.
+    fs.mkdirSync(path.join(cacheDir, 'metadata'), { recursive: true });
+    if (fs.existsSync(cacheFile)) fs.copyFileSync(cacheFile, path.join(cacheDir, 'metadata', 'bench.json'));
+  }
+  return timeCommand(process.execPath, [path.join(ROOT, 'bin', 'run.js'), 'sync', 'bench', '--config', config]);
+}
+
+function timeCommand(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) resolve(performance.now() - started);
+      else reject(new Error(`${command} ${args.join(' ')} exited ${code}`));
+    });
+  });
+}
+
+/** The engine in a warm child process of its own, as a runner runs it. */
+class EngineProcess {
+  maxRssBytes = 0;
+  private nextId = 0;
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(): Promise<EngineProcess> {
+    const child = fork(path.join(ROOT, 'bench', 'engine-child.mjs'), { stdio: 'inherit' });
+    await new Promise((resolve) => child.once('spawn', resolve));
+    return new EngineProcess(child);
+  }
+
+  sync(syncRequest: SyncRequest): Promise<number> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: { id: number; milliseconds: number; result: SyncResult; maxRssBytes: number }) => {
+        if (message.id !== id) return;
+        this.child.off('message', onMessage);
+        this.maxRssBytes = Math.max(this.maxRssBytes, message.maxRssBytes);
+        if (message.result.outcome !== 'ok') reject(new Error(`engine run ${message.result.outcome}: ${JSON.stringify(message.result.errors.slice(0, 3))}`));
+        else resolve(message.milliseconds);
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ id, request: syncRequest });
+    });
+  }
+
+  stop(): void {
+    this.child.disconnect();
+  }
+}
+
+function ensureRsync(): void {
+  try {
+    execFileSync('rsync', ['--version'], { stdio: 'ignore' });
+  } catch {
+    process.stderr.write('rsync is missing; installing it with apt-get…\n');
+    execFileSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq rsync'], { stdio: 'inherit' });
+  }
+}
+
+function report(): void {
+  const summaries = samples.map(summarize);
+  const rows = [['scenario', 'contender', 'median', 'min', 'max', 'vs competitor (median ratio)']];
+  for (const summary of summaries) {
+    const competitors = summaries.filter(
+      (other) => other.scenario === summary.scenario && !other.contender.startsWith('engine'),
+    );
+    const ratios = summary.contender.startsWith('engine')
+      ? competitors.map((other) => `${(summary.median / other.median).toFixed(2)}× ${other.contender}`).join(', ')
+      : '';
+    rows.push([summary.scenario, summary.contender, formatSeconds(summary.median), formatSeconds(summary.min), formatSeconds(summary.max), ratios]);
+  }
+  const text = `${formatTable(rows)}\n\n${notes.join('\n')}\n(rounds: ${ROUNDS} after one warm-up)\n`;
+  process.stdout.write(text);
+  fs.writeFileSync(path.join(WORK, 'results.txt'), text);
+  fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify({ summaries, notes }, null, 2));
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(0)} MB`;
+}
+
+await main();
