@@ -31,9 +31,18 @@ function checkTrashFolders(config: Config): RuleViolation[] {
     config.sync_jobs.forEach((other, otherIndex) => {
       const owner = otherIndex === index ? 'this job' : `sync_jobs[${otherIndex}] ("${other.id}")`;
       if (isInsideOrEqual(canonicalTrash, canonicalPath(other.source_path))) {
-        violations.push({ keyPath: at, message: `"${trash}" lies inside the source_path of ${owner}: the trash would be mirrored` });
-      } else if (otherIndex !== index && isInsideOrEqual(canonicalTrash, canonicalPath(other.destination_path))) {
-        violations.push({ keyPath: at, message: `"${trash}" lies inside the destination of ${owner}, which would delete it` });
+        violations.push({
+          keyPath: at,
+          message: `"${trash}" lies inside the source_path of ${owner}: the trash would be mirrored`,
+        });
+      } else if (
+        otherIndex !== index &&
+        isInsideOrEqual(canonicalTrash, canonicalPath(other.destination_path))
+      ) {
+        violations.push({
+          keyPath: at,
+          message: `"${trash}" lies inside the destination of ${owner}, which would delete it`,
+        });
       }
     });
   });

@@ -12,10 +12,7 @@ export interface DecisionContext {
   cache: MetadataCache;
 }
 
-/** A plan entry plus how to carry it out; `metadataOnly` fixes mode and times without copying content. */
-export interface Decision extends PlanEntry {
-  metadataOnly?: boolean;
-}
+export type Decision = PlanEntry;
 
 const KIND_NAMES = { file: 'file', dir: 'folder', symlink: 'symlink', special: 'special file' } as const;
 

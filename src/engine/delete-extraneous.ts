@@ -16,6 +16,7 @@ export interface DeletionScope {
   warnings: string[];
   stats: SyncStats;
   report: (entry: PlanEntry) => void;
+  onRemoved: (path: string) => void;
 }
 
 /**
@@ -51,7 +52,10 @@ export function deleteExtraneous(deletions: readonly PendingDeletion[], scope: D
   for (const deletion of deletions) {
     if (request.signal?.aborted) return;
     try {
-      if (!request.dryRun && removeEntry(deletion.path, deletion.kind, scope.context) === 'kept') continue;
+      if (!request.dryRun) {
+        if (removeEntry(deletion.path, deletion.kind, scope.context) === 'kept') continue;
+        scope.onRemoved(deletion.path);
+      }
       scope.report({
         action: 'delete',
         path: deletion.path,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import PQueue from 'p-queue';
+import { describeMetadataDifference } from './compare-metadata.js';
 import { compileFilters } from './compile-filters.js';
 import { type Decision, decideEntry } from './decide-entry.js';
 import { deleteExtraneous, type PendingDeletion } from './delete-extraneous.js';
@@ -51,7 +52,10 @@ class SyncRun {
   private readonly context: WriteContext;
   private readonly queue: PQueue;
   private readonly deletions: PendingDeletion[] = [];
-  private readonly foldersToFinish: { path: string; source: FileMeta }[] = [];
+  private readonly foldersToFinish: { path: string; source: FileMeta; destination: FileMeta | undefined }[] =
+    [];
+  // Folders whose entries this run created, renamed or removed: their mtime moved and must be set again.
+  private readonly touchedFolders = new Set<string>();
   // Below a folder that could not be made every entry would fail alike: the folder's one error says it all.
   private readonly failedFolders: string[] = [];
 
@@ -70,7 +74,7 @@ class SyncRun {
     const { request } = this;
     if (request.trashDir && !request.dryRun) purgeTrash(request.trashDir, request.trashRetentionDays);
     if (!this.roots.destination) this.makeFolder('', undefined, 'destination folder does not exist');
-    this.foldersToFinish.push({ path: '', source: this.roots.source });
+    this.foldersToFinish.push({ path: '', source: this.roots.source, destination: this.roots.destination });
 
     const walk = walkTrees(
       {
@@ -110,6 +114,7 @@ class SyncRun {
         warnings: this.warnings,
         stats: this.tracker.stats,
         report: (entry) => this.report(entry),
+        onRemoved: (path) => this.touch(path),
       });
     }
     if (!request.dryRun) await this.finish();
@@ -119,7 +124,6 @@ class SyncRun {
   private handle(event: WalkEvent): void | Promise<void> {
     switch (event.type) {
       case 'folder':
-        this.tracker.scanned();
         if (event.destination?.kind !== 'dir') {
           this.makeFolder(
             event.path,
@@ -129,8 +133,13 @@ class SyncRun {
         }
         return;
       case 'folder-done':
-        if (event.source) this.foldersToFinish.push({ path: event.path, source: event.source });
-        else this.deletions.push({ path: event.path, kind: 'dir' });
+        if (event.source) {
+          this.foldersToFinish.push({
+            path: event.path,
+            source: event.source,
+            destination: event.destination,
+          });
+        } else this.deletions.push({ path: event.path, kind: 'dir' });
         return;
       case 'entry':
         this.tracker.scanned();
@@ -211,6 +220,7 @@ class SyncRun {
   ): Promise<void> {
     const { path } = decision;
     try {
+      this.touch(path);
       await installEntry(path, source, destination, this.context);
       if (this.request.comparison === 'checksum' && source.kind === 'file') {
         // The copy's hash is its source's, when this run read it: the next run need not read the copy.
@@ -230,6 +240,7 @@ class SyncRun {
     if (!this.request.dryRun) {
       // Made before the walk goes on, so every entry below finds its folder.
       try {
+        if (path) this.touch(path);
         makeFolder(path, destination, this.context);
       } catch (error) {
         this.recordError(path || '.', error);
@@ -242,6 +253,7 @@ class SyncRun {
 
   private removeStaleTemp(path: string): void {
     try {
+      this.touch(path);
       fs.rmSync(`${this.request.destination}/${path}`, { force: true });
     } catch (error) {
       this.warnings.push(
@@ -252,8 +264,15 @@ class SyncRun {
 
   private async finish(): Promise<void> {
     this.tracker.phase('finishing');
-    // Deepest first: fixing a folder's times must come after everything written inside it.
+    // Deepest first: fixing a folder's times must come after everything written inside it. Untouched folders
+    // whose metadata already matches cost nothing, so a no-op run writes nothing.
     for (const folder of this.foldersToFinish.reverse()) {
+      const current = folder.destination;
+      const needed =
+        current?.kind !== 'dir' ||
+        this.touchedFolders.has(folder.path) ||
+        describeMetadataDifference(folder.source, current, this.request) !== undefined;
+      if (!needed) continue;
       try {
         finishFolder(folder.path, folder.source, this.context);
       } catch (error) {
@@ -263,6 +282,11 @@ class SyncRun {
     await this.cache.save({ prune: true }).catch((error: unknown) => {
       this.warnings.push(`could not save the metadata cache: ${(error as Error).message}`);
     });
+  }
+
+  private touch(path: string): void {
+    const slash = path.lastIndexOf('/');
+    this.touchedFolders.add(slash < 0 ? '' : path.slice(0, slash));
   }
 
   private report(entry: PlanEntry): void {

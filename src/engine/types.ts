@@ -22,6 +22,8 @@ export interface PlanEntry {
   reason: string;
   /** Bytes the action writes (copy and update of content). */
   bytes?: number;
+  /** An update that fixes mode or times of a file whose content is already right. */
+  metadataOnly?: boolean;
 }
 
 /** Everything a run needs; the engine reads no config and knows no process. */

@@ -1,4 +1,5 @@
 import type { PathFilter } from './compile-filters.js';
+import { FolderLister } from './folder-lister.js';
 import { type FolderEntry, type FolderListing, readFolder } from './read-folder.js';
 import { isTempName } from './temp-names.js';
 import type { FileMeta } from './types.js';
@@ -33,20 +34,25 @@ export async function* walkTrees(
   options: WalkOptions,
   root: { source: FileMeta; destination: FileMeta | undefined },
 ): AsyncGenerator<WalkEvent[]> {
-  yield* walkFolder(options, '', root.source, root.destination);
+  const lister = FolderLister.get();
+  const listDestination = (relative: string, meta: FileMeta | undefined): PendingListing =>
+    meta?.kind === 'dir' ? lister.list(join(options.destination, relative)) : MISSING;
+  yield* walkFolder(options, '', root.source, listDestination('', root.destination), listDestination);
 }
+
+type PendingListing = FolderListing | Promise<FolderListing>;
+const MISSING: FolderListing = { status: 'missing' };
 
 async function* walkFolder(
   options: WalkOptions,
   relative: string,
   sourceMeta: FileMeta | undefined,
-  destinationMeta: FileMeta | undefined,
+  pendingDestination: PendingListing,
+  listDestination: (relative: string, meta: FileMeta | undefined) => PendingListing,
 ): AsyncGenerator<WalkEvent[]> {
-  const sourceListing: FolderListing = sourceMeta
-    ? readFolder(join(options.source, relative))
-    : { status: 'missing' };
-  const destinationListing: FolderListing =
-    destinationMeta?.kind === 'dir' ? readFolder(join(options.destination, relative)) : { status: 'missing' };
+  // The parent asked for the destination listing; the other thread makes it while this one lists the source.
+  const sourceListing: FolderListing = sourceMeta ? readFolder(join(options.source, relative)) : MISSING;
+  const destinationListing = await pendingDestination;
   if (sourceListing.status === 'error') {
     // Without the source's listing, nothing here may be copied or deleted.
     yield [
@@ -74,7 +80,12 @@ async function* walkFolder(
   }
   const sourceEntries = sourceListing.status === 'ok' ? sourceListing.entries : [];
   const destinationEntries = destinationListing.status === 'ok' ? destinationListing.entries : [];
-  const folders: { path: string; source: FileMeta | undefined; destination: FileMeta | undefined }[] = [];
+  const folders: {
+    path: string;
+    source: FileMeta | undefined;
+    destination: FileMeta | undefined;
+    listing: PendingListing;
+  }[] = [];
   const batch: WalkEvent[] = [];
 
   for (const [name, source, destination] of mergeByName(sourceEntries, destinationEntries)) {
@@ -91,13 +102,14 @@ async function* walkFolder(
     }
     if (source?.kind === 'dir') {
       batch.push({ type: 'folder', path, source, destination });
-      folders.push({ path, source, destination });
+      folders.push({ path, source, destination, listing: listDestination(path, destination) });
     } else if (source) {
       batch.push({ type: 'entry', path, source, destination });
     } else if (destination) {
       batch.push({ type: 'extraneous', path, destination });
-      if (destination.kind === 'dir' && options.walkExtraneous)
-        folders.push({ path, source: undefined, destination });
+      if (destination.kind === 'dir' && options.walkExtraneous) {
+        folders.push({ path, source: undefined, destination, listing: listDestination(path, destination) });
+      }
     }
   }
 
@@ -105,7 +117,7 @@ async function* walkFolder(
   for (const folder of folders) {
     // A source folder replacing a destination file: the destination side is empty below it.
     const destination = folder.destination?.kind === 'dir' ? folder.destination : undefined;
-    yield* walkFolder(options, folder.path, folder.source, destination);
+    yield* walkFolder(options, folder.path, folder.source, folder.listing, listDestination);
     yield [{ type: 'folder-done', path: folder.path, source: folder.source, destination }];
   }
 }
