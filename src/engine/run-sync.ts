@@ -7,6 +7,8 @@ import { type Decision, decideEntry } from './decide-entry.js';
 import { deleteExtraneous, type PendingDeletion } from './delete-extraneous.js';
 import { SMALL_FILE_BYTES } from './hash-file.js';
 import { inspectRoots, type Roots } from './inspect-roots.js';
+import { type InstallOutcome, installBatch, toPortableContext } from './install-batch.js';
+import { InstallerThread } from './installer-thread.js';
 import { MetadataCache } from './metadata-cache.js';
 import { toFileMeta } from './read-folder.js';
 import { describeEntryError } from './sync-entry-error.js';
@@ -15,6 +17,12 @@ import { purgeTrash, RunTrash } from './trash.js';
 import type { FileMeta, PlanEntry, SyncFileError, SyncRequest, SyncResult } from './types.js';
 import { type WalkEvent, walkTrees } from './walk-trees.js';
 import { finishFolder, installEntry, makeFolder, updateMetadata, type WriteContext } from './write-entry.js';
+
+interface PendingInstall {
+  decision: Decision;
+  source: FileMeta;
+  destination: FileMeta | undefined;
+}
 
 // Synchronous work is cut into slices so that IPC (a stop request) and timers are served during a long run.
 const EVENT_LOOP_SLICE_MS = 20;
@@ -54,6 +62,9 @@ class SyncRun {
   private readonly deletions: PendingDeletion[] = [];
   private readonly foldersToFinish: { path: string; source: FileMeta; destination: FileMeta | undefined }[] =
     [];
+  // Small files to install, gathered per folder (see flushSmallInstalls).
+  private readonly smallInstalls: PendingInstall[] = [];
+  private readonly installsInFlight = new Set<Promise<void>>();
   // Folders whose entries this run created, renamed or removed: their mtime moved and must be set again.
   private readonly touchedFolders = new Set<string>();
   // Below a folder that could not be made every entry would fail alike: the folder's one error says it all.
@@ -65,7 +76,7 @@ class SyncRun {
     private readonly cache: MetadataCache,
     private readonly tracker: SyncProgressTracker,
   ) {
-    const trash = request.trashDir && !request.dryRun ? new RunTrash(request.trashDir) : undefined;
+    const trash = request.trashDir && !request.dryRun ? RunTrash.create(request.trashDir) : undefined;
     this.context = { ...request, trash };
     this.queue = new PQueue({ concurrency: request.maxFileOperations });
   }
@@ -94,13 +105,16 @@ class SyncRun {
         const pending = this.handle(event);
         if (pending) await pending;
       }
+      await this.flushSmallInstalls();
       if (request.signal?.aborted) break;
       if (performance.now() - sliceStartedAt > EVENT_LOOP_SLICE_MS) {
         await yieldToEventLoop();
         sliceStartedAt = performance.now();
       }
     }
+    await this.flushSmallInstalls();
     await this.queue.onIdle();
+    await Promise.all(this.installsInFlight);
     this.tracker.scanComplete();
     if (request.signal?.aborted) return;
 
@@ -210,7 +224,10 @@ class SyncRun {
     } catch (error) {
       return this.recordError(decision.path, error);
     }
-    return this.install(decision, source, destination);
+    if (source.kind === 'file' && source.size >= SMALL_FILE_BYTES)
+      return this.install(decision, source, destination);
+    this.touch(decision.path);
+    this.smallInstalls.push({ decision, source, destination });
   }
 
   private async install(
@@ -218,21 +235,61 @@ class SyncRun {
     source: FileMeta,
     destination: FileMeta | undefined,
   ): Promise<void> {
-    const { path } = decision;
+    this.touch(decision.path);
     try {
-      this.touch(path);
-      await installEntry(path, source, destination, this.context);
-      if (this.request.comparison === 'checksum' && source.kind === 'file') {
-        // The copy's hash is its source's, when this run read it: the next run need not read the copy.
-        const sourceHash = this.cache.hashedThisRun(`${this.request.source}/${path}`, source);
-        const target = `${this.request.destination}/${path}`;
-        if (sourceHash) this.cache.remember(target, toFileMeta(fs.lstatSync(target)), sourceHash);
-      }
-      if (destination && this.context.trash && destination.kind !== 'dir') this.tracker.stats.trashed++;
-      this.tracker.done(decision);
+      await installEntry(decision.path, source, destination, this.context);
+      this.installed({ decision, source, destination });
     } catch (error) {
-      this.recordError(path, error);
+      this.recordError(decision.path, error);
     }
+  }
+
+  /**
+   * Sends the small installs gathered from one folder to the install thread when it is free, else installs
+   * them here: both cores create files, and neither waits for the other.
+   */
+  private async flushSmallInstalls(): Promise<void> {
+    if (this.smallInstalls.length === 0) return;
+    const batch = this.smallInstalls.splice(0);
+    const items = batch.map(({ decision, source, destination }) => ({
+      path: decision.path,
+      source,
+      destination,
+    }));
+    const thread = InstallerThread.get();
+    if (thread && !thread.busy) {
+      const done = thread
+        .install(items, toPortableContext(this.context))
+        .then((outcomes) => this.settle(batch, outcomes));
+      this.installsInFlight.add(done);
+      void done.finally(() => this.installsInFlight.delete(done));
+      return;
+    }
+    this.settle(batch, await installBatch(items, this.context));
+  }
+
+  private settle(batch: readonly PendingInstall[], outcomes: readonly InstallOutcome[]): void {
+    batch.forEach((install, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok) this.installed(install);
+      else
+        this.errors.push({
+          path: install.decision.path,
+          code: outcome?.code ?? 'EIO',
+          message: outcome?.message ?? '',
+        });
+    });
+  }
+
+  private installed({ decision, source, destination }: PendingInstall): void {
+    if (this.request.comparison === 'checksum' && source.kind === 'file') {
+      // The copy's hash is its source's, when this run read it: the next run need not read the copy.
+      const sourceHash = this.cache.hashedThisRun(`${this.request.source}/${decision.path}`, source);
+      const target = `${this.request.destination}/${decision.path}`;
+      if (sourceHash) this.cache.remember(target, toFileMeta(fs.lstatSync(target)), sourceHash);
+    }
+    if (destination && this.context.trash && destination.kind !== 'dir') this.tracker.stats.trashed++;
+    this.tracker.done(decision);
   }
 
   private makeFolder(path: string, destination: FileMeta | undefined, reason: string): void {

@@ -8,9 +8,19 @@ const RUN_FOLDER = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z-[0
 export class RunTrash {
   readonly folder: string;
 
-  constructor(trashRoot: string, now = new Date()) {
+  private constructor(folder: string) {
+    this.folder = folder;
+  }
+
+  /** A new run folder under the trash root, named after the time of the run. */
+  static create(trashRoot: string, now = new Date()): RunTrash {
     const stamp = now.toISOString().replace(/[:.]/g, '-');
-    this.folder = path.join(trashRoot, `${stamp}-${randomBytes(3).toString('hex')}`);
+    return new RunTrash(path.join(trashRoot, `${stamp}-${randomBytes(3).toString('hex')}`));
+  }
+
+  /** The same run folder, seen from another thread. */
+  static at(folder: string): RunTrash {
+    return new RunTrash(folder);
   }
 
   /** Moves a destination path into the trash, keeping its relative path; a rename when possible, else a copy. */
