@@ -50,7 +50,9 @@ async function initialCopySmall(): Promise<void> {
   await compare('1. initial copy, small tree', [
     fresh('engine', destinationOf('engine'), () => engine.sync(request(source, destinationOf('engine')))),
     fresh('engine (CLI)', destinationOf('cli'), () => runCli(source, destinationOf('cli'), 'mtime')),
-    fresh('rsync -a', destinationOf('rsync'), () => timeCommand('rsync', ['-a', `${source}/`, `${destinationOf('rsync')}/`])),
+    fresh('rsync -a', destinationOf('rsync'), () =>
+      timeCommand('rsync', ['-a', `${source}/`, `${destinationOf('rsync')}/`]),
+    ),
   ]);
   notes.push(`1. engine peak RSS (small tree): ${megabytes(engine.maxRssBytes)}`);
   engine.stop();
@@ -63,7 +65,9 @@ async function initialCopyLarge(): Promise<void> {
   await compare('2. initial copy, large tree', [
     fresh('engine', destinationOf('engine'), () => engine.sync(request(source, destinationOf('engine')))),
     fresh('engine (CLI)', destinationOf('cli'), () => runCli(source, destinationOf('cli'), 'mtime')),
-    fresh('rsync -a', destinationOf('rsync'), () => timeCommand('rsync', ['-a', `${source}/`, `${destinationOf('rsync')}/`])),
+    fresh('rsync -a', destinationOf('rsync'), () =>
+      timeCommand('rsync', ['-a', `${source}/`, `${destinationOf('rsync')}/`]),
+    ),
     fresh('cp -a', destinationOf('cp'), () => timeCommand('cp', ['-a', source, destinationOf('cp')])),
   ]);
   engine.stop();
@@ -117,8 +121,16 @@ async function resyncAfterChanges(): Promise<void> {
   };
   const withDelete = (destination: string) => request(changed, destination, { deleteExtraneous: true });
   await compare('5. resync after 200 changes and 50 deletions, --delete', [
-    { name: 'engine', reset: restore(destinationOf('engine')), run: () => engine.sync(withDelete(destinationOf('engine'))) },
-    { name: 'engine (CLI)', reset: restore(destinationOf('cli')), run: () => runCli(changed, destinationOf('cli'), 'mtime', undefined, true) },
+    {
+      name: 'engine',
+      reset: restore(destinationOf('engine')),
+      run: () => engine.sync(withDelete(destinationOf('engine'))),
+    },
+    {
+      name: 'engine (CLI)',
+      reset: restore(destinationOf('cli')),
+      run: () => runCli(changed, destinationOf('cli'), 'mtime', undefined, true),
+    },
     {
       name: 'rsync -a --delete',
       reset: restore(destinationOf('rsync')),
@@ -140,16 +152,22 @@ async function noOpHuge(): Promise<void> {
       name: 'rsync -a',
       run: async () => {
         const started = performance.now();
-        const output = execFileSync('/usr/bin/time', ['-f', '%M', 'rsync', '-a', `${source}/`, `${destination}/`], {
-          encoding: 'utf8',
-          stdio: ['ignore', 'ignore', 'pipe'],
-        });
+        const output = execFileSync(
+          '/usr/bin/time',
+          ['-f', '%M', 'rsync', '-a', `${source}/`, `${destination}/`],
+          {
+            encoding: 'utf8',
+            stdio: ['ignore', 'ignore', 'pipe'],
+          },
+        );
         rsyncPeak = Math.max(rsyncPeak, Number(output.trim().split('\n').at(-1)) * 1024);
         return performance.now() - started;
       },
     },
   ]);
-  notes.push(`6. peak RSS, huge tree no-op: engine ${megabytes(engine.maxRssBytes)}, rsync ${megabytes(rsyncPeak)}`);
+  notes.push(
+    `6. peak RSS, huge tree no-op: engine ${megabytes(engine.maxRssBytes)}, rsync ${megabytes(rsyncPeak)}`,
+  );
   engine.stop();
 }
 
@@ -158,7 +176,9 @@ async function compare(scenario: string, contenders: Contender[]): Promise<void>
   const times = new Map(contenders.map((contender) => [contender.name, [] as number[]]));
   process.stderr.write(`${scenario}: `);
   for (let round = 0; round <= ROUNDS; round++) {
-    const rotated = contenders.map((_, index) => contenders[(index + round) % contenders.length] as Contender);
+    const rotated = contenders.map(
+      (_, index) => contenders[(index + round) % contenders.length] as Contender,
+    );
     for (const contender of rotated) {
       contender.reset?.();
       const milliseconds = await contender.run();
@@ -250,7 +270,13 @@ function runCli(
     fs.mkdirSync(path.join(cacheDir, 'metadata'), { recursive: true });
     if (fs.existsSync(cacheFile)) fs.copyFileSync(cacheFile, path.join(cacheDir, 'metadata', 'bench.json'));
   }
-  return timeCommand(process.execPath, [path.join(ROOT, 'bin', 'run.js'), 'sync', 'bench', '--config', config]);
+  return timeCommand(process.execPath, [
+    path.join(ROOT, 'bin', 'run.js'),
+    'sync',
+    'bench',
+    '--config',
+    config,
+  ]);
 }
 
 function timeCommand(command: string, args: string[]): Promise<number> {
@@ -280,11 +306,21 @@ class EngineProcess {
   sync(syncRequest: SyncRequest): Promise<number> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const onMessage = (message: { id: number; milliseconds: number; result: SyncResult; maxRssBytes: number }) => {
+      const onMessage = (message: {
+        id: number;
+        milliseconds: number;
+        result: SyncResult;
+        maxRssBytes: number;
+      }) => {
         if (message.id !== id) return;
         this.child.off('message', onMessage);
         this.maxRssBytes = Math.max(this.maxRssBytes, message.maxRssBytes);
-        if (message.result.outcome !== 'ok') reject(new Error(`engine run ${message.result.outcome}: ${JSON.stringify(message.result.errors.slice(0, 3))}`));
+        if (message.result.outcome !== 'ok')
+          reject(
+            new Error(
+              `engine run ${message.result.outcome}: ${JSON.stringify(message.result.errors.slice(0, 3))}`,
+            ),
+          );
         else resolve(message.milliseconds);
       };
       this.child.on('message', onMessage);
@@ -314,9 +350,18 @@ function report(): void {
       (other) => other.scenario === summary.scenario && !other.contender.startsWith('engine'),
     );
     const ratios = summary.contender.startsWith('engine')
-      ? competitors.map((other) => `${(summary.median / other.median).toFixed(2)}× ${other.contender}`).join(', ')
+      ? competitors
+          .map((other) => `${(summary.median / other.median).toFixed(2)}× ${other.contender}`)
+          .join(', ')
       : '';
-    rows.push([summary.scenario, summary.contender, formatSeconds(summary.median), formatSeconds(summary.min), formatSeconds(summary.max), ratios]);
+    rows.push([
+      summary.scenario,
+      summary.contender,
+      formatSeconds(summary.median),
+      formatSeconds(summary.min),
+      formatSeconds(summary.max),
+      ratios,
+    ]);
   }
   const text = `${formatTable(rows)}\n\n${notes.join('\n')}\n(rounds: ${ROUNDS} after one warm-up)\n`;
   process.stdout.write(text);

@@ -29,5 +29,7 @@ export function describeMetadataDifference(
   if (options.preserveTimestamps && !isSameMtime(source.mtimeMs, destination.mtimeMs)) {
     differences.push('modification time');
   }
-  return differences.length > 0 ? `${differences.join(' and ')} differ` : undefined;
+  if (differences.length === 0) return undefined;
+  const plural = differences.length > 1 || differences[0] === 'permissions';
+  return `${differences.join(' and ')} ${plural ? 'differ' : 'differs'}`;
 }

@@ -16,9 +16,16 @@ export interface PortableWriteContext extends Omit<WriteContext, 'trash'> {
   trashFolder: string | undefined;
 }
 
+/** Only the fields installs need: a run's context also holds callbacks and a signal, which cannot be cloned. */
 export function toPortableContext(context: WriteContext): PortableWriteContext {
-  const { trash, ...rest } = context;
-  return { ...rest, trashFolder: trash?.folder };
+  return {
+    source: context.source,
+    destination: context.destination,
+    preservePermissions: context.preservePermissions,
+    preserveTimestamps: context.preserveTimestamps,
+    fsync: context.fsync,
+    trashFolder: context.trash?.folder,
+  };
 }
 
 export function fromPortableContext(context: PortableWriteContext): WriteContext {

@@ -113,7 +113,7 @@ function isFresh(record: CacheRecord, meta: FileMeta, ttlMs: number): boolean {
   const [, mtimeMs, ctimeMs, , , hashedAtMs] = record;
   if (!sameFile(record, meta)) return false;
   if (hashedAtMs - Math.max(mtimeMs, ctimeMs) < RACY_WINDOW_MS) return false;
-  return Date.now() - hashedAtMs <= ttlMs;
+  return Date.now() - hashedAtMs < ttlMs;
 }
 
 async function readCacheFile(file: string): Promise<{ records: Map<string, CacheRecord>; warning?: string }> {

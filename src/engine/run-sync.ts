@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { describeMetadataDifference } from './compare-metadata.js';
@@ -101,7 +102,7 @@ class SyncRun {
     for await (const batch of walk) {
       for (const event of batch) {
         if (request.signal?.aborted) break;
-        if (this.failedFolders.some((prefix) => event.path.startsWith(prefix))) continue;
+        if (this.failedFolders.some((folder) => isWithin(event.path, folder))) continue;
         const pending = this.handle(event);
         if (pending) await pending;
       }
@@ -131,7 +132,15 @@ class SyncRun {
         onRemoved: (path) => this.touch(path),
       });
     }
-    if (!request.dryRun) await this.finish();
+    if (!request.dryRun) {
+      // A trash inside the destination was created in one of its folders, whose mtime then moved.
+      const trashInDestination = request.trashDir
+        ? path.relative(request.destination, request.trashDir)
+        : '..';
+      if (!trashInDestination.startsWith('..') && !path.isAbsolute(trashInDestination))
+        this.touch(trashInDestination);
+      await this.finish();
+    }
   }
 
   /** Handles one walk event; returns a promise only when the walk must wait (backpressure, large files). */
@@ -258,9 +267,10 @@ class SyncRun {
     }));
     const thread = InstallerThread.get();
     if (thread && !thread.busy) {
+      // A batch the thread could not take is installed here instead.
       const done = thread
         .install(items, toPortableContext(this.context))
-        .then((outcomes) => this.settle(batch, outcomes));
+        .then(async (outcomes) => this.settle(batch, outcomes ?? (await installBatch(items, this.context))));
       this.installsInFlight.add(done);
       void done.finally(() => this.installsInFlight.delete(done));
       return;
@@ -301,7 +311,7 @@ class SyncRun {
         makeFolder(path, destination, this.context);
       } catch (error) {
         this.recordError(path || '.', error);
-        this.failedFolders.push(path ? `${path}/` : '');
+        this.failedFolders.push(path);
         return;
       }
     }
@@ -353,4 +363,8 @@ class SyncRun {
   private recordError(path: string, error: unknown): void {
     this.errors.push({ path, ...describeEntryError(error) });
   }
+}
+
+function isWithin(path: string, folder: string): boolean {
+  return folder === '' || path === folder || path.startsWith(`${folder}/`);
 }

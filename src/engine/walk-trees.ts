@@ -34,9 +34,8 @@ export async function* walkTrees(
   options: WalkOptions,
   root: { source: FileMeta; destination: FileMeta | undefined },
 ): AsyncGenerator<WalkEvent[]> {
-  const lister = FolderLister.get();
   const listDestination = (relative: string, meta: FileMeta | undefined): PendingListing =>
-    meta?.kind === 'dir' ? lister.list(join(options.destination, relative)) : MISSING;
+    meta?.kind === 'dir' ? FolderLister.list(join(options.destination, relative)) : MISSING;
   yield* walkFolder(options, '', root.source, listDestination('', root.destination), listDestination);
 }
 

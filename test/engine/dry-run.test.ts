@@ -6,6 +6,9 @@ import type { PlanEntry } from '../../src/engine/types.js';
 import { expectSameTree, makeSyncRequest, snapshotTree, syncAndCollect } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
+const T_ACCESS = 1_500_000_000_000;
+const T_MODIFIED = 1_600_000_000_000;
+
 describe('runSync with dryRun', () => {
   let dir: string;
   let source: string;
@@ -104,6 +107,22 @@ describe('runSync with dryRun', () => {
     expect(dryStats).to.deep.equal(realStats);
     const sorted = (plan: PlanEntry[]) => plan.map((entry) => JSON.stringify(entry)).sort();
     expect(sorted(dry.plan)).to.deep.equal(sorted(real.plan));
+  });
+
+  it('moves no access time while reading contents in checksum mode', async () => {
+    await writeTree(source, { 'a.txt': 'same size 1' });
+    await writeTree(destination, { 'a.txt': 'same size 2' });
+    // Access times older than the modification times: with relatime, any plain read would move them.
+    const files = [path.join(source, 'a.txt'), path.join(destination, 'a.txt')];
+    for (const file of files) fs.utimesSync(file, new Date(T_ACCESS), new Date(T_MODIFIED));
+    const accessTimes = () => files.map((file) => fs.statSync(file).atimeMs);
+
+    const { plan } = await syncAndCollect(
+      makeSyncRequest(source, destination, { dryRun: true, comparison: 'checksum' }),
+    );
+
+    expect(plan.map((entry) => entry.reason)).to.deep.equal(['content differs']);
+    expect(accessTimes()).to.deep.equal([T_ACCESS, T_ACCESS]);
   });
 
   it('creates nothing when the destination does not exist', async () => {

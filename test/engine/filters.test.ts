@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { makeSyncRequest, listTree, syncAndCollect } from '../helpers/sync-helpers.js';
+import { listTree, makeSyncRequest, syncAndCollect } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 interface FilterCase {
@@ -31,14 +31,32 @@ const CASES: FilterCase[] = [
     filters: ['.git/*'],
     source: ['.git/config', '.git/objects/ab', 'sub/.git/HEAD', 'sub/file.txt', 'git.txt'],
     excludedInDestination: ['.git/index', 'sub/.git/old/ref'],
-    expected: ['.git/', '.git/index', 'git.txt', 'sub/', 'sub/.git/', 'sub/.git/old/', 'sub/.git/old/ref', 'sub/file.txt'],
+    expected: [
+      '.git/',
+      '.git/index',
+      'git.txt',
+      'sub/',
+      'sub/.git/',
+      'sub/.git/old/',
+      'sub/.git/old/ref',
+      'sub/file.txt',
+    ],
   },
   {
     title: '.git/ excludes .git folders themselves, not a file named .git',
     filters: ['.git/'],
     source: ['.git/config', 'sub/.git/HEAD', 'sub/keep.txt', 'submodule/.git'],
     excludedInDestination: ['.git/index', 'sub/.git/old'],
-    expected: ['.git/', '.git/index', 'sub/', 'sub/.git/', 'sub/.git/old', 'sub/keep.txt', 'submodule/', 'submodule/.git'],
+    expected: [
+      '.git/',
+      '.git/index',
+      'sub/',
+      'sub/.git/',
+      'sub/.git/old',
+      'sub/keep.txt',
+      'submodule/',
+      'submodule/.git',
+    ],
   },
   {
     title: '/build excludes only the top-level build',

@@ -33,7 +33,7 @@ describe('runSync', () => {
         'a b': 'space',
         'new\nline': 'newline',
         'q"uote\'': 'quotes',
-        'é日本': 'non-ASCII 日本語',
+        é日本: 'non-ASCII 日本語',
         'nested/deeper/leaf.txt': 'leaf',
         'é日本 folder/a b/"q\'\n.txt': 'awkward folder names',
       };
@@ -82,6 +82,16 @@ describe('runSync', () => {
 
       expect(result.stats).to.include({ copied: 1, updated: 2 });
       expect(listTree(destination).filter((relative) => /\.sync-daemon-/.test(relative))).to.deep.equal([]);
+    });
+
+    it('mirrors the same with fsync', async () => {
+      await writeTree(source, { 'a.txt': 'a', 'sub/b.txt': 'b' });
+      fs.symlinkSync('a.txt', path.join(source, 'link'));
+
+      const result = await runSync(makeSyncRequest(source, destination, { fsync: true }));
+
+      expect(result.errors).to.deep.equal([]);
+      expectSameTree(snapshotTree(destination), snapshotTree(source));
     });
 
     it('removes a temp file left in the destination by an interrupted run', async () => {
@@ -231,6 +241,21 @@ describe('runSync', () => {
       expect(result.stats).to.include({ copied: 6, bytesCopied: 'inside'.length + 'file'.length });
     });
 
+    it('replaces a destination symlink to a folder by a folder, never touching what it points to', async () => {
+      const outside = path.join(path.dirname(source), 'outside');
+      await writeTree(outside, { 'precious.txt': 'not part of the mirror' });
+      await writeTree(source, { 'docs/new.txt': 'new' });
+      fs.mkdirSync(destination);
+      fs.symlinkSync(outside, path.join(destination, 'docs'));
+
+      const result = await runSync(makeSyncRequest(source, destination, { deleteExtraneous: true }));
+
+      expect(result.outcome).to.equal('ok');
+      expect(fs.lstatSync(path.join(destination, 'docs')).isDirectory()).to.equal(true);
+      expect(listTree(destination)).to.deep.equal(['docs/', 'docs/new.txt']);
+      expect(listTree(outside)).to.deep.equal(['precious.txt']);
+    });
+
     it('updates a symlink whose target changed', async () => {
       fs.symlinkSync('old-target', path.join(source, 'link'));
       await runSync(makeSyncRequest(source, destination));
@@ -287,7 +312,9 @@ describe('runSync', () => {
       expect(result.errors).to.deep.equal([]);
       expect(result.outcome).to.equal('ok');
       expectSameTree(snapshotTree(destination), snapshotTree(source));
-      const reasons = Object.fromEntries(plan.map((entry) => [entry.path, `${entry.action}: ${entry.reason}`]));
+      const reasons = Object.fromEntries(
+        plan.map((entry) => [entry.path, `${entry.action}: ${entry.reason}`]),
+      );
       expect(reasons).to.include({
         'was-file': 'mkdir: replaces a file',
         'was-folder': 'update: replaces a folder',

@@ -2,15 +2,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { runSync } from '../../src/engine/run-sync.js';
-import { purgeTrash, RunTrash } from '../../src/engine/trash.js';
-import { listTree, makeSyncRequest, setMtime, syncAndCollect } from '../helpers/sync-helpers.js';
+import { purgeTrash } from '../../src/engine/trash.js';
+import {
+  expectSameTree,
+  listTree,
+  makeSyncRequest,
+  setMtime,
+  snapshotTree,
+  syncAndCollect,
+} from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 const DAY_MS = 86_400_000;
 
-/** The name RunTrash gives a run folder made at `date`: `2020-01-31T12-00-00-000Z-0a1b2c`. */
+/** A run folder name as trash.ts makes them, `<UTC time with - for : and .>-<6 hex digits>`, for any date. */
 function runFolderName(date: Date): string {
-  return path.basename(new RunTrash('/trash', date).folder);
+  return `${date.toISOString().replace(/[:.]/g, '-')}-0a1b2c`;
 }
 
 describe('runSync trash', () => {
@@ -117,42 +124,47 @@ describe('runSync trash', () => {
     expect(purgeTrash(path.join(dir, 'missing'), 7, now)).to.equal(0);
   });
 
-  describe('with the trash inside the destination', () => {
-    it('neither deletes it nor takes it for extraneous', async () => {
-      const innerTrash = path.join(destination, '.trash');
-      await writeTree(source, { 'a.txt': 'a', 'b.txt': 'b' });
-      await runSync(makeSyncRequest(source, destination, { trashDir: innerTrash }));
-      fs.rmSync(path.join(source, 'b.txt'));
-      await runSync(makeSyncRequest(source, destination, { deleteExtraneous: true, trashDir: innerTrash }));
-      expect(listTree(innerTrash).filter((relative) => relative.endsWith('/b.txt'))).to.have.length(1);
+  it('neither deletes nor counts a trash inside the destination', async () => {
+    const innerTrash = path.join(destination, '.trash');
+    await writeTree(source, { 'a.txt': 'a', 'b.txt': 'b' });
+    await runSync(makeSyncRequest(source, destination, { trashDir: innerTrash }));
+    fs.rmSync(path.join(source, 'b.txt'));
+    await runSync(makeSyncRequest(source, destination, { deleteExtraneous: true, trashDir: innerTrash }));
+    expect(listTree(innerTrash).filter((relative) => relative.endsWith('/b.txt'))).to.have.length(1);
 
-      fs.rmSync(path.join(source, 'a.txt'));
-      await writeTree(source, { 'c.txt': 'c' });
-      const { result, plan } = await syncAndCollect(
-        makeSyncRequest(source, destination, { deleteExtraneous: true, trashDir: innerTrash }),
-      );
+    fs.rmSync(path.join(source, 'a.txt'));
+    await writeTree(source, { 'c.txt': 'c' });
+    const { result, plan } = await syncAndCollect(
+      makeSyncRequest(source, destination, { deleteExtraneous: true, trashDir: innerTrash }),
+    );
 
-      expect(result.outcome).to.equal('ok');
-      expect(plan.filter((entry) => entry.path.startsWith('.trash'))).to.deep.equal([]);
-      expect(result.stats.deleted).to.equal(1);
-      expect(listTree(destination).filter((relative) => !relative.startsWith('.trash'))).to.deep.equal(['c.txt']);
-      const trashed = listTree(innerTrash).filter((relative) => !relative.endsWith('/'));
-      expect(trashed.map((relative) => path.basename(relative)).sort()).to.deep.equal(['a.txt', 'b.txt']);
-    });
+    expect(result.outcome).to.equal('ok');
+    expect(plan.filter((entry) => entry.path.startsWith('.trash'))).to.deep.equal([]);
+    expect(result.stats.deleted).to.equal(1);
+    expect(listTree(destination).filter((relative) => !relative.startsWith('.trash'))).to.deep.equal([
+      'c.txt',
+    ]);
+    const trashed = listTree(innerTrash).filter((relative) => !relative.endsWith('/'));
+    expect(trashed.map((relative) => path.basename(relative)).sort()).to.deep.equal(['a.txt', 'b.txt']);
+  });
 
-    it('is not deleted when the source is later emptied of everything else', async () => {
-      const innerTrash = path.join(destination, '.trash');
-      await writeTree(source, { 'a.txt': 'a', 'b.txt': 'b' });
-      await runSync(makeSyncRequest(source, destination, { trashDir: innerTrash }));
-      fs.rmSync(path.join(source, 'b.txt'));
+  // Suspected engine bug (see the report): making the trash folder inside the destination moves the mtime of
+  // the folder that holds it, which run-sync.ts does not count as touched, so its time is not set back.
+  it('keeps folder times equal to the source when it makes a trash inside the destination', async () => {
+    await writeTree(source, { 'sub/a.txt': 'a' });
+    setMtime(source, 1_600_000_000_000);
+    await runSync(makeSyncRequest(source, destination));
+    // A change deep down: the source root keeps its time, and the mirror's root had it already.
+    fs.writeFileSync(path.join(source, 'sub', 'a.txt'), 'changed');
 
-      const result = await runSync(
-        makeSyncRequest(source, destination, { deleteExtraneous: true, trashDir: innerTrash }),
-      );
+    const result = await runSync(
+      makeSyncRequest(source, destination, { trashDir: path.join(destination, '.trash') }),
+    );
 
-      expect(result.outcome).to.equal('ok');
-      expect(fs.existsSync(innerTrash)).to.equal(true);
-      expect(listTree(destination).filter((relative) => !relative.startsWith('.trash'))).to.deep.equal(['a.txt']);
-    });
+    expect(result.outcome).to.equal('ok');
+    const mirrored = snapshotTree(destination);
+    for (const relative of Object.keys(mirrored))
+      if (relative.startsWith('.trash')) delete mirrored[relative];
+    expectSameTree(mirrored, snapshotTree(source));
   });
 });

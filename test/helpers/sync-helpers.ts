@@ -3,6 +3,18 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { runSync } from '../../src/engine/run-sync.js';
 import type { EntryKind, PlanEntry, SyncRequest, SyncResult } from '../../src/engine/types.js';
+import { type CliResult, type RunCliOptions, runCli } from './run-cli.js';
+
+// Below mocha's 20 s test timeout, so that a CLI that never exits fails its test with exit code 124 and is
+// killed, instead of outliving the test.
+const CLI_DEADLINE_SECONDS = 15;
+export const CLI_TIMED_OUT = 124;
+
+/** runCli with a deadline: coreutils `timeout` kills the CLI (and the user switch before it) if it hangs. */
+export function runCliWithin(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const deadline = ['timeout', '--kill-after=2', String(CLI_DEADLINE_SECONDS)];
+  return runCli(args, { ...options, asUser: [...deadline, ...(options.asUser ?? [])] });
+}
 
 /** A complete request with the defaults most tests want; each test overrides only what it is about. */
 export function makeSyncRequest(
@@ -101,7 +113,9 @@ export function expectSameTree(
   expect(project(actual)).to.deep.equal(project(expected));
   if (!times) return;
   const drifts = Object.entries(expected)
-    .filter(([relative, entry]) => Math.abs((actual[relative]?.mtimeMs ?? Number.NaN) - entry.mtimeMs) >= 0.002)
+    .filter(
+      ([relative, entry]) => Math.abs((actual[relative]?.mtimeMs ?? Number.NaN) - entry.mtimeMs) >= 0.002,
+    )
     .map(([relative, entry]) => `${relative}: ${actual[relative]?.mtimeMs} instead of ${entry.mtimeMs}`);
   expect(drifts, 'modification times that differ').to.deep.equal([]);
 }
