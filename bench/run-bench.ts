@@ -19,8 +19,8 @@ const SELECTED = process.env.BENCH_SCENARIOS?.split(',');
 interface Contender {
   name: string;
   /** Untimed: puts the destination in the state the scenario starts from. */
-  reset?: () => void;
-  run: () => Promise<number>;
+  reset?: (round: number) => void;
+  run: (round: number) => Promise<number>;
 }
 
 const samples: Sample[] = [];
@@ -28,6 +28,8 @@ const notes: string[] = [];
 
 async function main(): Promise<void> {
   ensureRsync();
+  // Left by an interrupted bench: a round folder that exists already would turn a copy into a no-op.
+  if (fs.existsSync(RUNS)) cleanUp();
   fs.mkdirSync(RUNS, { recursive: true });
   const scenarios: [string, () => Promise<void>][] = [
     ['1', initialCopySmall],
@@ -41,6 +43,13 @@ async function main(): Promise<void> {
     if (!SELECTED || SELECTED.includes(id)) await scenario();
   }
   report();
+  cleanUp();
+}
+
+function cleanUp(): void {
+  process.stderr.write('removing the runs… ');
+  fs.rmSync(RUNS, { recursive: true, force: true });
+  process.stderr.write('done\n');
 }
 
 async function initialCopySmall(): Promise<void> {
@@ -48,11 +57,9 @@ async function initialCopySmall(): Promise<void> {
   const engine = await EngineProcess.start();
   const destinationOf = (name: string) => path.join(RUNS, `1-${name}`);
   await compare('1. initial copy, small tree', [
-    fresh('engine', destinationOf('engine'), () => engine.sync(request(source, destinationOf('engine')))),
-    fresh('engine (CLI)', destinationOf('cli'), () => runCli(source, destinationOf('cli'), 'mtime')),
-    fresh('rsync -a', destinationOf('rsync'), () =>
-      timeCommand('rsync', ['-a', `${source}/`, `${destinationOf('rsync')}/`]),
-    ),
+    fresh('engine', destinationOf('engine'), (to) => engine.sync(request(source, to))),
+    fresh('engine (CLI)', destinationOf('cli'), (to) => runCli(source, to, 'mtime')),
+    fresh('rsync -a', destinationOf('rsync'), (to) => timeCommand('rsync', ['-a', `${source}/`, `${to}/`])),
   ]);
   notes.push(`1. engine peak RSS (small tree): ${megabytes(engine.maxRssBytes)}`);
   engine.stop();
@@ -63,12 +70,10 @@ async function initialCopyLarge(): Promise<void> {
   const engine = await EngineProcess.start();
   const destinationOf = (name: string) => path.join(RUNS, `2-${name}`);
   await compare('2. initial copy, large tree', [
-    fresh('engine', destinationOf('engine'), () => engine.sync(request(source, destinationOf('engine')))),
-    fresh('engine (CLI)', destinationOf('cli'), () => runCli(source, destinationOf('cli'), 'mtime')),
-    fresh('rsync -a', destinationOf('rsync'), () =>
-      timeCommand('rsync', ['-a', `${source}/`, `${destinationOf('rsync')}/`]),
-    ),
-    fresh('cp -a', destinationOf('cp'), () => timeCommand('cp', ['-a', source, destinationOf('cp')])),
+    fresh('engine', destinationOf('engine'), (to) => engine.sync(request(source, to))),
+    fresh('engine (CLI)', destinationOf('cli'), (to) => runCli(source, to, 'mtime')),
+    fresh('rsync -a', destinationOf('rsync'), (to) => timeCommand('rsync', ['-a', `${source}/`, `${to}/`])),
+    fresh('cp -a', destinationOf('cp'), (to) => timeCommand('cp', ['-a', source, to])),
   ]);
   engine.stop();
 }
@@ -114,27 +119,28 @@ async function resyncAfterChanges(): Promise<void> {
   }
   const engine = await EngineProcess.start();
   const destinationOf = (name: string) => path.join(RUNS, `5-${name}`);
-  const restore = (destination: string) => () => {
-    fs.rmSync(destination, { recursive: true, force: true });
-    execFileSync('cp', ['-a', pristine, destination]);
+  // Each round starts from its own copy of the unchanged tree, made untimed and never deleted while measuring.
+  const roundCopy = (name: string, round: number) => `${destinationOf(name)}-round-${round}`;
+  const restore = (name: string) => (round: number) => {
+    execFileSync('cp', ['-a', pristine, roundCopy(name, round)]);
     execFileSync('sync');
   };
-  const withDelete = (destination: string) => request(changed, destination, { deleteExtraneous: true });
   await compare('5. resync after 200 changes and 50 deletions, --delete', [
     {
       name: 'engine',
-      reset: restore(destinationOf('engine')),
-      run: () => engine.sync(withDelete(destinationOf('engine'))),
+      reset: restore('engine'),
+      run: (round) => engine.sync(request(changed, roundCopy('engine', round), { deleteExtraneous: true })),
     },
     {
       name: 'engine (CLI)',
-      reset: restore(destinationOf('cli')),
-      run: () => runCli(changed, destinationOf('cli'), 'mtime', undefined, true),
+      reset: restore('cli'),
+      run: (round) => runCli(changed, roundCopy('cli', round), 'mtime', undefined, true),
     },
     {
       name: 'rsync -a --delete',
-      reset: restore(destinationOf('rsync')),
-      run: () => timeCommand('rsync', ['-a', '--delete', `${changed}/`, `${destinationOf('rsync')}/`]),
+      reset: restore('rsync'),
+      run: (round) =>
+        timeCommand('rsync', ['-a', '--delete', `${changed}/`, `${roundCopy('rsync', round)}/`]),
     },
   ]);
   engine.stop();
@@ -180,8 +186,8 @@ async function compare(scenario: string, contenders: Contender[]): Promise<void>
       (_, index) => contenders[(index + round) % contenders.length] as Contender,
     );
     for (const contender of rotated) {
-      contender.reset?.();
-      const milliseconds = await contender.run();
+      contender.reset?.(round);
+      const milliseconds = await contender.run(round);
       if (round > 0) times.get(contender.name)?.push(milliseconds);
     }
     process.stderr.write(round === 0 ? 'warm-up ' : `${round} `);
@@ -190,19 +196,16 @@ async function compare(scenario: string, contenders: Contender[]): Promise<void>
   for (const [contender, milliseconds] of times) samples.push({ scenario, contender, milliseconds });
 }
 
-/** A contender that writes a new tree each round: the old one is moved aside and deleted first, the same way for all. */
-function fresh(name: string, destination: string, run: () => Promise<number>): Contender {
+/**
+ * A contender that writes a new tree each round, into a new folder: on this machine's disk (ext4 with online
+ * discard) deleting a tree slows every file creation of the next seconds by 5 to 10 times, so nothing is
+ * deleted while measuring; `cleanUp` removes the runs at the end.
+ */
+function fresh(name: string, destination: string, run: (destination: string) => Promise<number>): Contender {
   return {
     name,
-    reset: () => {
-      if (fs.existsSync(destination)) {
-        const aside = `${destination}.old`;
-        fs.renameSync(destination, aside);
-        fs.rmSync(aside, { recursive: true, force: true });
-      }
-      execFileSync('sync');
-    },
-    run,
+    reset: () => execFileSync('sync'),
+    run: (round) => run(`${destination}-round-${round}`),
   };
 }
 

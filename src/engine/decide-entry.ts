@@ -26,20 +26,27 @@ export function decideEntry(
   destination: FileMeta | undefined,
   context: DecisionContext,
 ): Decision | Promise<Decision> {
-  const base = { path, kind: source.kind };
   if (source.kind === 'special') {
     return {
-      ...base,
+      path,
+      kind: source.kind,
       action: 'skip',
       reason: 'a socket, FIFO or device: only files, folders and symlinks are mirrored',
     };
   }
   if (!destination) {
-    return { ...base, action: 'copy', reason: `new ${KIND_NAMES[source.kind]}`, bytes: contentBytes(source) };
+    return {
+      path,
+      kind: source.kind,
+      action: 'copy',
+      reason: `new ${KIND_NAMES[source.kind]}`,
+      bytes: contentBytes(source),
+    };
   }
   if (destination.kind !== source.kind) {
     return {
-      ...base,
+      path,
+      kind: source.kind,
       action: 'update',
       reason: `replaces a ${KIND_NAMES[destination.kind]}`,
       bytes: contentBytes(source),
@@ -49,49 +56,57 @@ export function decideEntry(
     const sourceTarget = fs.readlinkSync(`${context.source}/${path}`);
     const destinationTarget = fs.readlinkSync(`${context.destination}/${path}`);
     if (sourceTarget !== destinationTarget)
-      return { ...base, action: 'update', reason: 'link target differs', bytes: 0 };
-    return { ...base, action: 'skip', reason: 'same link target' };
+      return { path, kind: source.kind, action: 'update', reason: 'link target differs', bytes: 0 };
+    return { path, kind: source.kind, action: 'skip', reason: 'same link target' };
   }
   if (source.size !== destination.size)
-    return { ...base, action: 'update', reason: 'size differs', bytes: source.size };
+    return { path, kind: source.kind, action: 'update', reason: 'size differs', bytes: source.size };
   if (context.comparison === 'checksum') {
     const sourceHash = context.cache.hash(`${context.source}/${path}`, source);
     const destinationHash = context.cache.hash(`${context.destination}/${path}`, destination);
     if (typeof sourceHash === 'string' && typeof destinationHash === 'string') {
-      return decideByContent(base, sourceHash === destinationHash, source, destination, context);
+      return decideByContent(path, sourceHash === destinationHash, source, destination, context);
     }
     return Promise.all([sourceHash, destinationHash]).then(([a, b]) =>
-      decideByContent(base, a === b, source, destination, context),
+      decideByContent(path, a === b, source, destination, context),
     );
   }
   if (context.comparison === 'mtime' && !isSameMtime(source.mtimeMs, destination.mtimeMs)) {
     // Without preserved times every copy is newer than its source; only a newer source means a change.
     if (context.preserveTimestamps || destination.mtimeMs < source.mtimeMs) {
-      return { ...base, action: 'update', reason: 'modification time differs', bytes: source.size };
+      return {
+        path,
+        kind: source.kind,
+        action: 'update',
+        reason: 'modification time differs',
+        bytes: source.size,
+      };
     }
   }
-  return decideByContent(base, true, source, destination, context);
+  return decideByContent(path, true, source, destination, context);
 }
 
 function decideByContent(
-  base: { path: string; kind: FileMeta['kind'] },
+  path: string,
   sameContent: boolean,
   source: FileMeta,
   destination: FileMeta,
   context: DecisionContext,
 ): Decision {
-  if (!sameContent) return { ...base, action: 'update', reason: 'content differs', bytes: source.size };
+  if (!sameContent)
+    return { path, kind: source.kind, action: 'update', reason: 'content differs', bytes: source.size };
   const metadataDifference = describeMetadataDifference(source, destination, context);
   if (metadataDifference) {
     return {
-      ...base,
+      path,
+      kind: source.kind,
       action: 'update',
       reason: `same content; ${metadataDifference}`,
       bytes: 0,
       metadataOnly: true,
     };
   }
-  return { ...base, action: 'skip', reason: SAME_CONTENT_REASONS[context.comparison] };
+  return { path, kind: source.kind, action: 'skip', reason: SAME_CONTENT_REASONS[context.comparison] };
 }
 
 const SAME_CONTENT_REASONS = {

@@ -4,7 +4,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { describeMetadataDifference } from './compare-metadata.js';
 import { compileFilters } from './compile-filters.js';
-import { type Decision, decideEntry } from './decide-entry.js';
+import { type Decision, type DecisionContext, decideEntry } from './decide-entry.js';
 import { deleteExtraneous, type PendingDeletion } from './delete-extraneous.js';
 import { SMALL_FILE_BYTES } from './hash-file.js';
 import { inspectRoots, type Roots } from './inspect-roots.js';
@@ -60,6 +60,7 @@ class SyncRun {
   readonly warnings: string[] = [];
   private readonly context: WriteContext;
   private readonly queue: PQueue;
+  private readonly decisionContext: DecisionContext;
   private readonly deletions: PendingDeletion[] = [];
   private readonly foldersToFinish: { path: string; source: FileMeta; destination: FileMeta | undefined }[] =
     [];
@@ -80,6 +81,7 @@ class SyncRun {
     const trash = request.trashDir && !request.dryRun ? RunTrash.create(request.trashDir) : undefined;
     this.context = { ...request, trash };
     this.queue = new PQueue({ concurrency: request.maxFileOperations });
+    this.decisionContext = { ...request, cache };
   }
 
   async execute(): Promise<void> {
@@ -199,7 +201,7 @@ class SyncRun {
     destination: FileMeta | undefined,
   ): void | Promise<void> {
     try {
-      const decision = decideEntry(path, source, destination, { ...this.request, cache: this.cache });
+      const decision = decideEntry(path, source, destination, this.decisionContext);
       if (decision instanceof Promise) {
         return decision.then(
           (value) => this.apply(value, source, destination),

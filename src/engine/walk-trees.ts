@@ -1,6 +1,6 @@
 import type { PathFilter } from './compile-filters.js';
 import { FolderLister } from './folder-lister.js';
-import { type FolderEntry, type FolderListing, readFolder } from './read-folder.js';
+import type { FolderEntry, FolderListing } from './read-folder.js';
 import { isTempName } from './temp-names.js';
 import type { FileMeta } from './types.js';
 
@@ -34,23 +34,37 @@ export async function* walkTrees(
   options: WalkOptions,
   root: { source: FileMeta; destination: FileMeta | undefined },
 ): AsyncGenerator<WalkEvent[]> {
-  const listDestination = (relative: string, meta: FileMeta | undefined): PendingListing =>
-    meta?.kind === 'dir' ? FolderLister.list(join(options.destination, relative)) : MISSING;
-  yield* walkFolder(options, '', root.source, listDestination('', root.destination), listDestination);
+  const lists: ListFolders = {
+    source: (relative, meta) =>
+      meta ? FolderLister.list(join(options.source, relative), 'source') : MISSING,
+    destination: (relative, meta) =>
+      meta?.kind === 'dir' ? FolderLister.list(join(options.destination, relative), 'destination') : MISSING,
+  };
+  yield* walkFolder(
+    options,
+    '',
+    lists.source('', root.source),
+    lists.destination('', root.destination),
+    lists,
+  );
 }
 
 type PendingListing = FolderListing | Promise<FolderListing>;
+type ListFolders = Record<
+  'source' | 'destination',
+  (relative: string, meta: FileMeta | undefined) => PendingListing
+>;
 const MISSING: FolderListing = { status: 'missing' };
 
 async function* walkFolder(
   options: WalkOptions,
   relative: string,
-  sourceMeta: FileMeta | undefined,
+  pendingSource: PendingListing,
   pendingDestination: PendingListing,
-  listDestination: (relative: string, meta: FileMeta | undefined) => PendingListing,
+  lists: ListFolders,
 ): AsyncGenerator<WalkEvent[]> {
-  // The parent asked for the destination listing; the other thread makes it while this one lists the source.
-  const sourceListing: FolderListing = sourceMeta ? readFolder(join(options.source, relative)) : MISSING;
+  // The parent asked for both listings ahead: the listing threads make them while this one compares.
+  const sourceListing = await pendingSource;
   const destinationListing = await pendingDestination;
   if (sourceListing.status === 'error') {
     // Without the source's listing, nothing here may be copied or deleted.
@@ -83,7 +97,8 @@ async function* walkFolder(
     path: string;
     source: FileMeta | undefined;
     destination: FileMeta | undefined;
-    listing: PendingListing;
+    sourceListing: PendingListing;
+    destinationListing: PendingListing;
   }[] = [];
   const batch: WalkEvent[] = [];
 
@@ -101,13 +116,25 @@ async function* walkFolder(
     }
     if (source?.kind === 'dir') {
       batch.push({ type: 'folder', path, source, destination });
-      folders.push({ path, source, destination, listing: listDestination(path, destination) });
+      folders.push({
+        path,
+        source,
+        destination,
+        sourceListing: lists.source(path, source),
+        destinationListing: lists.destination(path, destination),
+      });
     } else if (source) {
       batch.push({ type: 'entry', path, source, destination });
     } else if (destination) {
       batch.push({ type: 'extraneous', path, destination });
       if (destination.kind === 'dir' && options.walkExtraneous) {
-        folders.push({ path, source: undefined, destination, listing: listDestination(path, destination) });
+        folders.push({
+          path,
+          source: undefined,
+          destination,
+          sourceListing: MISSING,
+          destinationListing: lists.destination(path, destination),
+        });
       }
     }
   }
@@ -116,7 +143,7 @@ async function* walkFolder(
   for (const folder of folders) {
     // A source folder replacing a destination file: the destination side is empty below it.
     const destination = folder.destination?.kind === 'dir' ? folder.destination : undefined;
-    yield* walkFolder(options, folder.path, folder.source, folder.listing, listDestination);
+    yield* walkFolder(options, folder.path, folder.sourceListing, folder.destinationListing, lists);
     yield [{ type: 'folder-done', path: folder.path, source: folder.source, destination }];
   }
 }
