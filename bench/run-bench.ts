@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,9 +40,13 @@ async function main(): Promise<void> {
     ['6', noOpHuge],
   ];
   for (const [id, scenario] of scenarios) {
-    if (!SELECTED || SELECTED.includes(id)) await scenario();
+    if (!SELECTED || SELECTED.includes(id)) {
+      await scenario();
+      // Written after each scenario, so a long run that fails late keeps what it measured.
+      report(false);
+    }
   }
-  report();
+  report(true);
   cleanUp();
 }
 
@@ -158,15 +162,11 @@ async function noOpHuge(): Promise<void> {
       name: 'rsync -a',
       run: async () => {
         const started = performance.now();
-        const output = execFileSync(
-          '/usr/bin/time',
-          ['-f', '%M', 'rsync', '-a', `${source}/`, `${destination}/`],
-          {
-            encoding: 'utf8',
-            stdio: ['ignore', 'ignore', 'pipe'],
-          },
-        );
-        rsyncPeak = Math.max(rsyncPeak, Number(output.trim().split('\n').at(-1)) * 1024);
+        const run = spawnSync('/usr/bin/time', ['-f', '%M', 'rsync', '-a', `${source}/`, `${destination}/`], {
+          encoding: 'utf8',
+        });
+        if (run.status !== 0) throw new Error(`rsync failed: ${run.stderr}`);
+        rsyncPeak = Math.max(rsyncPeak, Number(run.stderr.trim().split('\n').at(-1)) * 1024);
         return performance.now() - started;
       },
     },
@@ -345,7 +345,7 @@ function ensureRsync(): void {
   }
 }
 
-function report(): void {
+function report(final: boolean): void {
   const summaries = samples.map(summarize);
   const rows = [['scenario', 'contender', 'median', 'min', 'max', 'vs competitor (median ratio)']];
   for (const summary of summaries) {
@@ -367,7 +367,7 @@ function report(): void {
     ]);
   }
   const text = `${formatTable(rows)}\n\n${notes.join('\n')}\n(rounds: ${ROUNDS} after one warm-up)\n`;
-  process.stdout.write(text);
+  if (final) process.stdout.write(text);
   fs.writeFileSync(path.join(WORK, 'results.txt'), text);
   fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify({ summaries, notes }, null, 2));
 }
