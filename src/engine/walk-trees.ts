@@ -1,6 +1,6 @@
 import type { PathFilter } from './compile-filters.js';
-import { FolderLister } from './folder-lister.js';
-import type { FolderEntry, FolderListing } from './read-folder.js';
+import { ListingPrefetcher, type PendingListing } from './listing-prefetcher.js';
+import type { FolderListing } from './read-folder.js';
 import { isTempName } from './temp-names.js';
 import type { FileMeta } from './types.js';
 
@@ -34,11 +34,11 @@ export async function* walkTrees(
   options: WalkOptions,
   root: { source: FileMeta; destination: FileMeta | undefined },
 ): AsyncGenerator<WalkEvent[]> {
+  const sourceListings = new ListingPrefetcher(options.source, 'source', options.filter);
+  const destinationListings = new ListingPrefetcher(options.destination, 'destination', options.filter);
   const lists: ListFolders = {
-    source: (relative, meta) =>
-      meta ? FolderLister.list(join(options.source, relative), 'source') : MISSING,
-    destination: (relative, meta) =>
-      meta?.kind === 'dir' ? FolderLister.list(join(options.destination, relative), 'destination') : MISSING,
+    source: (relative, meta) => (meta ? sourceListings.take(relative) : MISSING),
+    destination: (relative, meta) => (meta?.kind === 'dir' ? destinationListings.take(relative) : MISSING),
   };
   yield* walkFolder(
     options,
@@ -49,7 +49,6 @@ export async function* walkTrees(
   );
 }
 
-type PendingListing = FolderListing | Promise<FolderListing>;
 type ListFolders = Record<
   'source' | 'destination',
   (relative: string, meta: FileMeta | undefined) => PendingListing
@@ -102,17 +101,17 @@ async function* walkFolder(
   }[] = [];
   const batch: WalkEvent[] = [];
 
-  for (const [name, source, destination] of mergeByName(sourceEntries, destinationEntries)) {
+  const visit = (name: string, source: FileMeta | undefined, destination: FileMeta | undefined): void => {
     const path = relative ? `${relative}/${name}` : name;
     if (isTempName(name)) {
       if (destination) batch.push({ type: 'stale-temp', path });
-      continue;
+      return;
     }
-    if (destination && !source && options.skipDestinationPaths.has(join(options.destination, path))) continue;
+    if (destination && !source && options.skipDestinationPaths.has(join(options.destination, path))) return;
     const isFolder = (source ?? destination)?.kind === 'dir';
     if (options.filter(path, isFolder)) {
       batch.push({ type: 'excluded', path });
-      continue;
+      return;
     }
     if (source?.kind === 'dir') {
       batch.push({ type: 'folder', path, source, destination });
@@ -137,6 +136,24 @@ async function* walkFolder(
         });
       }
     }
+  };
+  // A merge of the two sorted listings by index: no iterator or tuple per entry (this loop runs once per file).
+  let i = 0;
+  let j = 0;
+  while (i < sourceEntries.length || j < destinationEntries.length) {
+    const source = sourceEntries[i];
+    const destination = destinationEntries[j];
+    if (source && (!destination || source.name < destination.name)) {
+      visit(source.name, source.meta, undefined);
+      i++;
+    } else if (destination && (!source || destination.name < source.name)) {
+      visit(destination.name, undefined, destination.meta);
+      j++;
+    } else if (source && destination) {
+      visit(source.name, source.meta, destination.meta);
+      i++;
+      j++;
+    }
   }
 
   yield batch;
@@ -145,29 +162,6 @@ async function* walkFolder(
     const destination = folder.destination?.kind === 'dir' ? folder.destination : undefined;
     yield* walkFolder(options, folder.path, folder.sourceListing, folder.destinationListing, lists);
     yield [{ type: 'folder-done', path: folder.path, source: folder.source, destination }];
-  }
-}
-
-function* mergeByName(
-  sourceEntries: FolderEntry[],
-  destinationEntries: FolderEntry[],
-): Generator<[string, FileMeta | undefined, FileMeta | undefined]> {
-  let i = 0;
-  let j = 0;
-  while (i < sourceEntries.length || j < destinationEntries.length) {
-    const source = sourceEntries[i];
-    const destination = destinationEntries[j];
-    if (source && (!destination || source.name < destination.name)) {
-      yield [source.name, source.meta, undefined];
-      i++;
-    } else if (destination && (!source || destination.name < source.name)) {
-      yield [destination.name, undefined, destination.meta];
-      j++;
-    } else if (source && destination) {
-      yield [source.name, source.meta, destination.meta];
-      i++;
-      j++;
-    }
   }
 }
 

@@ -1,0 +1,53 @@
+import type { PathFilter } from './compile-filters.js';
+import { FolderLister, type TreeSide } from './folder-lister.js';
+import type { FolderListing } from './read-folder.js';
+import { isTempName } from './temp-names.js';
+
+export type PendingListing = FolderListing | Promise<FolderListing>;
+
+// Folders listed ahead of the walk, at most: enough to keep the listing threads busy, few enough that memory
+// follows this bound and not the size of the tree.
+const PREFETCH_LIMIT = 512;
+
+/**
+ * Keeps a listing thread ahead of the walk: as each listing arrives, the listings of its subfolders are asked
+ * for at once, so the thread never waits for the walk to reach a folder before listing what lies below it.
+ * Excluded folders are never listed.
+ */
+export class ListingPrefetcher {
+  private readonly ahead = new Map<string, PendingListing>();
+
+  constructor(
+    private readonly root: string,
+    private readonly side: TreeSide,
+    private readonly filter: PathFilter,
+  ) {}
+
+  /** The listing of a folder (relative to the root): the one asked for ahead if there is one, else a new one. */
+  take(relative: string): PendingListing {
+    const pending = this.ahead.get(relative);
+    if (pending === undefined) return this.request(relative);
+    this.ahead.delete(relative);
+    return pending;
+  }
+
+  private request(relative: string): PendingListing {
+    const listing = FolderLister.list(relative ? `${this.root}/${relative}` : this.root, this.side);
+    // Listed inline (no thread): nothing runs in parallel, so listing ahead would only cost memory.
+    if (!(listing instanceof Promise)) return listing;
+    return listing.then((arrived) => {
+      this.requestSubfolders(relative, arrived);
+      return arrived;
+    });
+  }
+
+  private requestSubfolders(relative: string, listing: FolderListing): void {
+    if (listing.status !== 'ok') return;
+    for (const { name, meta } of listing.entries) {
+      if (this.ahead.size >= PREFETCH_LIMIT) return;
+      if (meta.kind !== 'dir' || isTempName(name)) continue;
+      const path = relative ? `${relative}/${name}` : name;
+      if (!this.ahead.has(path) && !this.filter(path, true)) this.ahead.set(path, this.request(path));
+    }
+  }
+}
