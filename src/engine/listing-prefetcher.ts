@@ -7,7 +7,7 @@ export type PendingListing = FolderListing | Promise<FolderListing>;
 
 // Folders listed ahead of the walk, at most: enough to keep the listing threads busy, few enough that memory
 // follows this bound and not the size of the tree.
-const PREFETCH_LIMIT = 512;
+const PREFETCH_LIMIT = 64;
 
 /**
  * Keeps a listing thread ahead of the walk: as each listing arrives, the listings of its subfolders are asked

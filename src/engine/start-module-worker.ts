@@ -6,8 +6,12 @@ import { Worker } from 'node:worker_threads';
  * Node 20 a loader given to the parent with --import does not reach worker threads.
  */
 export function startModuleWorker(name: string, baseUrl: string): Worker {
-  if (!baseUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, baseUrl));
+  if (!baseUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, baseUrl), { resourceLimits: LIMITS });
   const moduleUrl = new URL(`./${name}.ts`, baseUrl).href;
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(moduleUrl)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return new Worker(bootstrap, { eval: true, resourceLimits: LIMITS });
 }
+
+// Workers hold one folder's listing or one batch at a time: a small young generation keeps each thread's
+// memory near its baseline (the daemon budgets ~50 MB per runner) at little cost in collections.
+const LIMITS = { maxYoungGenerationSizeMb: 4 };
