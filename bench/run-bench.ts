@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SyncRequest, SyncResult } from '../src/engine/types.js';
+import { makeSyncRequest } from '../test/helpers/sync-helpers.js';
 import { ensureTree, modifyTree, type TreeName } from './generate-tree.js';
 import { formatSeconds, formatTable, type Sample, summarize } from './measure.js';
 
@@ -224,23 +225,13 @@ function synced(id: string, source: string): string {
   return destination;
 }
 
+// The config defaults (max_file_operations 100, a day-long cache TTL so cached hashes stay trusted).
 function request(source: string, destination: string, overrides: Partial<SyncRequest> = {}): SyncRequest {
-  return {
-    source,
-    destination,
-    filters: [],
-    ignoreHiddenFiles: false,
-    comparison: 'mtime',
-    preservePermissions: true,
-    preserveTimestamps: true,
-    deleteExtraneous: false,
-    trashRetentionDays: 30,
-    fsync: false,
-    dryRun: false,
+  return makeSyncRequest(source, destination, {
     maxFileOperations: 100,
     metadataCacheTtlMs: 86_400_000,
     ...overrides,
-  };
+  });
 }
 
 function runCli(
