@@ -6,7 +6,8 @@ import { Worker } from 'node:worker_threads';
  * Node 20 a loader given to the parent with --import does not reach worker threads.
  */
 export function startModuleWorker(name: string, baseUrl: string): Worker {
-  if (!baseUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, baseUrl), { resourceLimits: LIMITS });
+  if (!baseUrl.endsWith('.ts'))
+    return new Worker(new URL(`./${name}.js`, baseUrl), { resourceLimits: LIMITS });
   const moduleUrl = new URL(`./${name}.ts`, baseUrl).href;
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(moduleUrl)}); });`;
   return new Worker(bootstrap, { eval: true, resourceLimits: LIMITS });
