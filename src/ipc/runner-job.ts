@@ -1,0 +1,30 @@
+import type { SyncRequest } from '../engine/types.js';
+
+/** What a runner is started with: one job's settings, as JSON in its environment. */
+export type RunnerJob = { id: string } & Omit<
+  SyncRequest,
+  'signal' | 'onProgress' | 'onPlanEntry' | 'dryRun'
+>;
+
+export const RUNNER_JOB_ENV = 'SYNC_DAEMON_RUNNER_JOB';
+
+/** Reads and checks the job a runner was started with; throws a message naming what is wrong. */
+export function readRunnerJob(env: NodeJS.ProcessEnv): RunnerJob {
+  const text = env[RUNNER_JOB_ENV];
+  if (!text) throw new Error(`${RUNNER_JOB_ENV} is not set: a runner is started by the supervisor`);
+  const job = JSON.parse(text) as Partial<RunnerJob>;
+  for (const key of ['id', 'source', 'destination', 'comparison'] as const) {
+    if (typeof job[key] !== 'string') throw new Error(`${RUNNER_JOB_ENV}: "${key}" must be a string`);
+  }
+  for (const key of [
+    'preservePermissions',
+    'preserveTimestamps',
+    'deleteExtraneous',
+    'fsync',
+    'ignoreHiddenFiles',
+  ] as const) {
+    if (typeof job[key] !== 'boolean') throw new Error(`${RUNNER_JOB_ENV}: "${key}" must be true or false`);
+  }
+  if (!Array.isArray(job.filters)) throw new Error(`${RUNNER_JOB_ENV}: "filters" must be a list`);
+  return job as RunnerJob;
+}

@@ -1,0 +1,107 @@
+import type { SyncFileError, SyncOutcome, SyncProgress, SyncStats } from '../engine/types.js';
+
+// The one protocol between the supervisor and a runner, used by both sides (DESIGN.md, "IPC messages").
+// Every message is checked on arrival: the type system cannot see across a process boundary.
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+/** One structured log line from a runner; the supervisor adds the job and writes it to its logger. */
+export interface LogRecord {
+  level: LogLevel;
+  time: string;
+  msg: string;
+  runId?: string;
+}
+
+export type SupervisorToRunner =
+  | { type: 'sync'; runId: string; mode: 'full' | 'paths'; paths?: string[]; dryRun?: boolean }
+  | { type: 'stop' };
+
+export type RunnerToSupervisor =
+  | { type: 'ready' }
+  | { type: 'log'; records: LogRecord[] }
+  | { type: 'progress'; runId: string; progress: SyncProgress }
+  | {
+      type: 'result';
+      runId: string;
+      outcome: SyncOutcome;
+      stats: SyncStats;
+      errors: SyncFileError[];
+      warnings: string[];
+    };
+
+export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
+
+const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error']);
+const OUTCOMES = new Set(['ok', 'partial', 'failed']);
+
+/** Checks what a runner received; a bad message is described, never thrown. */
+export function parseSupervisorMessage(value: unknown): Parsed<SupervisorToRunner> {
+  if (!isObject(value)) return invalid(value, 'an object');
+  switch (value.type) {
+    case 'sync': {
+      if (typeof value.runId !== 'string' || value.runId === '') return invalid(value, 'a sync with a runId');
+      if (value.mode !== 'full' && value.mode !== 'paths') return invalid(value, 'mode "full" or "paths"');
+      if (value.paths !== undefined && !isStringArray(value.paths)) return invalid(value, 'paths as strings');
+      if (value.dryRun !== undefined && typeof value.dryRun !== 'boolean')
+        return invalid(value, 'dryRun as a boolean');
+      return { ok: true, message: value as SupervisorToRunner };
+    }
+    case 'stop':
+      return { ok: true, message: { type: 'stop' } };
+    default:
+      return invalid(value, 'a message of type "sync" or "stop"');
+  }
+}
+
+/** Checks what the supervisor received from a runner. */
+export function parseRunnerMessage(value: unknown): Parsed<RunnerToSupervisor> {
+  if (!isObject(value)) return invalid(value, 'an object');
+  switch (value.type) {
+    case 'ready':
+      return { ok: true, message: { type: 'ready' } };
+    case 'log':
+      if (!Array.isArray(value.records) || !value.records.every(isLogRecord))
+        return invalid(value, 'log records');
+      return { ok: true, message: value as RunnerToSupervisor };
+    case 'progress':
+      if (typeof value.runId !== 'string' || !isObject(value.progress))
+        return invalid(value, 'a progress report');
+      return { ok: true, message: value as RunnerToSupervisor };
+    case 'result':
+      if (
+        typeof value.runId !== 'string' ||
+        !OUTCOMES.has(value.outcome as string) ||
+        !isObject(value.stats) ||
+        !Array.isArray(value.errors) ||
+        !isStringArray(value.warnings)
+      ) {
+        return invalid(value, 'a result with runId, outcome, stats, errors and warnings');
+      }
+      return { ok: true, message: value as RunnerToSupervisor };
+    default:
+      return invalid(value, 'a message of type "ready", "log", "progress" or "result"');
+  }
+}
+
+function isLogRecord(value: unknown): value is LogRecord {
+  return (
+    isObject(value) &&
+    LOG_LEVELS.has(value.level as string) &&
+    typeof value.time === 'string' &&
+    typeof value.msg === 'string'
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function invalid(value: unknown, expected: string): { ok: false; error: string } {
+  const shown = JSON.stringify(value)?.slice(0, 200) ?? String(value);
+  return { ok: false, error: `unexpected IPC message ${shown}: expected ${expected}` };
+}

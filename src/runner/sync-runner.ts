@@ -1,0 +1,122 @@
+import { runSync } from '../engine/run-sync.js';
+import type { SyncResult } from '../engine/types.js';
+import type { RunnerJob } from '../ipc/runner-job.js';
+import {
+  parseSupervisorMessage,
+  type RunnerToSupervisor,
+  type SupervisorToRunner,
+} from '../ipc/runner-protocol.js';
+import { LogBatcher } from './log-batcher.js';
+
+/** The two ends a runner talks through: process.send/on('message') in production, anything alike in tests. */
+export interface RunnerChannel {
+  send(message: RunnerToSupervisor): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onDisconnect(listener: () => void): void;
+  exit(code: number): void;
+}
+
+/**
+ * One job's runner: it runs the engine when the supervisor says so, streams progress and a result, and stops
+ * at a safe point when told to or when the supervisor goes away (so no runner outlives it).
+ */
+export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
+  const logs = new LogBatcher((records) => channel.send({ type: 'log', records }));
+  let current: { runId: string; abort: AbortController; done: Promise<void> } | undefined;
+  let stopping = false;
+
+  const run = (message: Extract<SupervisorToRunner, { type: 'sync' }>) => {
+    const { runId } = message;
+    const abort = new AbortController();
+    const { id: _id, ...request } = job;
+    logs.log('info', `sync started (${message.mode}${message.dryRun ? ', dry run' : ''})`, runId);
+    const done = runSync({
+      ...request,
+      dryRun: message.dryRun === true,
+      signal: abort.signal,
+      onProgress: (progress) => channel.send({ type: 'progress', runId, progress }),
+    }).then(
+      (result) => finish(runId, result),
+      (error: unknown) => finish(runId, crashResult(error)),
+    );
+    current = { runId, abort, done };
+  };
+
+  const finish = (runId: string, result: SyncResult) => {
+    current = undefined;
+    const level = result.outcome === 'ok' ? 'info' : 'warn';
+    logs.log(
+      level,
+      `sync ${result.outcome}: ${result.stats.copied} copied, ${result.stats.updated} updated, ${result.stats.deleted} deleted, ${result.errors.length} errors`,
+      runId,
+    );
+    logs.flush();
+    channel.send({ type: 'result', runId, ...pickResult(result) });
+    if (stopping) channel.exit(0);
+  };
+
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    logs.log('info', current ? 'stopping after the current file' : 'stopping');
+    logs.flush();
+    if (current) current.abort.abort();
+    else channel.exit(0);
+  };
+
+  channel.onMessage((value) => {
+    const parsed = parseSupervisorMessage(value);
+    if (!parsed.ok) {
+      logs.log('warn', parsed.error);
+      return;
+    }
+    const message = parsed.message;
+    switch (message.type) {
+      case 'sync':
+        // The supervisor never sends a second sync while one runs; if it did, the run it asked for would be lost.
+        if (current || stopping)
+          logs.log(
+            'warn',
+            `sync ${message.runId} refused: ${stopping ? 'stopping' : `run ${current?.runId} is running`}`,
+          );
+        else run(message);
+        break;
+      case 'stop':
+        stop();
+        break;
+      default:
+        logs.log('warn', `unexpected message ${JSON.stringify(message satisfies never)}`);
+    }
+  });
+  // The supervisor is gone (even killed with SIGKILL): stop at a safe point and exit, leaving no orphan.
+  channel.onDisconnect(stop);
+  channel.send({ type: 'ready' });
+}
+
+function pickResult(result: SyncResult) {
+  return { outcome: result.outcome, stats: result.stats, errors: result.errors, warnings: result.warnings };
+}
+
+// The engine reports failures as results; an exception is a bug, reported the same way rather than lost.
+function crashResult(error: unknown): SyncResult {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return {
+    outcome: 'failed',
+    dryRun: false,
+    stats: {
+      filesScanned: 0,
+      copied: 0,
+      updated: 0,
+      deleted: 0,
+      trashed: 0,
+      skipped: 0,
+      excluded: 0,
+      directoriesCreated: 0,
+      bytesCopied: 0,
+      errors: 1,
+      durationMs: 0,
+    },
+    errors: [{ path: '', code: 'ENGINE_CRASH', message }],
+    warnings: [],
+  };
+}

@@ -1,0 +1,175 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { RUNNER_JOB_ENV, type RunnerJob } from '../../src/ipc/runner-job.js';
+import { parseRunnerMessage, type RunnerToSupervisor } from '../../src/ipc/runner-protocol.js';
+import { PROJECT_ROOT } from '../helpers/run-cli.js';
+import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
+
+// End to end: the real runner entry point (runners/sync-runner.js, on the built dist/) in a forked process.
+const RUNNER = path.join(PROJECT_ROOT, 'runners', 'sync-runner.js');
+const DEADLINE_MS = 10_000;
+
+class RunnerUnderTest {
+  readonly messages: RunnerToSupervisor[] = [];
+  readonly invalid: string[] = [];
+  readonly exited: Promise<number | null>;
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (value) => {
+      const parsed = parseRunnerMessage(value);
+      if (parsed.ok) this.messages.push(parsed.message);
+      else this.invalid.push(parsed.error);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  /** Waits, with a deadline, for a message that matches. */
+  async waitFor<T extends RunnerToSupervisor['type']>(
+    type: T,
+    matches: (message: Extract<RunnerToSupervisor, { type: T }>) => boolean = () => true,
+  ): Promise<Extract<RunnerToSupervisor, { type: T }>> {
+    const deadline = Date.now() + DEADLINE_MS;
+    for (;;) {
+      const found = this.messages.find(
+        (message): message is Extract<RunnerToSupervisor, { type: T }> =>
+          message.type === type && matches(message as Extract<RunnerToSupervisor, { type: T }>),
+      );
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(
+          `no "${type}" message within ${DEADLINE_MS} ms; got ${JSON.stringify(this.messages)}`,
+        );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  logText(): string {
+    return this.messages
+      .flatMap((message) => (message.type === 'log' ? message.records.map((record) => record.msg) : []))
+      .join('\n');
+  }
+}
+
+function jobFor(source: string, destination: string): RunnerJob {
+  return {
+    id: 'test-job',
+    source,
+    destination,
+    filters: [],
+    ignoreHiddenFiles: false,
+    comparison: 'mtime',
+    preservePermissions: true,
+    preserveTimestamps: true,
+    deleteExtraneous: false,
+    trashRetentionDays: 30,
+    fsync: false,
+    maxFileOperations: 8,
+    metadataCacheTtlMs: 60_000,
+  };
+}
+
+describe('the sync runner process', function () {
+  this.slow(3000);
+  let dir: string;
+  let runner: RunnerUnderTest | undefined;
+
+  beforeEach(async () => {
+    dir = await makeTempDir();
+    await writeTree(path.join(dir, 'source'), { 'a.txt': 'alpha', 'folder/b.txt': 'beta' });
+  });
+
+  afterEach(async () => {
+    if (runner && runner.child.exitCode === null && runner.child.signalCode === null) {
+      runner.child.kill('SIGKILL');
+      await runner.exited;
+    }
+    runner = undefined;
+    await removeTempDirs();
+  });
+
+  function start(job = jobFor(path.join(dir, 'source'), path.join(dir, 'mirror'))): RunnerUnderTest {
+    const child = fork(RUNNER, [], {
+      env: { ...process.env, [RUNNER_JOB_ENV]: JSON.stringify(job) },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    runner = new RunnerUnderTest(child);
+    return runner;
+  }
+
+  it('says it is ready, syncs when told, and reports progress and a typed result', async () => {
+    const child = start();
+    await child.waitFor('ready');
+    child.child.send({ type: 'sync', runId: 'run-1', mode: 'full' });
+    const result = await child.waitFor('result', (message) => message.runId === 'run-1');
+    expect(result.outcome).to.equal('ok');
+    expect(result.stats).to.include({ copied: 2 });
+    expect(fs.readFileSync(path.join(dir, 'mirror', 'folder', 'b.txt'), 'utf8')).to.equal('beta');
+    expect(child.invalid).to.deep.equal([]);
+    await child.waitFor('log', (message) =>
+      message.records.some((record) => record.msg.startsWith('sync ok')),
+    );
+  });
+
+  it('runs a dry run without writing', async () => {
+    const child = start();
+    await child.waitFor('ready');
+    child.child.send({ type: 'sync', runId: 'dry', mode: 'full', dryRun: true });
+    const result = await child.waitFor('result');
+    expect(result.outcome).to.equal('ok');
+    expect(fs.existsSync(path.join(dir, 'mirror'))).to.equal(false);
+  });
+
+  it('logs and drops malformed messages, then still works', async () => {
+    const child = start();
+    await child.waitFor('ready');
+    child.child.send({ type: 'explode' });
+    child.child.send({ type: 'sync', runId: '', mode: 'full' });
+    child.child.send('not an object');
+    child.child.send({ type: 'sync', runId: 'after', mode: 'full' });
+    const result = await child.waitFor('result', (message) => message.runId === 'after');
+    expect(result.outcome).to.equal('ok');
+    const logs = child.logText();
+    expect(logs).to.include('expected a message of type "sync" or "stop"');
+    expect(logs).to.include('expected a sync with a runId');
+    expect(logs).to.include('expected an object');
+  });
+
+  it('exits with 0 when told to stop while idle', async () => {
+    const child = start();
+    await child.waitFor('ready');
+    child.child.send({ type: 'stop' });
+    expect(await child.exited).to.equal(0);
+  });
+
+  it('exits by itself when the supervisor goes away', async () => {
+    const child = start();
+    await child.waitFor('ready');
+    child.child.disconnect();
+    expect(await child.exited).to.equal(0);
+  });
+
+  it('refuses to start without a job, naming the variable', async () => {
+    const child = fork(RUNNER, [], {
+      env: { ...process.env, [RUNNER_JOB_ENV]: '' },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).to.not.equal(0);
+    expect(stderr).to.include(`${RUNNER_JOB_ENV} is not set`);
+  });
+});
