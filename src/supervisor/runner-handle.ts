@@ -1,0 +1,168 @@
+import { EventEmitter } from 'node:events';
+import treeKill from 'tree-kill';
+import type { RunnerJob } from '../ipc/runner-job.js';
+import {
+  parseRunnerMessage,
+  type RunnerToSupervisor,
+  type SupervisorToRunner,
+} from '../ipc/runner-protocol.js';
+import { type BackoffPolicy, computeRestartDelay, DEFAULT_BACKOFF } from './restart-backoff.js';
+
+/** A runner's state as `status` shows it: a closed set (STYLE.md rule 10). */
+export type RunnerState = 'starting' | 'idle' | 'syncing' | 'stopping' | 'stopped' | 'backoff' | 'crashloop';
+
+/** What the handle needs of a child process: `child_process.fork`'s result, or a test double. */
+export interface RunnerProcess extends EventEmitter {
+  readonly pid?: number | undefined;
+  readonly connected: boolean;
+  send(message: SupervisorToRunner): boolean;
+  kill(signal?: NodeJS.Signals): boolean;
+}
+
+export interface RunnerHandleOptions {
+  job: RunnerJob;
+  spawn: (job: RunnerJob) => RunnerProcess;
+  backoff?: BackoffPolicy;
+  /** From `{type:'stop'}` to SIGTERM, and again from SIGTERM to killing the whole tree. */
+  stopTimeoutMs?: number;
+}
+
+export interface RunnerHandleEvents {
+  message: [RunnerToSupervisor];
+  state: [RunnerState];
+  /** A message that failed its check: logged by the supervisor, never trusted. */
+  invalid: [string];
+  /** The runner died during a run: its result will never come (the dispatcher runs the job again). */
+  'run-lost': [string];
+}
+
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * Supervises one job's runner process: starts it, restarts it with backoff when it dies, and stops it with
+ * a polite message, then SIGTERM, then a kill of its whole process tree. Other jobs never wait on it.
+ */
+export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
+  private child: RunnerProcess | undefined;
+  private currentState: RunnerState = 'stopped';
+  private consecutiveCrashes = 0;
+  private startedAt = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private activeRunId: string | undefined;
+  private stopping: Promise<void> | undefined;
+  restarts = 0;
+
+  constructor(private readonly options: RunnerHandleOptions) {
+    super();
+  }
+
+  get state(): RunnerState {
+    return this.currentState;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    if (this.child || this.stopping) return;
+    const child = this.options.spawn(this.options.job);
+    this.child = child;
+    this.startedAt = Date.now();
+    this.setState('starting');
+    child.on('message', (value: unknown) => this.receive(child, value));
+    child.on('exit', () => this.exited(child));
+    // A failed spawn (ENOENT, EAGAIN) is followed by 'exit' or nothing; treat it as a crash once.
+    child.on('error', () => this.exited(child));
+  }
+
+  /** Asks an idle runner to sync; false when it is not idle (the dispatcher keeps the run pending). */
+  sync(runId: string, mode: 'full' | 'paths', options: { paths?: string[]; dryRun?: boolean } = {}): boolean {
+    if (this.currentState !== 'idle' || !this.child?.connected) return false;
+    this.activeRunId = runId;
+    this.child.send({ type: 'sync', runId, mode, ...options });
+    this.setState('syncing');
+    return true;
+  }
+
+  /** Stops the runner for good; resolves once the process is gone. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopChild();
+    return this.stopping;
+  }
+
+  private async stopChild(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child) {
+      this.setState('stopped');
+      return;
+    }
+    this.setState('stopping');
+    const timeout = this.options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    const gone = new Promise<void>((resolve) => {
+      if (this.child !== child) resolve();
+      else child.once('exit', () => resolve());
+    });
+    if (child.connected) child.send({ type: 'stop' });
+    if (await settlesWithin(gone, timeout)) return;
+    child.kill('SIGTERM');
+    if (await settlesWithin(gone, timeout)) return;
+    // The reference kept above is the child we meant to stop, never a restarted one.
+    if (child.pid !== undefined) treeKill(child.pid, 'SIGKILL');
+    await gone;
+  }
+
+  private receive(child: RunnerProcess, value: unknown): void {
+    if (child !== this.child) return;
+    const parsed = parseRunnerMessage(value);
+    if (!parsed.ok) {
+      this.emit('invalid', parsed.error);
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === 'ready' && this.currentState === 'starting') this.setState('idle');
+    if (message.type === 'result' && message.runId === this.activeRunId) {
+      this.activeRunId = undefined;
+      if (this.currentState === 'syncing') this.setState('idle');
+    }
+    this.emit('message', message);
+  }
+
+  private exited(child: RunnerProcess): void {
+    if (child !== this.child) return;
+    this.child = undefined;
+    const lostRun = this.activeRunId;
+    this.activeRunId = undefined;
+    if (lostRun) this.emit('run-lost', lostRun);
+    if (this.stopping) {
+      this.setState('stopped');
+      return;
+    }
+    // Up long enough before this crash: earlier crashes no longer count.
+    if (Date.now() - this.startedAt >= (this.options.backoff ?? DEFAULT_BACKOFF).resetAfterMs)
+      this.consecutiveCrashes = 0;
+    this.consecutiveCrashes++;
+    this.restarts++;
+    const policy = this.options.backoff ?? DEFAULT_BACKOFF;
+    const delay = computeRestartDelay(this.consecutiveCrashes, policy);
+    this.setState(this.consecutiveCrashes >= policy.crashloopAfter ? 'crashloop' : 'backoff');
+    this.restartTimer = setTimeout(() => this.start(), delay);
+  }
+
+  private setState(state: RunnerState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.emit('state', state);
+  }
+}
+
+async function settlesWithin(promise: Promise<void>, milliseconds: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), milliseconds);
+  });
+  const result = await Promise.race([promise.then(() => true), timedOut]);
+  clearTimeout(timer);
+  return result;
+}
