@@ -8,6 +8,8 @@ export interface DefaultPaths {
   logFile: string;
   pidFile: string;
   cacheDir: string;
+  /** The control socket the CLI finds the daemon by (DESIGN.md, "Finding the daemon"). */
+  socketFile: string;
 }
 
 /** Root gets the system-wide locations of the seed README; any other user gets XDG folders under $HOME. */
@@ -22,6 +24,7 @@ export function getDefaultPaths(
       logFile: '/var/log/sync-daemon.log',
       pidFile: '/var/run/sync-daemon.pid',
       cacheDir: '/var/cache/sync-daemon',
+      socketFile: '/run/sync-daemon/daemon.sock',
     };
   }
   const home = env.HOME || os.homedir();
@@ -29,12 +32,14 @@ export function getDefaultPaths(
   const stateHome = readAbsoluteDir(env.XDG_STATE_HOME) ?? path.join(home, '.local', 'state');
   const cacheHome = readAbsoluteDir(env.XDG_CACHE_HOME) ?? path.join(home, '.cache');
   const stateDir = path.join(stateHome, 'sync-daemon');
+  const runtimeDir = readAbsoluteDir(env.XDG_RUNTIME_DIR);
   return {
     configFile: path.join(configHome, 'sync-daemon', 'config.toml'),
     stateDir,
     logFile: path.join(stateDir, 'sync-daemon.log'),
     pidFile: path.join(stateDir, 'sync-daemon.pid'),
     cacheDir: path.join(cacheHome, 'sync-daemon'),
+    socketFile: path.join(runtimeDir ? path.join(runtimeDir, 'sync-daemon') : stateDir, 'daemon.sock'),
   };
 }
 

@@ -21,6 +21,12 @@ export function renderDefaultConfig(paths: DefaultPaths): string {
 log_level = "info"                      # trace, debug, info, warn or error
 config_refresh_interval_secs = 300      # how often PocketBase jobs are re-read
 auto_restart_on_config_change = false
+# socket_path = ${JSON.stringify(paths.socketFile)}   # where the CLI finds the daemon
+stop_timeout_secs = 10                  # stop message, then SIGTERM, then kill, this long apart
+restart_backoff_initial_ms = 100        # a crashed runner restarts at once, then after 100 ms, doubling…
+restart_backoff_max_ms = 30000          # …up to this
+restart_backoff_reset_secs = 60         # up this long, a runner's crash count starts again
+crashloop_after_crashes = 5             # consecutive crashes that mark a job "crashloop" (still retried)
 
 [concurrency]
 max_concurrent_syncs = 4                # jobs syncing at once, across the daemon
@@ -41,6 +47,7 @@ source_path = "~/Documents"
 destination_path = "~/Backups/Documents"
 enabled = false
 filters = ["*.tmp", "*.log", ".git/"]   # gitignore syntax, relative to source_path
+# sync_timeout_secs = 3600              # kill a run that makes no progress for this long (off by default)
 
 [sync_jobs.schedule]
 type = "interval"                       # interval, cron or manual

@@ -26,6 +26,7 @@ export function resolveConfigPaths(config: Config, configFile: string): Config {
       ...config.daemon,
       pid_file: resolve(config.daemon.pid_file),
       log_file: resolve(config.daemon.log_file),
+      socket_path: resolve(config.daemon.socket_path),
     },
     cache: { ...config.cache, cache_dir: resolve(config.cache.cache_dir) },
     sync_jobs: jobs,

@@ -59,6 +59,13 @@ const daemonSection = z.strictObject({
   log_level: z.enum(LOG_LEVELS).default('info'),
   config_refresh_interval_secs: positiveInt.default(300),
   auto_restart_on_config_change: z.boolean().default(false),
+  // Supervision (the daemon issue): where the CLI finds the daemon, and how runners are stopped and restarted.
+  socket_path: pathText.default(() => getDefaultPaths().socketFile),
+  stop_timeout_secs: positiveInt.default(10),
+  restart_backoff_initial_ms: positiveInt.default(100),
+  restart_backoff_max_ms: positiveInt.default(30_000),
+  restart_backoff_reset_secs: positiveInt.default(60),
+  crashloop_after_crashes: positiveInt.default(5),
 });
 
 const scheduleSection = z.discriminatedUnion('type', [
@@ -88,6 +95,8 @@ const syncJobSection = z.strictObject({
   enabled: z.boolean().default(true),
   filters: z.array(nonEmptyText).default([]),
   schedule: scheduleSection.default({ type: 'manual' }),
+  // A run with no progress for this long is killed and reported, and its runner restarted (off when absent).
+  sync_timeout_secs: positiveInt.optional(),
   sync_options: syncOptionsSection.default(() => syncOptionsSection.parse({})),
 });
 

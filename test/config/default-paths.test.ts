@@ -9,6 +9,7 @@ describe('getDefaultPaths', () => {
       logFile: '/var/log/sync-daemon.log',
       pidFile: '/var/run/sync-daemon.pid',
       cacheDir: '/var/cache/sync-daemon',
+      socketFile: '/run/sync-daemon/daemon.sock',
     });
   });
 
@@ -19,7 +20,13 @@ describe('getDefaultPaths', () => {
       logFile: '/home/ada/.local/state/sync-daemon/sync-daemon.log',
       pidFile: '/home/ada/.local/state/sync-daemon/sync-daemon.pid',
       cacheDir: '/home/ada/.cache/sync-daemon',
+      socketFile: '/home/ada/.local/state/sync-daemon/daemon.sock',
     });
+  });
+
+  it('puts the socket under $XDG_RUNTIME_DIR when there is one', () => {
+    const paths = getDefaultPaths({ HOME: '/home/ada', XDG_RUNTIME_DIR: '/run/user/1000' }, 1000);
+    expect(paths.socketFile).to.equal('/run/user/1000/sync-daemon/daemon.sock');
   });
 
   it('follows $XDG_*_HOME and ignores relative values, as the XDG spec says', () => {

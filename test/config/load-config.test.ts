@@ -49,6 +49,12 @@ describe('loadConfigFile', () => {
       log_level: 'info',
       config_refresh_interval_secs: 300,
       auto_restart_on_config_change: false,
+      socket_path: getDefaultPaths().socketFile,
+      stop_timeout_secs: 10,
+      restart_backoff_initial_ms: 100,
+      restart_backoff_max_ms: 30_000,
+      restart_backoff_reset_secs: 60,
+      crashloop_after_crashes: 5,
     });
     const [job] = config.sync_jobs;
     expect(job).to.deep.include({
