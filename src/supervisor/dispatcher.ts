@@ -1,0 +1,116 @@
+/** Why a run was asked for; kept per run so status and logs can say it. */
+export type TriggerReason = 'schedule' | 'manual' | 'watch' | 'startup' | 'retry';
+
+export interface Trigger {
+  reason: TriggerReason;
+  /** Changed paths (relative to the source); absent: the whole tree. */
+  paths?: readonly string[];
+  dryRun?: boolean;
+}
+
+/** A run waiting for its turn; triggers that arrive meanwhile merge into it. */
+export interface PlannedRun {
+  runId: string;
+  jobId: string;
+  reasons: Set<TriggerReason>;
+  /** undefined: a full run; else the union of the changed paths. */
+  paths: Set<string> | undefined;
+  dryRun: boolean;
+}
+
+export type TriggerOutcome = 'queued' | 'merged' | 'pending' | 'rejected';
+
+export interface DispatcherOptions {
+  maxConcurrentSyncs: number;
+  queueSize: number;
+  /** Starts a run on the job's runner; false when it cannot start now (runner not idle): it stays queued. */
+  startRun: (run: PlannedRun) => boolean;
+  newRunId?: () => string;
+}
+
+/**
+ * The one place that decides when runs start (DESIGN.md, "Triggers"): a bounded queue, at most one waiting run
+ * per job into which later triggers merge, a trigger during a run kept as the run after it (so no change made
+ * during a run is lost), and at most `maxConcurrentSyncs` runs across the daemon.
+ */
+export class Dispatcher {
+  private readonly queue: PlannedRun[] = [];
+  private readonly running = new Map<string, string>();
+  private nextRun = 0;
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  trigger(jobId: string, trigger: Trigger): TriggerOutcome {
+    const waiting = this.queue.find((run) => run.jobId === jobId);
+    if (waiting) {
+      // A dry run and a real run answer different questions: they never merge.
+      if (waiting.dryRun !== (trigger.dryRun === true)) return 'rejected';
+      merge(waiting, trigger);
+      return 'merged';
+    }
+    if (this.queue.length >= this.options.queueSize) return 'rejected';
+    this.queue.push(this.plan(jobId, trigger));
+    if (this.running.has(jobId)) return 'pending';
+    this.pump();
+    return 'queued';
+  }
+
+  /** A run ended (or was lost with its runner): its slot frees and the job's waiting run may start. */
+  finished(jobId: string): void {
+    this.running.delete(jobId);
+    this.pump();
+  }
+
+  /** Runs again what could not start before (a runner became idle). */
+  pump(): void {
+    for (let index = 0; index < this.queue.length && this.running.size < this.options.maxConcurrentSyncs; ) {
+      const run = this.queue[index] as PlannedRun;
+      if (this.running.has(run.jobId) || !this.options.startRun(run)) {
+        index++;
+        continue;
+      }
+      this.queue.splice(index, 1);
+      this.running.set(run.jobId, run.runId);
+    }
+  }
+
+  /** Drops a job's waiting run (job paused, removed or stopped). */
+  cancel(jobId: string): void {
+    const index = this.queue.findIndex((run) => run.jobId === jobId);
+    if (index >= 0) this.queue.splice(index, 1);
+  }
+
+  isRunning(jobId: string): boolean {
+    return this.running.has(jobId);
+  }
+
+  waitingRun(jobId: string): PlannedRun | undefined {
+    return this.queue.find((run) => run.jobId === jobId);
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  private plan(jobId: string, trigger: Trigger): PlannedRun {
+    return {
+      runId:
+        this.options.newRunId?.() ?? `${jobId}-${Date.now().toString(36)}-${(this.nextRun++).toString(36)}`,
+      jobId,
+      reasons: new Set([trigger.reason]),
+      paths: trigger.paths ? new Set(trigger.paths) : undefined,
+      dryRun: trigger.dryRun === true,
+    };
+  }
+}
+
+function merge(run: PlannedRun, trigger: Trigger): void {
+  run.reasons.add(trigger.reason);
+  // A full run covers every path; paths only ever widen.
+  if (!trigger.paths) run.paths = undefined;
+  else if (run.paths) for (const path of trigger.paths) run.paths.add(path);
+}
