@@ -3,9 +3,9 @@ import type { PlanEntry, SyncFileError, SyncOutcome, SyncProgress, SyncResult, S
 // Progress is for eyes and for the supervisor: ten updates a second are plenty and cost nothing per file.
 const PROGRESS_INTERVAL_MS = 100;
 
-/** Counts a run's work and reports progress at a bounded rate. */
-export class SyncProgressTracker {
-  readonly stats: SyncStats = {
+/** A run's counters before anything happened. */
+export function emptySyncStats(): SyncStats {
+  return {
     filesScanned: 0,
     copied: 0,
     updated: 0,
@@ -18,6 +18,11 @@ export class SyncProgressTracker {
     errors: 0,
     durationMs: 0,
   };
+}
+
+/** Counts a run's work and reports progress at a bounded rate. */
+export class SyncProgressTracker {
+  readonly stats: SyncStats = emptySyncStats();
   private readonly startedAt = performance.now();
   private progress: SyncProgress = {
     phase: 'scanning',

@@ -1,4 +1,5 @@
 import { runSync } from '../engine/run-sync.js';
+import { emptySyncStats } from '../engine/sync-progress-tracker.js';
 import type { SyncResult } from '../engine/types.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import {
@@ -103,19 +104,7 @@ function crashResult(error: unknown): SyncResult {
   return {
     outcome: 'failed',
     dryRun: false,
-    stats: {
-      filesScanned: 0,
-      copied: 0,
-      updated: 0,
-      deleted: 0,
-      trashed: 0,
-      skipped: 0,
-      excluded: 0,
-      directoriesCreated: 0,
-      bytesCopied: 0,
-      errors: 1,
-      durationMs: 0,
-    },
+    stats: { ...emptySyncStats(), errors: 1 },
     errors: [{ path: '', code: 'ENGINE_CRASH', message }],
     warnings: [],
   };

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { RUNNER_JOB_ENV, type RunnerJob } from '../../src/ipc/runner-job.js';
 import { parseRunnerMessage, type RunnerToSupervisor } from '../../src/ipc/runner-protocol.js';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
+import { makeSyncRequest } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 // End to end: the real runner entry point (runners/sync-runner.js, on the built dist/) in a forked process.
@@ -62,21 +63,8 @@ class RunnerUnderTest {
 }
 
 function jobFor(source: string, destination: string): RunnerJob {
-  return {
-    id: 'test-job',
-    source,
-    destination,
-    filters: [],
-    ignoreHiddenFiles: false,
-    comparison: 'mtime',
-    preservePermissions: true,
-    preserveTimestamps: true,
-    deleteExtraneous: false,
-    trashRetentionDays: 30,
-    fsync: false,
-    maxFileOperations: 8,
-    metadataCacheTtlMs: 60_000,
-  };
+  const { dryRun: _dryRun, ...request } = makeSyncRequest(source, destination);
+  return { id: 'test-job', ...request };
 }
 
 describe('the sync runner process', function () {

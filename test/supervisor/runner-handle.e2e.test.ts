@@ -6,7 +6,7 @@ import type { RunnerJob } from '../../src/ipc/runner-job.js';
 import { forkSyncRunner } from '../../src/supervisor/fork-sync-runner.js';
 import { RunnerHandle, type RunnerProcess } from '../../src/supervisor/runner-handle.js';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
-import { waitFor } from '../helpers/sync-helpers.js';
+import { makeSyncRequest, waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 // Real processes: the built runner (runners/sync-runner.js) and a fixture that ignores polite stops.
@@ -36,21 +36,11 @@ describe('RunnerHandle with real processes', function () {
 
   it('restarts a runner killed with SIGKILL, which then syncs', async () => {
     await writeTree(path.join(dir, 'source'), { 'a.txt': 'alpha' });
-    const job: RunnerJob = {
-      id: 'job',
-      source: path.join(dir, 'source'),
-      destination: path.join(dir, 'mirror'),
-      filters: [],
-      ignoreHiddenFiles: false,
-      comparison: 'mtime',
-      preservePermissions: true,
-      preserveTimestamps: true,
-      deleteExtraneous: false,
-      trashRetentionDays: 30,
-      fsync: false,
-      maxFileOperations: 8,
-      metadataCacheTtlMs: 60_000,
-    };
+    const { dryRun: _dryRun, ...request } = makeSyncRequest(
+      path.join(dir, 'source'),
+      path.join(dir, 'mirror'),
+    );
+    const job: RunnerJob = { id: 'job', ...request };
     const results: string[] = [];
     handle = new RunnerHandle({ job, spawn: (runnerJob) => forkSyncRunner(runnerJob) });
     handle.on('message', (message) => {
