@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { type ControlResponse, MAX_FRAME_BYTES, parseControlRequest } from './control-protocol.js';
+
+/** A method the daemon answers; a thrown error with a string `code` becomes `{error: {code, message}}`. */
+export type ControlHandler = (params: Record<string, unknown>) => unknown | Promise<unknown>;
+
+export interface ControlServer {
+  readonly socketPath: string;
+  close(): Promise<void>;
+}
+
+/** Another daemon answers on this socket already: one daemon per socket. */
+export class SocketInUseError extends Error {
+  override readonly name = 'SocketInUseError';
+  readonly code = 'SOCKET_IN_USE';
+}
+
+/**
+ * Serves the control protocol on a Unix socket with mode 0600 in a 0700 folder. A socket file nobody answers
+ * on is stale (a crashed daemon) and is replaced. Bad frames get an error reply; an oversized one also closes
+ * its connection; nothing a client sends can crash the daemon.
+ */
+export async function startControlServer(
+  socketPath: string,
+  handlers: Readonly<Record<string, ControlHandler>>,
+): Promise<ControlServer> {
+  fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  if (fs.existsSync(socketPath)) {
+    if (await isAnswering(socketPath))
+      throw new SocketInUseError(`a daemon is already running on ${socketPath}`);
+    fs.rmSync(socketPath, { force: true });
+  }
+  const connections = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+    serveConnection(socket, handlers);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Created private: a umask of 0077 while binding leaves no moment where others could connect.
+    const previousUmask = process.umask(0o077);
+    server.listen(socketPath, () => {
+      process.umask(previousUmask);
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  fs.chmodSync(socketPath, 0o600);
+  return {
+    socketPath,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of connections) socket.destroy();
+        server.close(() => {
+          fs.rmSync(socketPath, { force: true });
+          resolve();
+        });
+      }),
+  };
+}
+
+function serveConnection(socket: net.Socket, handlers: Readonly<Record<string, ControlHandler>>): void {
+  let buffered = '';
+  const reply = (response: ControlResponse) => {
+    if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
+  };
+  socket.setEncoding('utf8');
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline = buffered.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (line.trim()) void answer(line, handlers, reply);
+      newline = buffered.indexOf('\n');
+    }
+    if (Buffer.byteLength(buffered) > MAX_FRAME_BYTES) {
+      reply({
+        id: null,
+        error: { code: 'FRAME_TOO_LARGE', message: `requests are limited to ${MAX_FRAME_BYTES} bytes` },
+      });
+      buffered = '';
+      socket.end();
+      socket.destroySoon();
+    }
+  });
+}
+
+async function answer(
+  line: string,
+  handlers: Readonly<Record<string, ControlHandler>>,
+  reply: (response: ControlResponse) => void,
+): Promise<void> {
+  if (Buffer.byteLength(line) > MAX_FRAME_BYTES) {
+    reply({
+      id: null,
+      error: { code: 'FRAME_TOO_LARGE', message: `requests are limited to ${MAX_FRAME_BYTES} bytes` },
+    });
+    return;
+  }
+  const parsed = parseControlRequest(line);
+  if (!parsed.ok) {
+    reply({ id: parsed.id, error: parsed.error });
+    return;
+  }
+  const { id, method, params } = parsed.request;
+  const handler = Object.hasOwn(handlers, method) ? handlers[method] : undefined;
+  if (!handler) {
+    reply({
+      id,
+      error: {
+        code: 'UNKNOWN_METHOD',
+        message: `unknown method "${method}"; known: ${Object.keys(handlers).join(', ')}`,
+      },
+    });
+    return;
+  }
+  try {
+    reply({ id, result: (await handler(params)) ?? null });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    reply({
+      id,
+      error: {
+        code: typeof code === 'string' ? code : 'INTERNAL',
+        message: (error as Error).message ?? String(error),
+      },
+    });
+  }
+}
+
+function isAnswering(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(socketPath);
+    const done = (answering: boolean) => {
+      probe.destroy();
+      resolve(answering);
+    };
+    probe.once('connect', () => done(true));
+    probe.once('error', () => done(false));
+    probe.setTimeout(1000, () => done(false));
+  });
+}

@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { expect } from 'chai';
+import { ControlError, callDaemon } from '../../src/control/control-client.js';
+import {
+  type ControlServer,
+  SocketInUseError,
+  startControlServer,
+} from '../../src/control/control-server.js';
+import { waitFor } from '../helpers/sync-helpers.js';
+import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
+
+// Real Unix sockets in a temp folder.
+/** Sends raw bytes; then ends the connection, leaves it open for the server to close, or drops it. */
+function rawExchange(
+  socketPath: string,
+  payload: string | Buffer,
+  { after = 'end' }: { after?: 'end' | 'wait' | 'drop' } = {},
+): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(socketPath);
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    // A server that closes on a client still writing shows as EPIPE or ECONNRESET on this side.
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      received += `[${error.code}]`;
+    });
+    socket.on('close', () => resolve(received));
+    socket.on('connect', () => {
+      socket.write(payload);
+      if (after === 'end') socket.end();
+      else if (after === 'drop') setImmediate(() => socket.destroy());
+    });
+  });
+}
+
+describe('the control socket', function () {
+  this.slow(2000);
+  let dir: string;
+  let socketPath: string;
+  let server: ControlServer | undefined;
+  const handlers = {
+    status: () => ({ pid: process.pid, jobs: [] }),
+    fail: () => {
+      throw Object.assign(new Error('no such job "x"'), { code: 'UNKNOWN_JOB' });
+    },
+  };
+
+  beforeEach(async () => {
+    dir = await makeTempDir();
+    socketPath = path.join(dir, 'run', 'daemon.sock');
+    server = await startControlServer(socketPath, handlers);
+  });
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    await removeTempDirs();
+  });
+
+  it('answers a request, and is private: socket 0600 in a 0700 folder', async () => {
+    expect(await callDaemon(socketPath, 'status')).to.deep.equal({ pid: process.pid, jobs: [] });
+    expect(fs.statSync(socketPath).mode & 0o777).to.equal(0o600);
+    expect(fs.statSync(path.dirname(socketPath)).mode & 0o777).to.equal(0o700);
+  });
+
+  it('turns a handler error into a coded error reply', async () => {
+    const error = await callDaemon(socketPath, 'fail').catch((thrown: unknown) => thrown);
+    expect(error).to.be.instanceOf(ControlError);
+    expect(error).to.include({ code: 'UNKNOWN_JOB', message: 'no such job "x"' });
+  });
+
+  it('answers bad JSON, a non-object, a missing id and an unknown method with errors', async () => {
+    const replies = (
+      await rawExchange(socketPath, '{nope\n[1]\n{"method":"status"}\n{"id":7,"method":"reboot"}\n')
+    )
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(replies.map((reply) => reply.error.code).sort()).to.deep.equal([
+      'BAD_JSON',
+      'BAD_REQUEST',
+      'BAD_REQUEST',
+      'UNKNOWN_METHOD',
+    ]);
+    expect(replies.find((reply) => reply.id === 7).error.message).to.include('unknown method "reboot"');
+  });
+
+  it('refuses a 2 MiB line and closes that connection, then answers the next client', async () => {
+    const reply = await rawExchange(socketPath, Buffer.alloc(2 * 1024 * 1024, 'a'), { after: 'wait' });
+    expect(reply).to.match(/FRAME_TOO_LARGE|\[EPIPE\]|\[ECONNRESET\]/);
+    expect(await callDaemon(socketPath, 'status')).to.have.property('pid', process.pid);
+  });
+
+  it('survives half a frame then a disconnect, and 200 clients at once', async () => {
+    await rawExchange(socketPath, '{"id":1,"meth', { after: 'drop' });
+    const answers = await Promise.all(Array.from({ length: 200 }, () => callDaemon(socketPath, 'status')));
+    expect(answers).to.have.length(200);
+    expect(await callDaemon(socketPath, 'status')).to.have.property('pid', process.pid);
+  });
+
+  it('refuses a second daemon on a live socket, and replaces a stale one', async () => {
+    const second = await startControlServer(socketPath, handlers).catch((thrown: unknown) => thrown);
+    expect(second).to.be.instanceOf(SocketInUseError);
+    await server?.close();
+    // A daemon killed with SIGKILL leaves its socket file behind, with nobody listening.
+    const crashed = spawn(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${JSON.stringify(socketPath)})`,
+    ]);
+    await waitFor(() => fs.existsSync(socketPath), { what: 'the socket file' });
+    crashed.kill('SIGKILL');
+    await new Promise((resolve) => crashed.once('exit', resolve));
+    expect(fs.existsSync(socketPath)).to.equal(true);
+    server = await startControlServer(socketPath, handlers);
+    expect(await callDaemon(socketPath, 'status')).to.have.property('pid', process.pid);
+  });
+
+  it('says no daemon is running when nobody listens', async () => {
+    await server?.close();
+    server = undefined;
+    const error = await callDaemon(socketPath, 'status').catch((thrown: unknown) => thrown);
+    expect(error).to.include({ code: 'NOT_RUNNING' });
+  });
+});
