@@ -6,6 +6,7 @@ import { SyncProgressBar } from '../cli/sync-progress-bar.js';
 import { runSync } from '../engine/run-sync.js';
 import type { PlanEntry, SyncResult } from '../engine/types.js';
 import { buildSyncRequest } from '../jobs/build-sync-request.js';
+import { lockDestination, lockDirOf } from '../jobs/destination-lock.js';
 import { findJob } from '../jobs/find-job.js';
 
 export interface SyncCommandResult {
@@ -47,6 +48,10 @@ export default class Sync extends BaseCommand<typeof Sync> {
     const dryRun = this.flags['dry-run'] || job.sync_options.dry_run;
     const plan: PlanEntry[] = [];
     const bar = this.jsonEnabled() ? undefined : new SyncProgressBar(job.id);
+    // A dry run writes nothing, so it needs no lock; a real run never shares its destination.
+    const unlock = dryRun
+      ? undefined
+      : await lockDestination(job.destination_path, lockDirOf(config.daemon.socket_path));
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
@@ -63,6 +68,7 @@ export default class Sync extends BaseCommand<typeof Sync> {
         }),
       );
     } finally {
+      await unlock?.();
       bar?.stop();
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+
+/** Another run (a daemon's runner or another one-shot `sync`) is writing this destination. */
+export class DestinationLockedError extends Error {
+  override readonly name = 'DestinationLockedError';
+  readonly code = 'DESTINATION_LOCKED';
+}
+
+/**
+ * One destination is never written by two runs (DESIGN.md, "Triggers"): each run holds a lock named after its
+ * destination in `lockDir`, beside the control socket. The lock is a folder refreshed while held, so a lock
+ * left by a killed process goes stale and is taken over (proper-lockfile).
+ */
+export async function lockDestination(destination: string, lockDir: string): Promise<() => Promise<void>> {
+  fs.mkdirSync(lockDir, { recursive: true, mode: 0o700 });
+  const resolved = path.resolve(destination);
+  const name = createHash('sha256').update(resolved).digest('hex').slice(0, 32);
+  const lockPath = path.join(lockDir, `${name}.lock`);
+  try {
+    // proper-lockfile keys its locks by this path (it need not exist with realpath: false).
+    return await lockfile.lock(path.join(lockDir, name), {
+      lockfilePath: lockPath,
+      realpath: false,
+      stale: 10_000,
+      retries: 0,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new DestinationLockedError(
+        `${resolved} is being written by another run (a running daemon or another sync); try again when it ends`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Where runs of this config keep their destination locks. */
+export function lockDirOf(socketPath: string): string {
+  return path.join(path.dirname(socketPath), 'locks');
+}
