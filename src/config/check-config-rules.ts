@@ -159,7 +159,7 @@ function isInsideOrEqual(child: string, parent: string): boolean {
 }
 
 /** Resolves symlinks in the part of the path that exists, so `/data/link/x` and `/mnt/real/x` compare equal. */
-export function canonicalPath(absolutePath: string): string {
+function canonicalPath(absolutePath: string): string {
   let existing = absolutePath;
   const rest: string[] = [];
   for (;;) {

@@ -36,7 +36,7 @@ export class ConfigError extends Error {
 }
 
 /** `config.toml:12:3: sync_jobs[0].id: found 3, expected a string`, the shape compilers use so editors can jump there. */
-export function formatConfigProblem(problem: ConfigProblem): string {
+function formatConfigProblem(problem: ConfigProblem): string {
   let place = displayPath(problem.file);
   if (problem.line !== undefined) place += `:${problem.line}`;
   if (problem.line !== undefined && problem.column !== undefined) place += `:${problem.column}`;

@@ -90,7 +90,7 @@ export function describeSchemaIssue(issue: z.core.$ZodIssue, schema: z.ZodType):
 }
 
 /** How a value reads back to a user: strings quoted, containers by kind, so the message matches what they wrote. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (value instanceof Date) return 'a date';

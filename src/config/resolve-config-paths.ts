@@ -34,7 +34,7 @@ export function resolveConfigPaths(config: Config, configFile: string): Config {
   };
 }
 
-export function resolvePath(value: string, base: string): string {
+function resolvePath(value: string, base: string): string {
   if (value === '~') return os.homedir();
   if (value.startsWith('~/')) return path.join(os.homedir(), value.slice(2));
   return path.resolve(base, value);

@@ -12,8 +12,6 @@ export interface DecisionContext {
   cache: MetadataCache;
 }
 
-export type Decision = PlanEntry;
-
 const KIND_NAMES = { file: 'file', dir: 'folder', symlink: 'symlink', special: 'special file' } as const;
 
 /**
@@ -25,7 +23,7 @@ export function decideEntry(
   source: FileMeta,
   destination: FileMeta | undefined,
   context: DecisionContext,
-): Decision | Promise<Decision> {
+): PlanEntry | Promise<PlanEntry> {
   if (source.kind === 'special') {
     return {
       path,
@@ -92,7 +90,7 @@ function decideByContent(
   source: FileMeta,
   destination: FileMeta,
   context: DecisionContext,
-): Decision {
+): PlanEntry {
   if (!sameContent)
     return { path, kind: source.kind, action: 'update', reason: 'content differs', bytes: source.size };
   const metadataDifference = describeMetadataDifference(source, destination, context);

@@ -4,7 +4,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { describeMetadataDifference } from './compare-metadata.js';
 import { compileFilters } from './compile-filters.js';
-import { type Decision, type DecisionContext, decideEntry } from './decide-entry.js';
+import { type DecisionContext, decideEntry } from './decide-entry.js';
 import { deleteExtraneous, type PendingDeletion } from './delete-extraneous.js';
 import { SMALL_FILE_BYTES } from './hash-file.js';
 import { inspectRoots, type Roots } from './inspect-roots.js';
@@ -20,7 +20,7 @@ import { type WalkEvent, walkTrees } from './walk-trees.js';
 import { finishFolder, installEntry, makeFolder, updateMetadata, type WriteContext } from './write-entry.js';
 
 interface PendingInstall {
-  decision: Decision;
+  decision: PlanEntry;
   source: FileMeta;
   destination: FileMeta | undefined;
 }
@@ -215,7 +215,7 @@ class SyncRun {
   }
 
   private apply(
-    decision: Decision,
+    decision: PlanEntry,
     source: FileMeta,
     destination: FileMeta | undefined,
   ): void | Promise<void> {
@@ -242,7 +242,7 @@ class SyncRun {
   }
 
   private async install(
-    decision: Decision,
+    decision: PlanEntry,
     source: FileMeta,
     destination: FileMeta | undefined,
   ): Promise<void> {

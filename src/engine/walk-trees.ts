@@ -65,30 +65,15 @@ async function* walkFolder(
   // The parent asked for both listings ahead: the listing threads make them while this one compares.
   const sourceListing = await pendingSource;
   const destinationListing = await pendingDestination;
-  if (sourceListing.status === 'error') {
-    // Without the source's listing, nothing here may be copied or deleted.
-    yield [
-      {
-        type: 'unreadable',
-        path: relative,
-        side: 'source',
-        code: sourceListing.code,
-        message: sourceListing.message,
-      },
-    ];
-    return;
-  }
-  if (destinationListing.status === 'error') {
-    yield [
-      {
-        type: 'unreadable',
-        path: relative,
-        side: 'destination',
-        code: destinationListing.code,
-        message: destinationListing.message,
-      },
-    ];
-    return;
+  // Without a side's listing, nothing here may be copied or deleted.
+  for (const [side, listing] of [
+    ['source', sourceListing],
+    ['destination', destinationListing],
+  ] as const) {
+    if (listing.status === 'error') {
+      yield [{ type: 'unreadable', path: relative, side, code: listing.code, message: listing.message }];
+      return;
+    }
   }
   const sourceEntries = sourceListing.status === 'ok' ? sourceListing.entries : [];
   const destinationEntries = destinationListing.status === 'ok' ? destinationListing.entries : [];

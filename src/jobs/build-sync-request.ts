@@ -3,7 +3,7 @@ import type { Config, SyncJob } from '../config/schema.js';
 import type { SyncRequest } from '../engine/types.js';
 
 /** Where a job's content hashes persist between runs (`enable_persistent_cache`). */
-export function metadataCacheFileOf(config: Config, job: SyncJob): string {
+function metadataCacheFileOf(config: Config, job: SyncJob): string {
   return path.join(config.cache.cache_dir, 'metadata', `${job.id}.json`);
 }
 

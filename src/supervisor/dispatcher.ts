@@ -80,10 +80,6 @@ export class Dispatcher {
     if (index >= 0) this.queue.splice(index, 1);
   }
 
-  isRunning(jobId: string): boolean {
-    return this.running.has(jobId);
-  }
-
   waitingRun(jobId: string): PlannedRun | undefined {
     return this.queue.find((run) => run.jobId === jobId);
   }

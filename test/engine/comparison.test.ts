@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { runSync } from '../../src/engine/run-sync.js';
 import type { ComparisonMethod, PlanEntry } from '../../src/engine/types.js';
 import { makeSyncRequest, setMtime, syncAndCollect } from '../helpers/sync-helpers.js';
-import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
+import { makeSyncTrees, removeTempDirs } from '../helpers/temp-dir.js';
 
 // Whole seconds, even, in the past: a time every filesystem stores exactly.
 const T0 = 1_700_000_000_000;
@@ -13,11 +13,7 @@ describe('runSync comparison modes', () => {
   let source: string;
   let destination: string;
   beforeEach(async () => {
-    const dir = await makeTempDir();
-    source = path.join(dir, 'source');
-    destination = path.join(dir, 'destination');
-    fs.mkdirSync(source);
-    fs.mkdirSync(destination);
+    ({ source, destination } = await makeSyncTrees(['source', 'destination']));
   });
   afterEach(removeTempDirs);
 

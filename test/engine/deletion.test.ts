@@ -10,7 +10,7 @@ import {
   snapshotTree,
   syncAndCollect,
 } from '../helpers/sync-helpers.js';
-import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
+import { makeSyncTrees, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 // Linux refuses a path of PATH_MAX (4096) bytes or more with ENAMETOOLONG, whoever asks: a per-file error
 // that a test running as root can cause.
@@ -21,10 +21,7 @@ describe('runSync deletion', () => {
   let source: string;
   let destination: string;
   beforeEach(async () => {
-    dir = await makeTempDir();
-    source = path.join(dir, 'source');
-    destination = path.join(dir, 'destination');
-    fs.mkdirSync(source);
+    ({ dir, source, destination } = await makeSyncTrees(['source']));
   });
   afterEach(removeTempDirs);
 

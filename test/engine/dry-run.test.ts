@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { runSync } from '../../src/engine/run-sync.js';
 import type { PlanEntry } from '../../src/engine/types.js';
 import { expectSameTree, makeSyncRequest, snapshotTree, syncAndCollect } from '../helpers/sync-helpers.js';
-import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
+import { makeSyncTrees, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 const T_ACCESS = 1_500_000_000_000;
 const T_MODIFIED = 1_600_000_000_000;
@@ -14,9 +14,7 @@ describe('runSync with dryRun', () => {
   let source: string;
   let destination: string;
   beforeEach(async () => {
-    dir = await makeTempDir();
-    source = path.join(dir, 'source');
-    destination = path.join(dir, 'destination');
+    ({ dir, source, destination } = await makeSyncTrees());
   });
   afterEach(removeTempDirs);
 

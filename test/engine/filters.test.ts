@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { listTree, makeSyncRequest, syncAndCollect } from '../helpers/sync-helpers.js';
-import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
+import { makeSyncTrees, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 interface FilterCase {
   title: string;
@@ -100,9 +100,7 @@ describe('runSync filters', () => {
   let source: string;
   let destination: string;
   beforeEach(async () => {
-    const dir = await makeTempDir();
-    source = path.join(dir, 'source');
-    destination = path.join(dir, 'destination');
+    ({ source, destination } = await makeSyncTrees());
   });
   afterEach(removeTempDirs);
 

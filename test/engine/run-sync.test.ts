@@ -12,17 +12,14 @@ import {
   snapshotTree,
   syncAndCollect,
 } from '../helpers/sync-helpers.js';
-import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
+import { makeSyncTrees, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 // On real temp trees: every test writes a source, runs the engine and reads the destination back.
 describe('runSync', () => {
   let source: string;
   let destination: string;
   beforeEach(async () => {
-    const dir = await makeTempDir();
-    source = path.join(dir, 'source');
-    destination = path.join(dir, 'destination');
-    fs.mkdirSync(source);
+    ({ source, destination } = await makeSyncTrees(['source']));
   });
   afterEach(removeTempDirs);
 

@@ -11,7 +11,7 @@ import {
   snapshotTree,
   syncAndCollect,
 } from '../helpers/sync-helpers.js';
-import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
+import { makeSyncTrees, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 const DAY_MS = 86_400_000;
 
@@ -26,9 +26,7 @@ describe('runSync trash', () => {
   let destination: string;
   let trashDir: string;
   beforeEach(async () => {
-    dir = await makeTempDir();
-    source = path.join(dir, 'source');
-    destination = path.join(dir, 'destination');
+    ({ dir, source, destination } = await makeSyncTrees());
     trashDir = path.join(dir, 'trash');
   });
   afterEach(removeTempDirs);

@@ -23,3 +23,17 @@ export async function writeTree(root: string, files: Record<string, string>): Pr
     await fs.writeFile(file, content);
   }
 }
+
+export interface SyncTrees {
+  dir: string;
+  source: string;
+  destination: string;
+}
+
+/** A fresh temp folder holding the paths `source` and `destination`; those named in `create` are made. */
+export async function makeSyncTrees(create: readonly ('source' | 'destination')[] = []): Promise<SyncTrees> {
+  const dir = await makeTempDir();
+  const trees = { dir, source: path.join(dir, 'source'), destination: path.join(dir, 'destination') };
+  for (const side of create) await fs.mkdir(trees[side]);
+  return trees;
+}
