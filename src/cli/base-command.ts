@@ -1,7 +1,12 @@
+import path from 'node:path';
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import { type LoadedConfig, loadConfigFile, resolveConfigFile } from '../config/load-config.js';
-import { LOG_LEVELS } from '../config/schema.js';
+import { resolveConfigFile } from '../config/config-file-path.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import { LOG_LEVELS } from '../config/log-levels.js';
+import { readSocketPath } from '../config/read-socket-path.js';
 import { formatFailure, toCommandFailure } from './command-failure.js';
+
+export const SOCKET_ENV = 'SYNC_DAEMON_SOCKET';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -25,6 +30,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       summary: 'Log level, overriding daemon.log_level of the config.',
       helpGroup: 'GLOBAL',
     })(),
+    socket: Flags.string({
+      summary: 'Control socket of the daemon.',
+      description: `Defaults to $${SOCKET_ENV}, then daemon.socket_path of the config, then the per-user default.`,
+      helpGroup: 'GLOBAL',
+    }),
   };
 
   protected flags!: BaseFlags<T>;
@@ -45,12 +55,29 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The config named by --config (or the defaults), with --log-level applied and its warnings shown. */
   protected async loadConfig(): Promise<LoadedConfig> {
-    const loaded = await loadConfigFile(resolveConfigFile(this.flags.config));
+    // Loaded on demand: commands that only talk to the daemon never pay for the validator.
+    const { loadConfigFile } = await import('../config/load-config.js');
+    const loaded = await loadConfigFile(this.configFile());
     const logLevel = this.flags['log-level'];
     if (logLevel)
       loaded.config = { ...loaded.config, daemon: { ...loaded.config.daemon, log_level: logLevel } };
     for (const warning of loaded.warnings) this.warn(warning);
     return loaded;
+  }
+
+  protected configFile(): string {
+    return resolveConfigFile(this.flags.config);
+  }
+
+  /** A socket named by --socket or the environment, which wins over the config's (DESIGN.md, "Finding the daemon"). */
+  protected socketOverride(): string | undefined {
+    const named = this.flags.socket ?? (process.env[SOCKET_ENV] || undefined);
+    return named === undefined ? undefined : path.resolve(named);
+  }
+
+  /** Where the daemon of this config answers. */
+  protected async socketPath(): Promise<string> {
+    return this.socketOverride() ?? (await readSocketPath(this.configFile()));
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {

@@ -1,5 +1,6 @@
 import { Errors } from '@oclif/core';
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
+import { ControlError } from '../control/control-client.js';
 import { ExitCode } from './exit-codes.js';
 
 /** What a failed command reports, once, whatever threw: the same fields in text and in --json. */
@@ -23,6 +24,24 @@ export class UsageError extends Error {
   }
 }
 
+/** A failure another process already described (the detached daemon's own error), passed on unchanged. */
+export class ReportedFailure extends Error {
+  override readonly name = 'ReportedFailure';
+  constructor(readonly failure: CommandFailure) {
+    super(failure.message);
+  }
+}
+
+// The daemon's refusals that mean the request itself was wrong, as opposed to a failure to carry it out.
+const USAGE_CODES = new Set([
+  'UNKNOWN_JOB',
+  'BAD_PARAMS',
+  'CONFIG_NOT_FOUND',
+  'CONFIG_UNREADABLE',
+  'CONFIG_SYNTAX',
+  'CONFIG_INVALID',
+]);
+
 /** Normalises anything thrown by a command (sf-plugins-core's SfCommandError.from, STYLE.md rule 15). */
 export function toCommandFailure(error: unknown): CommandFailure {
   if (error instanceof ConfigError) {
@@ -32,6 +51,24 @@ export function toCommandFailure(error: unknown): CommandFailure {
       exitCode: ExitCode.usage,
       suggestions: [...error.suggestions],
       problems: [...error.problems],
+    };
+  }
+  if (error instanceof ReportedFailure) return error.failure;
+  if (error instanceof ControlError) {
+    if (error.code === 'NOT_RUNNING') {
+      return {
+        code: error.code,
+        message: `sync-daemon is not running: ${error.message}`,
+        exitCode: ExitCode.notRunning,
+        suggestions: ['start it with: sync-daemon start'],
+      };
+    }
+    const configRejected = error.code.startsWith('CONFIG_');
+    return {
+      code: error.code,
+      message: error.message,
+      exitCode: USAGE_CODES.has(error.code) ? ExitCode.usage : ExitCode.failure,
+      suggestions: configRejected ? ['the daemon keeps running with its previous config'] : [],
     };
   }
   if (error instanceof UsageError) {

@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { checkConfigRules } from './check-config-rules.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
+import { CONFIG_ENV } from './config-file-path.js';
 import { type ConfigFormat, detectConfigFormat } from './config-format.js';
-import { getDefaultPaths } from './default-paths.js';
 import { describeSchemaIssue } from './describe-schema-issue.js';
 import { formatKeyPath, type KeyPath } from './format-key-path.js';
 import { parseConfigText } from './parse-config-text.js';
@@ -11,7 +11,6 @@ import { resolveConfigPaths } from './resolve-config-paths.js';
 import { type Config, configSchema } from './schema.js';
 
 export const PASSWORD_ENV = 'SYNC_DAEMON_POCKETBASE_PASSWORD';
-export const CONFIG_ENV = 'SYNC_DAEMON_CONFIG';
 
 /** A config that passed every check, with what was worth saying about it. */
 export interface LoadedConfig {
@@ -19,11 +18,6 @@ export interface LoadedConfig {
   file: string;
   format: ConfigFormat;
   warnings: string[];
-}
-
-/** The file to use: the one asked for, else $SYNC_DAEMON_CONFIG, else the per-user (or root) default. */
-export function resolveConfigFile(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(explicit ?? (env[CONFIG_ENV] || getDefaultPaths(env).configFile));
 }
 
 /** Reads, parses, validates and cross-checks a config file; throws one ConfigError listing every problem. */

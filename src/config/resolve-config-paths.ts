@@ -34,7 +34,8 @@ export function resolveConfigPaths(config: Config, configFile: string): Config {
   };
 }
 
-function resolvePath(value: string, base: string): string {
+/** A config path made absolute: `~` against $HOME, anything else against `base`. */
+export function resolvePath(value: string, base: string): string {
   if (value === '~') return os.homedir();
   if (value.startsWith('~/')) return path.join(os.homedir(), value.slice(2));
   return path.resolve(base, value);

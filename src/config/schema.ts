@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { getDefaultPaths } from './default-paths.js';
 import { describeCronError } from './describe-cron-error.js';
+import { LOG_LEVELS } from './log-levels.js';
 import { DURATION_EXPECTATION, parseDuration } from './parse-duration.js';
 
 // One schema for every key the daemon reads; later capabilities add their keys here (DESIGN.md, "Config").
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export const WATCH_EVENTS = ['create', 'write', 'remove', 'rename', 'chmod'] as const;
 export const COMPARISON_METHODS = ['mtime', 'checksum', 'size'] as const;
 
@@ -143,7 +143,6 @@ export type SyncJob = Config['sync_jobs'][number];
 export type FileWatcher = Config['file_watchers'][number];
 export type Schedule = SyncJob['schedule'];
 export type SyncOptions = SyncJob['sync_options'];
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 function isKnownTimezone(name: string): boolean {
   try {

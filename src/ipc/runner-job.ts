@@ -1,10 +1,11 @@
 import type { SyncRequest } from '../engine/types.js';
 
 /** What a runner is started with: one job's settings, as JSON in its environment. */
-export type RunnerJob = { id: string } & Omit<
-  SyncRequest,
-  'signal' | 'onProgress' | 'onPlanEntry' | 'dryRun'
->;
+export type RunnerJob = {
+  id: string;
+  /** Where the runner takes its destination lock for each run (beside the control socket). */
+  lockDir: string;
+} & Omit<SyncRequest, 'signal' | 'onProgress' | 'onPlanEntry' | 'dryRun'>;
 
 export const RUNNER_JOB_ENV = 'SYNC_DAEMON_RUNNER_JOB';
 
@@ -13,7 +14,7 @@ export function readRunnerJob(env: NodeJS.ProcessEnv): RunnerJob {
   const text = env[RUNNER_JOB_ENV];
   if (!text) throw new Error(`${RUNNER_JOB_ENV} is not set: a runner is started by the supervisor`);
   const job = JSON.parse(text) as Partial<RunnerJob>;
-  for (const key of ['id', 'source', 'destination', 'comparison'] as const) {
+  for (const key of ['id', 'lockDir', 'source', 'destination', 'comparison'] as const) {
     if (typeof job[key] !== 'string') throw new Error(`${RUNNER_JOB_ENV}: "${key}" must be a string`);
   }
   for (const key of [

@@ -7,6 +7,7 @@ import {
   type RunnerToSupervisor,
   type SupervisorToRunner,
 } from '../ipc/runner-protocol.js';
+import { lockDestination } from '../jobs/destination-lock.js';
 import { LogBatcher } from './log-batcher.js';
 
 /** The two ends a runner talks through: process.send/on('message') in production, anything alike in tests. */
@@ -29,14 +30,17 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
   const run = (message: Extract<SupervisorToRunner, { type: 'sync' }>) => {
     const { runId } = message;
     const abort = new AbortController();
-    const { id: _id, ...request } = job;
-    logs.log('info', `sync started (${message.mode}${message.dryRun ? ', dry run' : ''})`, runId);
-    const done = runSync({
-      ...request,
-      dryRun: message.dryRun === true,
-      signal: abort.signal,
-      onProgress: (progress) => channel.send({ type: 'progress', runId, progress }),
-    }).then(
+    const { id: _id, lockDir, ...request } = job;
+    const dryRun = message.dryRun === true;
+    logs.log('info', `sync started (${message.mode}${dryRun ? ', dry run' : ''})`, runId);
+    const done = lockedRun(dryRun ? undefined : { destination: job.destination, lockDir }, () =>
+      runSync({
+        ...request,
+        dryRun,
+        signal: abort.signal,
+        onProgress: (progress) => channel.send({ type: 'progress', runId, progress }),
+      }),
+    ).then(
       (result) => finish(runId, result),
       (error: unknown) => finish(runId, crashResult(error)),
     );
@@ -94,18 +98,43 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
   channel.send({ type: 'ready' });
 }
 
+/** A real run holds its destination's lock (DESIGN.md, "Triggers"); a dry run writes nothing and needs none. */
+async function lockedRun(
+  lock: { destination: string; lockDir: string } | undefined,
+  sync: () => Promise<SyncResult>,
+): Promise<SyncResult> {
+  if (!lock) return sync();
+  let unlock: () => Promise<void>;
+  try {
+    unlock = await lockDestination(lock.destination, lock.lockDir);
+  } catch (error) {
+    return failedResult((error as { code?: string }).code ?? 'LOCK_FAILED', (error as Error).message);
+  }
+  try {
+    return await sync();
+  } finally {
+    await unlock().catch(() => undefined);
+  }
+}
+
 function pickResult(result: SyncResult) {
   return { outcome: result.outcome, stats: result.stats, errors: result.errors, warnings: result.warnings };
 }
 
 // The engine reports failures as results; an exception is a bug, reported the same way rather than lost.
 function crashResult(error: unknown): SyncResult {
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return failedResult(
+    'ENGINE_CRASH',
+    error instanceof Error ? (error.stack ?? error.message) : String(error),
+  );
+}
+
+function failedResult(code: string, message: string): SyncResult {
   return {
     outcome: 'failed',
     dryRun: false,
     stats: { ...emptySyncStats(), errors: 1 },
-    errors: [{ path: '', code: 'ENGINE_CRASH', message }],
+    errors: [{ path: '', code, message }],
     warnings: [],
   };
 }

@@ -40,6 +40,13 @@ export class Dispatcher {
 
   constructor(private readonly options: DispatcherOptions) {}
 
+  /** A reload may change the limits; runs already started keep their slots. */
+  setLimits(limits: Pick<DispatcherOptions, 'maxConcurrentSyncs' | 'queueSize'>): void {
+    this.options.maxConcurrentSyncs = limits.maxConcurrentSyncs;
+    this.options.queueSize = limits.queueSize;
+    this.pump();
+  }
+
   trigger(jobId: string, trigger: Trigger): TriggerOutcome {
     const waiting = this.queue.find((run) => run.jobId === jobId);
     if (waiting) {
@@ -78,6 +85,10 @@ export class Dispatcher {
   cancel(jobId: string): void {
     const index = this.queue.findIndex((run) => run.jobId === jobId);
     if (index >= 0) this.queue.splice(index, 1);
+  }
+
+  runningRunId(jobId: string): string | undefined {
+    return this.running.get(jobId);
   }
 
   waitingRun(jobId: string): PlannedRun | undefined {

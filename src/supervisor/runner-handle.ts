@@ -85,6 +85,12 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
     return true;
   }
 
+  /** Kills a hung runner's whole tree at once; it counts as a crash, so the runner comes back. */
+  kill(): void {
+    const pid = this.child?.pid;
+    if (pid !== undefined) treeKill(pid, 'SIGKILL');
+  }
+
   /** Stops the runner for good; resolves once the process is gone. */
   stop(): Promise<void> {
     this.stopping ??= this.stopChild();

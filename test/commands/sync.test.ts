@@ -105,7 +105,8 @@ describe('sync-daemon sync (CLI)', function () {
 
       expect(dry.exitCode).to.equal(0);
       const dryOutput = JSON.parse(dry.stdout);
-      expect(dryOutput).to.have.all.keys('job', 'result', 'plan');
+      expect(dryOutput).to.have.all.keys('job', 'via', 'result', 'plan');
+      expect(dryOutput.via).to.equal('one-shot');
       expect(dryOutput.job).to.equal('documents');
       expect(dryOutput.result).to.include({ outcome: 'ok', dryRun: true });
       expect(dryOutput.plan).to.deep.include({

@@ -5,13 +5,9 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { parse as parseToml } from 'smol-toml';
 import { ConfigError } from '../../src/config/config-error.js';
+import { resolveConfigFile } from '../../src/config/config-file-path.js';
 import { getDefaultPaths } from '../../src/config/default-paths.js';
-import {
-  loadConfigFile,
-  PASSWORD_ENV,
-  parseConfig,
-  resolveConfigFile,
-} from '../../src/config/load-config.js';
+import { loadConfigFile, PASSWORD_ENV, parseConfig } from '../../src/config/load-config.js';
 import { redactConfig, renderConfig } from '../../src/config/render-config.js';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';

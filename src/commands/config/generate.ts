@@ -3,8 +3,8 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { UsageError } from '../../cli/command-failure.js';
+import { resolveConfigFile } from '../../config/config-file-path.js';
 import { getDefaultPaths } from '../../config/default-paths.js';
-import { resolveConfigFile } from '../../config/load-config.js';
 import { renderDefaultConfig } from '../../config/render-default-config.js';
 import { writeFileAtomic } from '../../util/write-file-atomic.js';
 

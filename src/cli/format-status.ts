@@ -1,0 +1,73 @@
+import type { DaemonStatus, JobStatus, RunSummary } from '../control/daemon-api.js';
+
+/** `status` for a terminal: the daemon in a few lines, then one row per job. */
+export function formatStatus(status: DaemonStatus, now = Date.now()): string {
+  const lines = [
+    `sync-daemon ${status.version}: ${status.stopping ? 'stopping' : 'running'} (pid ${status.pid}), up ${formatDuration(status.uptimeMs)}`,
+    `  config  ${status.configFile} (loaded ${formatTime(status.configLoadedAt, now)})`,
+    `  socket  ${status.socketPath}`,
+    `  syncs   ${status.syncing} running (at most ${status.maxConcurrentSyncs}), ${status.queue.waiting} queued (queue of ${status.queue.size})`,
+    '',
+  ];
+  if (status.jobs.length === 0) return `${lines.join('\n')}no sync jobs in the config\n`;
+  const rows = status.jobs.map((job) => [
+    job.id,
+    describeState(job),
+    job.runnerPid === undefined ? '-' : String(job.runnerPid),
+    String(job.restarts),
+    job.lastRun ? describeLastRun(job.lastRun, now) : '-',
+    job.nextRunAt ? formatTime(job.nextRunAt, now) : job.schedule === 'manual' ? 'manual' : '-',
+  ]);
+  const header = ['JOB', 'STATE', 'PID', 'RESTARTS', 'LAST RUN', 'NEXT RUN'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const render = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return `${[...lines, render(header), ...rows.map(render)].join('\n')}\n`;
+}
+
+function describeState(job: JobStatus): string {
+  const progress = job.current?.progress;
+  if (job.state !== 'syncing' || !progress) return job.state;
+  if (!progress.scanComplete) return `syncing (scanning, ${progress.filesScanned} seen)`;
+  const percent =
+    progress.filesPlanned === 0 ? 100 : Math.floor((100 * progress.filesDone) / progress.filesPlanned);
+  return `syncing ${percent}% (${progress.filesDone}/${progress.filesPlanned})`;
+}
+
+function describeLastRun(run: RunSummary, now: number): string {
+  const { stats } = run;
+  const counts =
+    run.outcome === 'failed' && run.errors[0]
+      ? run.errors[0].code
+      : `${stats.copied + stats.updated} copied, ${stats.deleted} deleted${stats.errors ? `, ${stats.errors} errors` : ''}`;
+  return `${run.outcome}${run.dryRun ? ' (dry run)' : ''} ${formatTime(run.finishedAt, now)}, ${formatDuration(run.durationMs)}, ${counts}`;
+}
+
+/** "14:03:07" today, "in 25s" or "3s ago" when close, else the date too. */
+export function formatTime(iso: string, now: number): string {
+  const time = Date.parse(iso);
+  const delta = time - now;
+  if (delta > 0 && delta < 3_600_000) return `in ${formatDuration(delta)}`;
+  const date = new Date(time);
+  const clock = date.toTimeString().slice(0, 8);
+  return new Date(now).toDateString() === date.toDateString()
+    ? clock
+    : `${date.toISOString().slice(0, 10)} ${clock}`;
+}
+
+/** "850ms", "12s", "5m 3s", "2h 10m", "3d 4h". */
+export function formatDuration(milliseconds: number): string {
+  if (milliseconds < 1000) return `${Math.round(milliseconds)}ms`;
+  const seconds = Math.round(milliseconds / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h ${minutes % 60}m`;
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}

@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DaemonReady } from '../supervisor/run-daemon.js';
+import { ReportedFailure } from './command-failure.js';
+import { parseStartReport, START_REPORT_ENV } from './start-report.js';
+
+export interface DetachedStart {
+  /** bin/run.js of this installation. */
+  cli: string;
+  configFile: string;
+  socketPath?: string | undefined;
+  logLevel?: string | undefined;
+  /** Where the daemon's stdout and stderr go (daemon.log_file). */
+  logFile: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Starts `start --foreground` in a new session, its output appended to the log file, and waits for it to
+ * report over IPC: ready (socket answering, runners started) or failed with its own error. The daemon then
+ * lives on alone.
+ */
+export function startDetached(options: DetachedStart): Promise<DaemonReady> {
+  fs.mkdirSync(path.dirname(options.logFile), { recursive: true, mode: 0o700 });
+  const log = fs.openSync(options.logFile, 'a', 0o600);
+  const args = [options.cli, 'start', '--foreground', '--config', options.configFile];
+  if (options.socketPath) args.push('--socket', options.socketPath);
+  if (options.logLevel) args.push('--log-level', options.logLevel);
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', log, log, 'ipc'],
+    env: { ...process.env, [START_REPORT_ENV]: '1' },
+  });
+  fs.closeSync(log);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return new Promise<DaemonReady>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      child.removeAllListeners();
+      if (child.connected) child.disconnect();
+      child.unref();
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(
+        new Error(
+          `the daemon (pid ${child.pid}) did not report within ${timeoutMs / 1000}s; see ${options.logFile}`,
+        ),
+      );
+    }, timeoutMs);
+    child.on('message', (message: unknown) => {
+      const report = parseStartReport(message);
+      if (!report) return;
+      done();
+      if (report.type === 'started') resolve(report.ready);
+      else reject(new ReportedFailure(report.failure));
+    });
+    child.on('error', (error) => {
+      done();
+      reject(error);
+    });
+    child.on('exit', (code, signal) => {
+      done();
+      reject(
+        new Error(
+          `the daemon exited (${signal ?? `code ${code}`}) before it was ready:\n${tailOf(options.logFile)}`,
+        ),
+      );
+    });
+  });
+}
+
+function tailOf(file: string): string {
+  try {
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    return lines
+      .slice(-5)
+      .map((line) => `  ${line}`)
+      .join('\n');
+  } catch {
+    return `  (no log at ${file})`;
+  }
+}

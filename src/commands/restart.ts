@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { BaseCommand } from '../cli/base-command.js';
+import { startDetached } from '../cli/start-detached.js';
+import { stopDaemon } from '../cli/stop-daemon.js';
+import { asDaemonStatus } from '../control/check-replies.js';
+import { callDaemon } from '../control/control-client.js';
+import type { DaemonReady } from '../supervisor/run-daemon.js';
+
+export default class Restart extends BaseCommand<typeof Restart> {
+  static override summary = 'Stop the daemon, then start it again with the same config and socket.';
+  static override description =
+    'With no daemon running it just starts one. --config picks another config for the new daemon.';
+  static override examples = ['<%= config.bin %> <%= command.id %>'];
+
+  public async run(): Promise<DaemonReady> {
+    const socketPath = await this.socketPath();
+    const running = await callDaemon(socketPath, 'status').then(asDaemonStatus, () => undefined);
+    const configFile = this.flags.config === undefined && running ? running.configFile : this.configFile();
+    // Checked before stopping: a config that would not start must not cost the running daemon.
+    const { loadConfigFile } = await import('../config/load-config.js');
+    const { config } = await loadConfigFile(configFile);
+    if (running) {
+      const stopped = await stopDaemon(running.socketPath);
+      this.log(`sync-daemon stopped (pid ${stopped.pid})`);
+    }
+    const ready = await startDetached({
+      cli: path.join(this.config.root, 'bin', 'run.js'),
+      configFile,
+      socketPath: running?.socketPath ?? this.socketOverride(),
+      logLevel: this.flags['log-level'],
+      logFile: config.daemon.log_file,
+    });
+    this.log(`sync-daemon started (pid ${ready.pid}) on ${ready.socketPath}`);
+    return ready;
+  }
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { toCommandFailure } from '../cli/command-failure.js';
+import { startDetached } from '../cli/start-detached.js';
+import { takeStartReporter } from '../cli/start-report.js';
+import { asDaemonStatus } from '../control/check-replies.js';
+import { callDaemon } from '../control/control-client.js';
+import { type DaemonReady, runDaemon } from '../supervisor/run-daemon.js';
+
+export default class Start extends BaseCommand<typeof Start> {
+  static override summary = 'Start the daemon: one supervised runner per enabled sync job.';
+  static override description =
+    'Without --foreground the daemon detaches and this command returns once it answers on its socket, or fails ' +
+    'with the daemon’s own error. With --foreground it runs here, logging JSON lines to stdout, until SIGTERM or ' +
+    'Ctrl-C (a graceful stop); SIGHUP reloads the config.';
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --foreground --config examples/config.toml',
+  ];
+
+  static override flags = {
+    foreground: Flags.boolean({
+      char: 'f',
+      summary: 'Run in this process instead of detaching.',
+      default: false,
+    }),
+  };
+
+  public async run(): Promise<DaemonReady | { stopped: true }> {
+    if (this.flags.foreground) return this.runHere();
+    const { config } = await this.loadConfig();
+    const socketPath = this.socketOverride() ?? config.daemon.socket_path;
+    const running = await callDaemon(socketPath, 'status', {}, { timeoutMs: 5000 }).then(
+      asDaemonStatus,
+      () => undefined,
+    );
+    if (running) {
+      throw Object.assign(new Error(`sync-daemon is already running on ${socketPath} (pid ${running.pid})`), {
+        code: 'ALREADY_RUNNING',
+      });
+    }
+    const ready = await startDetached({
+      cli: path.join(this.config.root, 'bin', 'run.js'),
+      configFile: this.configFile(),
+      socketPath: this.socketOverride(),
+      logLevel: this.flags['log-level'],
+      logFile: config.daemon.log_file,
+    });
+    this.log(`sync-daemon started (pid ${ready.pid})`);
+    this.log(`  socket  ${ready.socketPath}`);
+    this.log(`  config  ${ready.configFile}`);
+    this.log(`  log     ${ready.logFile}`);
+    return ready;
+  }
+
+  private async runHere(): Promise<{ stopped: true }> {
+    const report = takeStartReporter();
+    try {
+      await runDaemon({
+        configFile: this.configFile(),
+        socketPath: this.socketOverride(),
+        logLevel: this.flags['log-level'],
+        version: this.config.version,
+        onReady: (ready) => report?.({ type: 'started', ready }),
+      });
+    } catch (error) {
+      report?.({ type: 'failed', failure: toCommandFailure(error) });
+      throw error;
+    }
+    return { stopped: true };
+  }
+}

@@ -1,0 +1,88 @@
+import type { SyncFileError, SyncOutcome, SyncProgress, SyncStats } from '../engine/types.js';
+import type { RunnerState } from '../supervisor/runner-handle.js';
+
+// What the control methods answer (DESIGN.md, "Control protocol"): shared by the daemon and the CLI, so both
+// sides agree on every field. The CLI checks the few fields it acts on (see parse-daemon-replies.ts).
+
+/** A job's state as `status` shows it: the runner's own state, or what the supervisor knows above it. */
+export type JobState = RunnerState | 'queued' | 'paused' | 'disabled';
+
+export interface RunSummary {
+  runId: string;
+  reasons: string[];
+  dryRun: boolean;
+  outcome: SyncOutcome;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  stats: SyncStats;
+  /** The first few errors, each with its path; `stats.errors` counts them all. */
+  errors: SyncFileError[];
+  warnings: string[];
+}
+
+export interface CurrentRun {
+  runId: string;
+  reasons: string[];
+  dryRun: boolean;
+  startedAt: string;
+  progress?: SyncProgress;
+}
+
+export interface JobStatus {
+  id: string;
+  name?: string;
+  state: JobState;
+  runnerPid?: number;
+  restarts: number;
+  schedule: string;
+  nextRunAt?: string;
+  current?: CurrentRun;
+  lastRun?: RunSummary;
+  /** Triggers refused because the queue was full. */
+  rejectedTriggers: number;
+}
+
+export interface DaemonStatus {
+  pid: number;
+  version: string;
+  startedAt: string;
+  uptimeMs: number;
+  configFile: string;
+  configLoadedAt: string;
+  socketPath: string;
+  stopTimeoutSecs: number;
+  stopping: boolean;
+  queue: { waiting: number; size: number };
+  syncing: number;
+  maxConcurrentSyncs: number;
+  jobs: JobStatus[];
+}
+
+export type TriggerOutcome = 'queued' | 'merged' | 'pending';
+
+export interface TriggerReply {
+  job: string;
+  runId: string;
+  outcome: TriggerOutcome;
+}
+
+/** One run as `sync --wait` follows it. */
+export type RunReply =
+  | { state: 'queued'; job: string; runId: string }
+  | { state: 'syncing'; job: string; runId: string; progress?: SyncProgress }
+  | { state: 'done'; job: string; runId: string; run: RunSummary }
+  | { state: 'unknown'; job: string; runId: string };
+
+export interface ReloadReply {
+  added: string[];
+  removed: string[];
+  restarted: string[];
+  unchanged: string[];
+  warnings: string[];
+}
+
+export interface StopReply {
+  pid: number;
+  stopTimeoutSecs: number;
+}

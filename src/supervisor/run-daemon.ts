@@ -1,0 +1,114 @@
+import { type LoadedConfig, loadConfigFile } from '../config/load-config.js';
+import type { LogLevel } from '../config/log-levels.js';
+import { type ControlServer, SocketInUseError, startControlServer } from '../control/control-server.js';
+import { controlHandlers } from './control-handlers.js';
+import { createDaemonLogger } from './create-logger.js';
+import { claimPidFile, readPid, releasePidFile } from './pid-file.js';
+import { Supervisor } from './supervisor.js';
+
+export interface DaemonOptions {
+  configFile: string;
+  /** From --socket or $SYNC_DAEMON_SOCKET; else daemon.socket_path of the config. */
+  socketPath?: string | undefined;
+  logLevel?: LogLevel | undefined;
+  version: string;
+  /** Called once the socket answers and every runner has been started. */
+  onReady?: (ready: DaemonReady) => void;
+}
+
+export interface DaemonReady {
+  pid: number;
+  socketPath: string;
+  pidFile: string;
+  logFile: string;
+  configFile: string;
+}
+
+/**
+ * The supervisor process from start to exit: config, control socket, pid file, runners; SIGTERM and SIGINT stop
+ * it gracefully, SIGHUP reloads the config. Resolves once it has stopped and removed its socket and pid file.
+ */
+export async function runDaemon(options: DaemonOptions): Promise<void> {
+  const load = async (): Promise<LoadedConfig> => {
+    const loaded = await loadConfigFile(options.configFile);
+    if (options.logLevel)
+      loaded.config = { ...loaded.config, daemon: { ...loaded.config.daemon, log_level: options.logLevel } };
+    return loaded;
+  };
+  const loaded = await load();
+  const { daemon } = loaded.config;
+  const socketPath = options.socketPath ?? daemon.socket_path;
+  const logger = createDaemonLogger(daemon.log_level);
+  for (const warning of loaded.warnings) logger.warn(warning);
+
+  let stopped: Promise<void> | undefined;
+  let markStopped = () => {};
+  const whenStopped = new Promise<void>((resolve) => {
+    markStopped = resolve;
+  });
+  const supervisor = new Supervisor({
+    loaded,
+    socketPath,
+    version: options.version,
+    logger,
+    reloadConfig: load,
+  });
+  const stop = (why: string): Promise<void> => {
+    stopped ??= (async () => {
+      logger.info({ why }, 'daemon stopping');
+      await supervisor.shutdown();
+      await server.close();
+      releasePidFile(daemon.pid_file);
+      logger.info('daemon stopped');
+      markStopped();
+    })();
+    return stopped;
+  };
+
+  let server: ControlServer;
+  try {
+    server = await startControlServer(
+      socketPath,
+      controlHandlers(supervisor, () => {
+        // Answered first: the reply leaves before the socket closes; the client then waits for the pid to go.
+        setImmediate(() => void stop('stop requested over the control socket'));
+        return { pid: process.pid, stopTimeoutSecs: daemon.stop_timeout_secs };
+      }),
+    );
+  } catch (error) {
+    if (error instanceof SocketInUseError) {
+      const pid = readPid(daemon.pid_file);
+      throw new SocketInUseError(
+        `a daemon is already running on ${socketPath}${pid === undefined ? '' : ` (pid ${pid})`}`,
+      );
+    }
+    throw error;
+  }
+  try {
+    const stalePid = await claimPidFile(daemon.pid_file);
+    if (stalePid !== undefined)
+      logger.warn({ stalePid, pidFile: daemon.pid_file }, 'replaced a stale pid file');
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+
+  const onStopSignal = (signal: NodeJS.Signals) => void stop(`received ${signal}`);
+  const onReloadSignal = () => {
+    supervisor.reload().catch(() => undefined);
+  };
+  process.on('SIGTERM', onStopSignal).on('SIGINT', onStopSignal).on('SIGHUP', onReloadSignal);
+
+  supervisor.start();
+  logger.info({ pid: process.pid, socketPath, version: options.version }, 'daemon started');
+  options.onReady?.({
+    pid: process.pid,
+    socketPath,
+    pidFile: daemon.pid_file,
+    logFile: daemon.log_file,
+    configFile: loaded.file,
+  });
+
+  await whenStopped;
+  process.off('SIGTERM', onStopSignal).off('SIGINT', onStopSignal).off('SIGHUP', onReloadSignal);
+}

@@ -1,0 +1,554 @@
+import type Logger from 'bunyan';
+import { closest } from 'fastest-levenshtein';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { Config, SyncJob } from '../config/schema.js';
+import type {
+  CurrentRun,
+  DaemonStatus,
+  JobState,
+  JobStatus,
+  ReloadReply,
+  RunReply,
+  RunSummary,
+  TriggerReply,
+} from '../control/daemon-api.js';
+import { emptySyncStats } from '../engine/sync-progress-tracker.js';
+import type { SyncProgress } from '../engine/types.js';
+import type { RunnerJob } from '../ipc/runner-job.js';
+import type { RunnerToSupervisor } from '../ipc/runner-protocol.js';
+import { runnerJobOf } from '../jobs/runner-job-of.js';
+import { describeSchedule } from '../scheduler/describe-schedule.js';
+import { type JobSchedule, startJobSchedule } from '../scheduler/job-schedule.js';
+import { Dispatcher, type PlannedRun, type Trigger } from './dispatcher.js';
+import { forkSyncRunner } from './fork-sync-runner.js';
+import { RunnerHandle, type RunnerProcess } from './runner-handle.js';
+import { SupervisorError } from './supervisor-error.js';
+
+export interface SupervisorOptions {
+  loaded: LoadedConfig;
+  socketPath: string;
+  version: string;
+  logger: Logger;
+  /** Reads the config again for `reload`; throws a ConfigError when it is not valid. */
+  reloadConfig: () => Promise<LoadedConfig>;
+  spawnRunner?: (job: RunnerJob) => RunnerProcess;
+}
+
+/** Everything the supervisor keeps about one job of the config. */
+interface JobSlot {
+  job: SyncJob;
+  /** Changes exactly when the job's runner must restart to pick up a new config. */
+  fingerprint: string;
+  runner: RunnerHandle | undefined;
+  schedule: JobSchedule | undefined;
+  paused: boolean;
+  current: (CurrentRun & { startedAtMs: number; lastProgressAtMs: number }) | undefined;
+  lastRun: RunSummary | undefined;
+  rejectedTriggers: number;
+  /** Restarts of runners this slot had before its current one (`job restart`, reload). */
+  earlierRestarts: number;
+}
+
+const RECENT_RUNS_KEPT = 500;
+const ERRORS_KEPT_PER_RUN = 20;
+
+/**
+ * The supervisor's core (DESIGN.md, "Processes"): one runner per enabled job, their schedules, the dispatcher
+ * every trigger goes through, and the answers to the control methods. It owns no socket and no signal: the
+ * daemon process wires those to it.
+ */
+export class Supervisor {
+  private config: Config;
+  private configFile: string;
+  private configLoadedAt = new Date();
+  private readonly slots = new Map<string, JobSlot>();
+  private readonly recentRuns = new Map<string, RunSummary>();
+  private readonly dispatcher: Dispatcher;
+  private readonly startedAt = new Date();
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+  private reloading: Promise<ReloadReply> | undefined;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.config = options.loaded.config;
+    this.configFile = options.loaded.file;
+    this.dispatcher = new Dispatcher({
+      maxConcurrentSyncs: this.config.concurrency.max_concurrent_syncs,
+      queueSize: this.config.concurrency.sync_queue_size,
+      startRun: (run) => this.startRun(run),
+    });
+  }
+
+  private get log(): Logger {
+    return this.options.logger;
+  }
+
+  start(): void {
+    for (const job of this.config.sync_jobs) this.addSlot(job);
+    // A hung sync shows as no progress; checked once a second, only for jobs that set sync_timeout_secs.
+    this.timeoutTimer = setInterval(() => this.killHungRuns(), 1000);
+    this.timeoutTimer.unref();
+    this.log.info(
+      { jobs: this.slots.size, configFile: this.configFile },
+      `supervising ${this.slots.size} job(s)`,
+    );
+  }
+
+  trigger(jobId: string, trigger: Trigger): TriggerReply {
+    if (this.stopping) throw new SupervisorError('DAEMON_STOPPING', 'the daemon is stopping');
+    const slot = this.slotOf(jobId);
+    if (!slot.job.enabled)
+      throw new SupervisorError(
+        'JOB_DISABLED',
+        `job ${jobId} is disabled in the config; enable it, or run it once with "sync-daemon sync ${jobId}" while the daemon is stopped`,
+      );
+    if (slot.paused)
+      throw new SupervisorError(
+        'JOB_PAUSED',
+        `job ${jobId} is paused; "sync-daemon job resume ${jobId}" first`,
+      );
+    const waiting = this.dispatcher.waitingRun(jobId);
+    if (waiting && waiting.dryRun !== (trigger.dryRun === true))
+      throw new SupervisorError(
+        'RUN_CONFLICT',
+        `job ${jobId} already has a ${waiting.dryRun ? 'dry' : 'real'} run waiting; ask again once it has started`,
+      );
+    const outcome = this.dispatcher.trigger(jobId, trigger);
+    if (outcome === 'rejected') {
+      slot.rejectedTriggers++;
+      this.log.warn({ job: jobId, reason: trigger.reason }, 'sync queue full: trigger rejected');
+      throw new SupervisorError(
+        'QUEUE_FULL',
+        `the sync queue is full (${this.config.concurrency.sync_queue_size} runs waiting); try again later`,
+      );
+    }
+    const runId = this.dispatcher.waitingRun(jobId)?.runId ?? this.dispatcher.runningRunId(jobId) ?? '';
+    this.log.debug({ job: jobId, runId, reason: trigger.reason, outcome }, `trigger ${outcome}`);
+    return { job: jobId, runId, outcome };
+  }
+
+  run(jobId: string, runId: string): RunReply {
+    const slot = this.slotOf(jobId);
+    if (this.dispatcher.waitingRun(jobId)?.runId === runId) return { state: 'queued', job: jobId, runId };
+    if (slot.current?.runId === runId)
+      return {
+        state: 'syncing',
+        job: jobId,
+        runId,
+        ...(slot.current.progress ? { progress: slot.current.progress } : {}),
+      };
+    const done = this.recentRuns.get(runId);
+    if (done) return { state: 'done', job: jobId, runId, run: done };
+    return { state: 'unknown', job: jobId, runId };
+  }
+
+  pause(jobId: string): JobStatus {
+    const slot = this.slotOf(jobId);
+    slot.paused = true;
+    this.dispatcher.cancel(jobId);
+    this.log.info({ job: jobId }, 'job paused');
+    return this.jobStatus(slot);
+  }
+
+  resume(jobId: string): JobStatus {
+    const slot = this.slotOf(jobId);
+    slot.paused = false;
+    this.log.info({ job: jobId }, 'job resumed');
+    return this.jobStatus(slot);
+  }
+
+  /** Replaces the job's runner with a fresh one (its current run stops at a safe point first). */
+  async restartJob(jobId: string): Promise<JobStatus> {
+    const slot = this.slotOf(jobId);
+    if (!slot.job.enabled)
+      throw new SupervisorError('JOB_DISABLED', `job ${jobId} is disabled in the config`);
+    this.log.info({ job: jobId }, 'restarting runner');
+    await this.replaceRunner(slot, slot.job);
+    return this.jobStatus(slot);
+  }
+
+  /** Reads the config again and starts, stops or restarts only the jobs that changed; a bad config changes nothing. */
+  reload(): Promise<ReloadReply> {
+    if (this.stopping)
+      return Promise.reject(new SupervisorError('DAEMON_STOPPING', 'the daemon is stopping'));
+    // Reloads are applied one at a time; a second request while one runs waits for it, then reads again.
+    const previous = this.reloading ?? Promise.resolve(undefined);
+    const next = previous.catch(() => undefined).then(() => this.applyReload());
+    this.reloading = next;
+    return next;
+  }
+
+  status(): DaemonStatus {
+    return {
+      pid: process.pid,
+      version: this.options.version,
+      startedAt: this.startedAt.toISOString(),
+      uptimeMs: Date.now() - this.startedAt.getTime(),
+      configFile: this.configFile,
+      configLoadedAt: this.configLoadedAt.toISOString(),
+      socketPath: this.options.socketPath,
+      stopTimeoutSecs: this.config.daemon.stop_timeout_secs,
+      stopping: this.stopping !== undefined,
+      queue: { waiting: this.dispatcher.queued, size: this.config.concurrency.sync_queue_size },
+      syncing: this.dispatcher.runningCount,
+      maxConcurrentSyncs: this.config.concurrency.max_concurrent_syncs,
+      jobs: [...this.slots.values()].map((slot) => this.jobStatus(slot)),
+    };
+  }
+
+  /** Stops scheduling, lets running syncs reach a safe point and stops every runner. */
+  shutdown(): Promise<void> {
+    this.stopping ??= (async () => {
+      clearInterval(this.timeoutTimer);
+      this.log.info('stopping: no new runs; running syncs stop at a safe point');
+      for (const slot of this.slots.values()) {
+        slot.schedule?.stop();
+        this.dispatcher.cancel(slot.job.id);
+      }
+      await Promise.all([...this.slots.values()].map((slot) => slot.runner?.stop()));
+      this.log.info('every runner stopped');
+    })();
+    return this.stopping;
+  }
+
+  private async applyReload(): Promise<ReloadReply> {
+    let loaded: LoadedConfig;
+    try {
+      loaded = await this.options.reloadConfig();
+    } catch (error) {
+      this.log.error({ err: error }, 'reload rejected: the running config is kept');
+      throw error;
+    }
+    const next = loaded.config;
+    const reply: ReloadReply = {
+      added: [],
+      removed: [],
+      restarted: [],
+      unchanged: [],
+      warnings: [...loaded.warnings],
+    };
+    if (next.daemon.socket_path !== this.config.daemon.socket_path)
+      reply.warnings.push('daemon.socket_path changed: it takes effect when the daemon restarts');
+    this.config = next;
+    this.configFile = loaded.file;
+    this.configLoadedAt = new Date();
+    this.dispatcher.setLimits({
+      maxConcurrentSyncs: next.concurrency.max_concurrent_syncs,
+      queueSize: next.concurrency.sync_queue_size,
+    });
+    const nextIds = new Set(next.sync_jobs.map((job) => job.id));
+    const work: Promise<void>[] = [];
+    for (const [id, slot] of this.slots) {
+      if (nextIds.has(id)) continue;
+      reply.removed.push(id);
+      work.push(this.removeSlot(slot));
+    }
+    for (const job of next.sync_jobs) {
+      const slot = this.slots.get(job.id);
+      if (!slot) {
+        reply.added.push(job.id);
+        this.addSlot(job);
+      } else if (slot.fingerprint === this.fingerprintOf(job)) {
+        reply.unchanged.push(job.id);
+        slot.job = job;
+      } else {
+        reply.restarted.push(job.id);
+        work.push(this.replaceRunner(slot, job));
+      }
+    }
+    await Promise.all(work);
+    this.log.info({ ...reply }, 'config reloaded');
+    return reply;
+  }
+
+  private addSlot(job: SyncJob): void {
+    const slot: JobSlot = {
+      job,
+      fingerprint: this.fingerprintOf(job),
+      runner: undefined,
+      schedule: undefined,
+      paused: false,
+      current: undefined,
+      lastRun: undefined,
+      rejectedTriggers: 0,
+      earlierRestarts: 0,
+    };
+    this.slots.set(job.id, slot);
+    this.activate(slot);
+  }
+
+  private async removeSlot(slot: JobSlot): Promise<void> {
+    this.slots.delete(slot.job.id);
+    await this.deactivate(slot);
+  }
+
+  private async replaceRunner(slot: JobSlot, job: SyncJob): Promise<void> {
+    await this.deactivate(slot);
+    slot.earlierRestarts += 1;
+    slot.job = job;
+    slot.fingerprint = this.fingerprintOf(job);
+    this.activate(slot);
+  }
+
+  /** Starts the slot's runner and schedule (an enabled job only). */
+  private activate(slot: JobSlot): void {
+    const { job } = slot;
+    if (!job.enabled) return;
+    slot.runner = this.startRunner(slot);
+    slot.schedule = startJobSchedule(job.schedule, () => this.scheduledRun(job.id));
+  }
+
+  private async deactivate(slot: JobSlot): Promise<void> {
+    slot.schedule?.stop();
+    slot.schedule = undefined;
+    const runner = slot.runner;
+    if (!runner) return;
+    slot.earlierRestarts += runner.restarts;
+    await runner.stop();
+    if (slot.runner === runner) slot.runner = undefined;
+  }
+
+  private scheduledRun(jobId: string): void {
+    const slot = this.slots.get(jobId);
+    if (!slot || slot.paused || this.stopping) return;
+    try {
+      this.trigger(jobId, { reason: 'schedule' });
+    } catch (error) {
+      // Already logged and counted (a full queue); a schedule has nobody else to tell.
+      if (!(error instanceof SupervisorError)) throw error;
+    }
+  }
+
+  private startRunner(slot: JobSlot): RunnerHandle {
+    const { daemon } = this.config;
+    const jobId = slot.job.id;
+    const handle = new RunnerHandle({
+      job: runnerJobOf(this.config, slot.job, this.options.socketPath),
+      spawn: this.options.spawnRunner ?? forkSyncRunner,
+      stopTimeoutMs: daemon.stop_timeout_secs * 1000,
+      backoff: {
+        initialMs: daemon.restart_backoff_initial_ms,
+        maxMs: daemon.restart_backoff_max_ms,
+        resetAfterMs: daemon.restart_backoff_reset_secs * 1000,
+        crashloopAfter: daemon.crashloop_after_crashes,
+      },
+    });
+    handle.on('message', (message) => this.receive(slot, message));
+    handle.on('invalid', (error) => this.log.warn({ job: jobId }, error));
+    handle.on('run-lost', (runId) => this.runLost(slot, runId));
+    handle.on('state', (state) => {
+      const level = state === 'backoff' || state === 'crashloop' ? 'warn' : 'debug';
+      this.log[level]({ job: jobId, state, pid: handle.pid, restarts: handle.restarts }, `runner ${state}`);
+      if (state === 'idle') this.dispatcher.pump();
+    });
+    handle.start();
+    return handle;
+  }
+
+  private startRun(run: PlannedRun): boolean {
+    const slot = this.slots.get(run.jobId);
+    if (!slot?.runner || slot.paused) return false;
+    const paths = run.paths ? [...run.paths] : undefined;
+    const started = slot.runner.sync(run.runId, paths ? 'paths' : 'full', {
+      ...(paths ? { paths } : {}),
+      ...(run.dryRun ? { dryRun: true } : {}),
+    });
+    if (!started) return false;
+    const now = Date.now();
+    slot.current = {
+      runId: run.runId,
+      reasons: [...run.reasons],
+      dryRun: run.dryRun,
+      startedAt: new Date(now).toISOString(),
+      startedAtMs: now,
+      lastProgressAtMs: now,
+    };
+    this.log.info({ job: run.jobId, runId: run.runId, reasons: [...run.reasons] }, 'sync started');
+    return true;
+  }
+
+  private receive(slot: JobSlot, message: RunnerToSupervisor): void {
+    const jobId = slot.job.id;
+    switch (message.type) {
+      case 'ready':
+        break;
+      case 'log':
+        for (const record of message.records) {
+          this.log[record.level](
+            { job: jobId, ...(record.runId ? { runId: record.runId } : {}), runnerTime: record.time },
+            record.msg,
+          );
+        }
+        break;
+      case 'progress':
+        if (slot.current?.runId === message.runId) {
+          slot.current.progress = message.progress as SyncProgress;
+          slot.current.lastProgressAtMs = Date.now();
+        }
+        break;
+      case 'result':
+        this.finishRun(slot, message.runId, message);
+        break;
+      default:
+        this.log.warn({ job: jobId }, `unhandled runner message ${JSON.stringify(message satisfies never)}`);
+    }
+  }
+
+  private finishRun(
+    slot: JobSlot,
+    runId: string,
+    result: Pick<RunSummary, 'outcome' | 'stats' | 'errors' | 'warnings'>,
+  ): void {
+    const current = slot.current;
+    if (current?.runId !== runId) return;
+    slot.current = undefined;
+    const finishedAt = Date.now();
+    const summary: RunSummary = {
+      runId,
+      reasons: current.reasons,
+      dryRun: current.dryRun,
+      outcome: result.outcome,
+      startedAt: current.startedAt,
+      finishedAt: new Date(finishedAt).toISOString(),
+      durationMs: finishedAt - current.startedAtMs,
+      stats: result.stats,
+      errors: result.errors.slice(0, ERRORS_KEPT_PER_RUN),
+      warnings: result.warnings.slice(0, ERRORS_KEPT_PER_RUN),
+    };
+    slot.lastRun = summary;
+    this.recentRuns.set(runId, summary);
+    if (this.recentRuns.size > RECENT_RUNS_KEPT) {
+      const oldest = this.recentRuns.keys().next().value;
+      if (oldest !== undefined) this.recentRuns.delete(oldest);
+    }
+    const { stats } = result;
+    this.log[result.outcome === 'ok' ? 'info' : 'warn'](
+      {
+        job: slot.job.id,
+        runId,
+        outcome: result.outcome,
+        durationMs: summary.durationMs,
+        copied: stats.copied,
+        updated: stats.updated,
+        deleted: stats.deleted,
+        errors: stats.errors,
+      },
+      `sync ${result.outcome}`,
+    );
+    this.dispatcher.finished(slot.job.id);
+  }
+
+  /** The runner died during a run: report it, and run the job again once the runner is back. */
+  private runLost(slot: JobSlot, runId: string): void {
+    const current = slot.current;
+    if (current?.runId !== runId) return;
+    this.finishRun(
+      slot,
+      runId,
+      failure('RUNNER_EXITED', 'the runner exited during the run; it is restarted'),
+    );
+    const active = this.slots.get(slot.job.id) === slot && slot.runner !== undefined;
+    if (active && !slot.paused && !current.dryRun && !this.stopping) {
+      try {
+        this.trigger(slot.job.id, { reason: 'retry' });
+      } catch (error) {
+        if (!(error instanceof SupervisorError)) throw error;
+      }
+    }
+  }
+
+  private killHungRuns(): void {
+    const now = Date.now();
+    for (const slot of this.slots.values()) {
+      const limitSecs = slot.job.sync_timeout_secs;
+      const current = slot.current;
+      if (!current || limitSecs === undefined || now - current.lastProgressAtMs < limitSecs * 1000) continue;
+      this.log.error(
+        { job: slot.job.id, runId: current.runId, syncTimeoutSecs: limitSecs },
+        `no progress for ${limitSecs}s: killing the runner`,
+      );
+      this.finishRun(
+        slot,
+        current.runId,
+        failure(
+          'SYNC_TIMEOUT',
+          `no progress for ${limitSecs}s (sync_timeout_secs); the runner was killed and restarted`,
+        ),
+      );
+      slot.runner?.kill();
+    }
+  }
+
+  private jobStatus(slot: JobSlot): JobStatus {
+    const { job, runner, current } = slot;
+    const nextRunAt = slot.paused ? undefined : slot.schedule?.nextRunAt();
+    return {
+      id: job.id,
+      ...(job.name ? { name: job.name } : {}),
+      state: this.stateOf(slot),
+      ...(runner?.pid !== undefined ? { runnerPid: runner.pid } : {}),
+      restarts: slot.earlierRestarts + (runner?.restarts ?? 0),
+      schedule: describeSchedule(job.schedule),
+      ...(nextRunAt ? { nextRunAt: nextRunAt.toISOString() } : {}),
+      ...(current
+        ? {
+            current: {
+              runId: current.runId,
+              reasons: current.reasons,
+              dryRun: current.dryRun,
+              startedAt: current.startedAt,
+              ...(current.progress ? { progress: current.progress } : {}),
+            },
+          }
+        : {}),
+      ...(slot.lastRun ? { lastRun: slot.lastRun } : {}),
+      rejectedTriggers: slot.rejectedTriggers,
+    };
+  }
+
+  private stateOf(slot: JobSlot): JobState {
+    if (!slot.job.enabled) return 'disabled';
+    if (slot.current) return 'syncing';
+    if (slot.paused) return 'paused';
+    const runnerState = slot.runner?.state ?? 'stopped';
+    if (runnerState === 'idle' && this.dispatcher.waitingRun(slot.job.id)) return 'queued';
+    return runnerState;
+  }
+
+  private slotOf(jobId: string): JobSlot {
+    const slot = this.slots.get(jobId);
+    if (slot) return slot;
+    const ids = [...this.slots.keys()];
+    const hint = ids.length ? `; did you mean "${closest(jobId, ids)}"? (jobs: ${ids.join(', ')})` : '';
+    throw new SupervisorError('UNKNOWN_JOB', `no sync job "${jobId}" in the daemon's config${hint}`);
+  }
+
+  private fingerprintOf(job: SyncJob): string {
+    const { daemon } = this.config;
+    return JSON.stringify({
+      enabled: job.enabled,
+      runner: runnerJobOf(this.config, job, this.options.socketPath),
+      schedule: job.schedule,
+      timeout: job.sync_timeout_secs,
+      supervision: [
+        daemon.stop_timeout_secs,
+        daemon.restart_backoff_initial_ms,
+        daemon.restart_backoff_max_ms,
+        daemon.restart_backoff_reset_secs,
+        daemon.crashloop_after_crashes,
+      ],
+    });
+  }
+}
+
+function failure(
+  code: string,
+  message: string,
+): Pick<RunSummary, 'outcome' | 'stats' | 'errors' | 'warnings'> {
+  return {
+    outcome: 'failed',
+    stats: { ...emptySyncStats(), errors: 1 },
+    errors: [{ path: '', code, message }],
+    warnings: [],
+  };
+}
