@@ -5,8 +5,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import { LOG_LEVELS } from '../config/log-levels.js';
 import { readSocketPath } from '../config/read-socket-path.js';
 import { formatFailure, toCommandFailure } from './command-failure.js';
-
-export const SOCKET_ENV = 'SYNC_DAEMON_SOCKET';
+import { SOCKET_ENV } from './socket-env.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']

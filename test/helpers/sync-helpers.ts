@@ -127,11 +127,11 @@ export function setMtime(file: string, mtimeMs: number): void {
 
 /** Polls until `condition` holds, failing after `timeoutMs`: a ceiling, never a fixed sleep (STYLE.md rule 22). */
 export async function waitFor(
-  condition: () => boolean,
+  condition: () => boolean | Promise<boolean>,
   { timeoutMs = 5000, intervalMs = 20, what = 'a condition' } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
