@@ -6,9 +6,17 @@ import type { SyncRequest, SyncResult } from '../src/engine/types.js';
 import { makeSyncRequest } from '../test/helpers/sync-helpers.js';
 import { ensureTree, modifyTree, type TreeName } from './generate-tree.js';
 import { formatSeconds, formatTable, type Sample, summarize } from './measure.js';
+import {
+  benchCliStatus,
+  benchIdleMemory,
+  benchRestartAfterKill,
+  benchStatusRoundTrip,
+  type SupervisorBenchContext,
+} from './supervisor-bench.js';
 
 // `npm run bench`: the engine side by side with rsync (and cp), alternating rounds, warm page cache. Each
-// scenario of issue 3 is a function below. BENCH_ROUNDS (default 5) and BENCH_SCENARIOS=1,3 narrow it down.
+// scenario of issue 3 is a function below; 7 to 10, the supervisor side by side with PM2, are in
+// supervisor-bench.ts. BENCH_ROUNDS (default 5) and BENCH_SCENARIOS=1,3 narrow it down.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = path.join(ROOT, '.bench');
@@ -26,9 +34,12 @@ interface Contender {
 
 const samples: Sample[] = [];
 const notes: string[] = [];
+/** Our contenders; the report gives each one its ratio to every other contender of its scenario. */
+const isOurs = (contender: string) => contender.startsWith('engine') || contender.startsWith('sync-daemon');
 
 async function main(): Promise<void> {
-  ensureRsync();
+  // Only the engine scenarios compare with rsync.
+  if (!SELECTED || SELECTED.some((id) => Number(id) <= 6)) ensureRsync();
   // Left by an interrupted bench: a round folder that exists already would turn a copy into a no-op.
   if (fs.existsSync(RUNS)) cleanUp();
   fs.mkdirSync(RUNS, { recursive: true });
@@ -39,6 +50,10 @@ async function main(): Promise<void> {
     ['4', noOpMixedChecksum],
     ['5', resyncAfterChanges],
     ['6', noOpHuge],
+    ['7', () => benchRestartAfterKill(supervisorBench)],
+    ['8', () => benchCliStatus(supervisorBench)],
+    ['9', () => benchIdleMemory(supervisorBench)],
+    ['10', () => benchStatusRoundTrip(supervisorBench)],
   ];
   for (const [id, scenario] of scenarios) {
     if (!SELECTED || SELECTED.includes(id)) {
@@ -50,6 +65,9 @@ async function main(): Promise<void> {
   report(true);
   cleanUp();
 }
+
+// Scenarios 7 to 10 record into the same samples and notes, and time their CLI rounds with the same `compare`.
+const supervisorBench: SupervisorBenchContext = { root: ROOT, work: WORK, samples, notes, compare };
 
 function cleanUp(): void {
   process.stderr.write('removing the runs… ');
@@ -341,9 +359,9 @@ function report(final: boolean): void {
   const rows = [['scenario', 'contender', 'median', 'min', 'max', 'vs competitor (median ratio)']];
   for (const summary of summaries) {
     const competitors = summaries.filter(
-      (other) => other.scenario === summary.scenario && !other.contender.startsWith('engine'),
+      (other) => other.scenario === summary.scenario && !isOurs(other.contender),
     );
-    const ratios = summary.contender.startsWith('engine')
+    const ratios = isOurs(summary.contender)
       ? competitors
           .map((other) => `${(summary.median / other.median).toFixed(2)}× ${other.contender}`)
           .join(', ')

@@ -17,8 +17,7 @@ export class DestinationLockedError extends Error {
 export async function lockDestination(destination: string, lockDir: string): Promise<() => Promise<void>> {
   fs.mkdirSync(lockDir, { recursive: true, mode: 0o700 });
   const resolved = path.resolve(destination);
-  const name = createHash('sha256').update(resolved).digest('hex').slice(0, 32);
-  const lockPath = path.join(lockDir, `${name}.lock`);
+  const { name, lockPath } = lockPathOf(resolved, lockDir);
   try {
     // proper-lockfile keys its locks by this path (it need not exist with realpath: false).
     return await lockfile.lock(path.join(lockDir, name), {
@@ -35,6 +34,19 @@ export async function lockDestination(destination: string, lockDir: string): Pro
     }
     throw error;
   }
+}
+
+/**
+ * Removes the lock of a run whose process is known to be dead (a runner killed mid-sync), so the run after it
+ * need not wait for the lock to go stale. Only its supervisor may call this: it alone knows the holder is gone.
+ */
+export function breakDestinationLock(destination: string, lockDir: string): void {
+  fs.rmSync(lockPathOf(path.resolve(destination), lockDir).lockPath, { recursive: true, force: true });
+}
+
+function lockPathOf(resolved: string, lockDir: string): { name: string; lockPath: string } {
+  const name = createHash('sha256').update(resolved).digest('hex').slice(0, 32);
+  return { name, lockPath: path.join(lockDir, `${name}.lock`) };
 }
 
 /** Where runs of this config keep their destination locks. */

@@ -16,6 +16,7 @@ import { emptySyncStats } from '../engine/sync-progress-tracker.js';
 import type { SyncProgress } from '../engine/types.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import type { RunnerToSupervisor } from '../ipc/runner-protocol.js';
+import { breakDestinationLock, lockDirOf } from '../jobs/destination-lock.js';
 import { runnerJobOf } from '../jobs/runner-job-of.js';
 import { describeSchedule } from '../scheduler/describe-schedule.js';
 import { type JobSchedule, startJobSchedule } from '../scheduler/job-schedule.js';
@@ -47,6 +48,8 @@ interface JobSlot {
   rejectedTriggers: number;
   /** Restarts of runners this slot had before its current one (`job restart`, reload). */
   earlierRestarts: number;
+  /** A runner was killed for a hung run: its destination lock is broken once the process is gone. */
+  killedWithLock: boolean;
 }
 
 const RECENT_RUNS_KEPT = 500;
@@ -272,6 +275,7 @@ export class Supervisor {
       lastRun: undefined,
       rejectedTriggers: 0,
       earlierRestarts: 0,
+      killedWithLock: false,
     };
     this.slots.set(job.id, slot);
     this.activate(slot);
@@ -339,6 +343,10 @@ export class Supervisor {
     handle.on('state', (state) => {
       const level = state === 'backoff' || state === 'crashloop' ? 'warn' : 'debug';
       this.log[level]({ job: jobId, state, pid: handle.pid, restarts: handle.restarts }, `runner ${state}`);
+      if ((state === 'backoff' || state === 'crashloop') && slot.killedWithLock) {
+        slot.killedWithLock = false;
+        breakDestinationLock(slot.job.destination_path, lockDirOf(this.options.socketPath));
+      }
       if (state === 'idle') this.dispatcher.pump();
     });
     handle.start();
@@ -447,6 +455,8 @@ export class Supervisor {
       runId,
       failure('RUNNER_EXITED', 'the runner exited during the run; it is restarted'),
     );
+    // Its holder is dead: the run after it must not wait for the lock to go stale.
+    if (!current.dryRun) breakDestinationLock(slot.job.destination_path, lockDirOf(this.options.socketPath));
     const active = this.slots.get(slot.job.id) === slot && slot.runner !== undefined;
     if (active && !slot.paused && !current.dryRun && !this.stopping) {
       try {
@@ -475,6 +485,7 @@ export class Supervisor {
           `no progress for ${limitSecs}s (sync_timeout_secs); the runner was killed and restarted`,
         ),
       );
+      slot.killedWithLock = !current.dryRun;
       slot.runner?.kill();
     }
   }

@@ -118,7 +118,7 @@ describe('sync-daemon sync (CLI)', function () {
       });
       expect(real.exitCode).to.equal(0);
       const realOutput = JSON.parse(real.stdout);
-      expect(realOutput).to.have.all.keys('job', 'result');
+      expect(realOutput).to.have.all.keys('job', 'via', 'result');
       expect(realOutput.result).to.include({ outcome: 'ok', dryRun: false });
       expect(realOutput.result.stats).to.include({ copied: 4, excluded: 2, errors: 0 });
       expect(realOutput.result.errors).to.deep.equal([]);

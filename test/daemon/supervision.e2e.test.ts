@@ -1,0 +1,289 @@
+import { fork } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import bunyan from 'bunyan';
+import { expect } from 'chai';
+import { loadConfigFile } from '../../src/config/load-config.js';
+import type { RunnerJob } from '../../src/ipc/runner-job.js';
+import { forkSyncRunner } from '../../src/supervisor/fork-sync-runner.js';
+import { isAlive } from '../../src/supervisor/pid-file.js';
+import type { RunnerProcess } from '../../src/supervisor/runner-handle.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import { killTestDaemons, socketOf, TestDaemon, writeDaemonConfig } from '../helpers/daemon.js';
+import { PROJECT_ROOT } from '../helpers/run-cli.js';
+import { expectSameTree, snapshotTree, waitFor } from '../helpers/sync-helpers.js';
+import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
+
+const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures');
+
+/** Enough small files that a sync takes a noticeable while, so a test can act during it. */
+function manyFiles(count: number): Record<string, string> {
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, index) => [`d${index % 20}/f${index}.txt`, `file ${index}`]),
+  );
+}
+
+describe('supervision (real runner processes)', function () {
+  this.slow(10_000);
+  this.timeout(60_000);
+  let dir: string;
+  let supervisor: Supervisor | undefined;
+
+  beforeEach(async () => {
+    dir = await makeTempDir();
+  });
+
+  afterEach(async () => {
+    await supervisor?.shutdown();
+    supervisor = undefined;
+    await killTestDaemons();
+    await removeTempDirs();
+  });
+
+  it('restarts a runner killed with SIGKILL mid-sync, runs the job again, and leaves the other job alone', async () => {
+    const config = await writeDaemonConfig(dir, [
+      { id: 'big', files: manyFiles(3000) },
+      { id: 'other', files: { 'x.txt': 'x' } },
+    ]);
+    const daemon = await TestDaemon.start(config, socketOf(dir));
+    const before = await daemon.waitUntilIdle();
+    const otherBefore = before.jobs.find((job) => job.id === 'other');
+
+    await daemon.call('trigger', { job: 'big' });
+    await waitFor(async () => (await daemon.job('big')).state === 'syncing', { what: 'big to sync' });
+    const victim = (await daemon.job('big')).runnerPid as number;
+    process.kill(victim, 'SIGKILL');
+    // The other job syncs at once while big's runner is down: it never waits on the crash.
+    const otherRun = (await daemon.call('trigger', { job: 'other' })) as { runId: string };
+
+    await waitFor(
+      async () => {
+        const big = await daemon.job('big');
+        return big.state === 'idle' && big.lastRun?.outcome === 'ok' && big.runnerPid !== victim;
+      },
+      { what: 'big to be restarted and synced again', timeoutMs: 30_000 },
+    );
+    const big = await daemon.job('big');
+    expect(big.restarts).to.equal(1);
+    expect(daemon.logged('sync failed', 'big')[0]).to.exist;
+    expectSameTree(
+      snapshotTree(path.join(dir, 'big', 'mirror')),
+      snapshotTree(path.join(dir, 'big', 'source')),
+    );
+
+    const other = await daemon.job('other');
+    expect(other.runnerPid).to.equal(otherBefore?.runnerPid);
+    expect(other.restarts).to.equal(0);
+    await waitFor(async () => (await daemon.job('other')).lastRun?.runId === otherRun.runId, {
+      what: "the other job's run",
+    });
+  });
+
+  it('puts a runner that crashes at start in crashloop, still retried, and the other jobs unaffected', async () => {
+    const config = await writeDaemonConfig(dir, [{ id: 'broken' }, { id: 'healthy' }], {
+      daemon: 'restart_backoff_initial_ms = 10\nrestart_backoff_max_ms = 200\ncrashloop_after_crashes = 3',
+    });
+    const logger = bunyan.createLogger({
+      name: 'test',
+      streams: [{ level: 'fatal', stream: process.stderr }],
+    });
+    supervisor = new Supervisor({
+      loaded: await loadConfigFile(config),
+      socketPath: socketOf(dir),
+      version: 'test',
+      logger,
+      reloadConfig: () => loadConfigFile(config),
+      spawnRunner: (job: RunnerJob): RunnerProcess =>
+        job.id === 'broken'
+          ? (fork(path.join(FIXTURES, 'crashing-runner.mjs'), [], {
+              stdio: 'ignore',
+            }) as unknown as RunnerProcess)
+          : forkSyncRunner(job),
+    });
+    const running = supervisor;
+    running.start();
+    await waitFor(() => running.status().jobs[0]?.state === 'crashloop', { what: 'crashloop' });
+    const crashloop = running.status().jobs[0];
+    const retried = crashloop?.restarts ?? 0;
+    await waitFor(() => (running.status().jobs[0]?.restarts ?? 0) > retried, {
+      what: 'a retry in crashloop',
+    });
+    const healthy = running.status().jobs[1];
+    expect(healthy?.state).to.equal('idle');
+    expect(healthy?.restarts).to.equal(0);
+    running.trigger('healthy', { reason: 'manual' });
+    await waitFor(() => running.status().jobs[1]?.lastRun?.outcome === 'ok', {
+      what: 'the healthy job to sync',
+    });
+  });
+
+  it('kills a sync that makes no progress for sync_timeout_secs and restarts its runner', async () => {
+    const config = await writeDaemonConfig(dir, [{ id: 'hung', extra: 'sync_timeout_secs = 1' }]);
+    const logger = bunyan.createLogger({
+      name: 'test',
+      streams: [{ level: 'fatal', stream: process.stderr }],
+    });
+    supervisor = new Supervisor({
+      loaded: await loadConfigFile(config),
+      socketPath: socketOf(dir),
+      version: 'test',
+      logger,
+      reloadConfig: () => loadConfigFile(config),
+      spawnRunner: () =>
+        fork(path.join(FIXTURES, 'hanging-runner.mjs'), [], { stdio: 'ignore' }) as unknown as RunnerProcess,
+    });
+    const running = supervisor;
+    running.start();
+    await waitFor(() => running.status().jobs[0]?.state === 'idle', { what: 'the runner to be ready' });
+    const hungPid = running.status().jobs[0]?.runnerPid as number;
+    running.trigger('hung', { reason: 'manual' });
+    await waitFor(() => running.status().jobs[0]?.lastRun !== undefined, {
+      what: 'the timeout',
+      timeoutMs: 10_000,
+    });
+    const job = running.status().jobs[0];
+    expect(job?.lastRun?.outcome).to.equal('failed');
+    expect(job?.lastRun?.errors[0]?.code).to.equal('SYNC_TIMEOUT');
+    await waitFor(() => !isAlive(hungPid), { what: 'the hung runner to be killed' });
+    await waitFor(() => running.status().jobs[0]?.state === 'idle', { what: 'a new runner' });
+    expect(running.status().jobs[0]?.restarts).to.equal(1);
+  });
+
+  it('leaves no runner behind when the supervisor is killed with SIGKILL', async () => {
+    const config = await writeDaemonConfig(dir, [
+      { id: 'one', files: manyFiles(3000) },
+      { id: 'two' },
+      { id: 'three' },
+    ]);
+    const daemon = await TestDaemon.start(config, socketOf(dir));
+    const status = await daemon.waitUntilIdle();
+    await daemon.call('trigger', { job: 'one' });
+    await waitFor(async () => (await daemon.job('one')).state === 'syncing', { what: 'a sync to run' });
+    const runners = status.jobs.map((job) => job.runnerPid as number);
+    expect(runners.every((pid) => isAlive(pid))).to.equal(true);
+
+    daemon.child.kill('SIGKILL');
+    await waitFor(() => runners.every((pid) => !isAlive(pid)), {
+      what: 'every runner to exit after its supervisor died',
+      timeoutMs: 2000,
+      intervalMs: 10,
+    });
+  });
+
+  it('never runs more than max_concurrent_syncs at once, by the runners’ own clocks', async () => {
+    const ids = Array.from({ length: 8 }, (_, index) => `job${index}`);
+    const config = await writeDaemonConfig(
+      dir,
+      ids.map((id) => ({ id, files: manyFiles(300) })),
+      { concurrency: 'max_concurrent_syncs = 2' },
+    );
+    const daemon = await TestDaemon.start(config, socketOf(dir));
+    await daemon.waitUntilIdle();
+    for (const id of ids) await daemon.call('trigger', { job: id });
+    await waitFor(async () => (await daemon.status()).jobs.every((job) => job.lastRun?.outcome === 'ok'), {
+      what: 'all 8 runs',
+      timeoutMs: 30_000,
+    });
+    // Each run's start and end as its runner stamped them (log records carry the runner's time).
+    const stamps = (pattern: RegExp) =>
+      new Map(
+        daemon.logged(pattern).map((line) => [line.runId as string, Date.parse(line.runnerTime as string)]),
+      );
+    const starts = stamps(/^sync started \(/);
+    const ends = stamps(/^sync (ok|partial|failed):/);
+    expect(starts.size).to.equal(8);
+    const events = [...starts].flatMap(([runId, start]) => [
+      { at: start, delta: 1 },
+      { at: ends.get(runId) as number, delta: -1 },
+    ]);
+    events.sort((a, b) => a.at - b.at || a.delta - b.delta);
+    let syncing = 0;
+    let most = 0;
+    for (const event of events) {
+      syncing += event.delta;
+      most = Math.max(most, syncing);
+    }
+    expect(most).to.equal(2);
+  });
+
+  it('turns 1,000 triggers during a run into exactly one more run', async () => {
+    const config = await writeDaemonConfig(dir, [{ id: 'busy', files: manyFiles(3000) }]);
+    const daemon = await TestDaemon.start(config, socketOf(dir));
+    await daemon.waitUntilIdle();
+    const first = (await daemon.call('trigger', { job: 'busy' })) as { runId: string };
+    await waitFor(async () => (await daemon.job('busy')).state === 'syncing', { what: 'the first run' });
+
+    const replies = await sendMany(
+      daemon.socketPath,
+      Array.from({ length: 1000 }, (_, index) => ({ id: index, method: 'trigger', params: { job: 'busy' } })),
+    );
+    const outcomes = new Set(replies.map((reply) => (reply.result as { outcome: string }).outcome));
+    const runIds = new Set(replies.map((reply) => (reply.result as { runId: string }).runId));
+    expect((await daemon.job('busy')).current?.runId, 'still the first run').to.equal(first.runId);
+    expect(runIds.size, 'every trigger names the same next run').to.equal(1);
+    expect([...outcomes].sort()).to.deep.equal(['merged', 'pending']);
+
+    const next = [...runIds][0] as string;
+    await waitFor(async () => (await daemon.job('busy')).lastRun?.runId === next, {
+      what: 'the one run after it',
+      timeoutMs: 30_000,
+    });
+    const job = await daemon.job('busy');
+    expect(job.state).to.equal('idle');
+    expect(daemon.logged('sync started', 'busy')).to.have.length(2);
+  });
+
+  it('reloads: a broken config keeps the running one; a changed job is the only one restarted', async () => {
+    const jobs = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
+    const config = await writeDaemonConfig(dir, jobs);
+    const daemon = await TestDaemon.start(config, socketOf(dir));
+    const before = await daemon.waitUntilIdle();
+    const pidOf = (status: typeof before, id: string) => status.jobs.find((job) => job.id === id)?.runnerPid;
+
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    const good = readFileSync(config, 'utf8');
+    writeFileSync(config, `${good}\n[[sync_jobs]]\nid = "bad id!"\n`);
+    const rejected = await daemon.call('reload').catch((error: { code: string; message: string }) => error);
+    expect((rejected as { code: string }).code).to.equal('CONFIG_INVALID');
+    expect((rejected as { message: string }).message).to.match(/config\.toml:\d+:\d+: sync_jobs\[3\]/);
+    const kept = await daemon.status();
+    expect(kept.configLoadedAt).to.equal(before.configLoadedAt);
+    expect(kept.jobs.map((job) => job.runnerPid)).to.deep.equal(before.jobs.map((job) => job.runnerPid));
+
+    await writeDaemonConfig(dir, [{ id: 'a' }, { id: 'b', extra: 'filters = ["*.tmp"]' }, { id: 'c' }]);
+    const reply = await daemon.call('reload');
+    expect(reply).to.deep.include({ added: [], removed: [], restarted: ['b'], unchanged: ['a', 'c'] });
+    const after = await daemon.waitUntilIdle();
+    expect(pidOf(after, 'a')).to.equal(pidOf(before, 'a'));
+    expect(pidOf(after, 'c')).to.equal(pidOf(before, 'c'));
+    expect(pidOf(after, 'b')).to.not.equal(pidOf(before, 'b'));
+    expect(isAlive(pidOf(before, 'b') as number)).to.equal(false);
+  });
+});
+
+/** Many requests down one connection, as fast as the socket takes them; resolves with every reply. */
+function sendMany(
+  socketPath: string,
+  requests: readonly object[],
+): Promise<{ id: number; result?: unknown; error?: unknown }[]> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    const replies: { id: number; result?: unknown; error?: unknown }[] = [];
+    let buffered = '';
+    socket.setEncoding('utf8');
+    socket.on('error', reject);
+    socket.on('connect', () =>
+      socket.write(requests.map((request) => `${JSON.stringify(request)}\n`).join('')),
+    );
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) replies.push(JSON.parse(line));
+      if (replies.length === requests.length) {
+        socket.end();
+        resolve(replies);
+      }
+    });
+  });
+}
