@@ -109,12 +109,13 @@ export async function benchIdleMemory(context: SupervisorBenchContext): Promise<
     process.stderr.write(`9. idle memory: settling ${SETTLE_MS / 1000} s… `);
     await sleep(SETTLE_MS);
     const status = await daemon.waitUntilIdle();
-    const supervisor = readRssBytes(status.pid);
-    const runners = status.jobs.map((job) => readRssBytes(runnerPidOf(job)));
-    const god = readRssBytes(fleet.godPid);
-    const apps = (await fleet.list()).map((app) => readRssBytes(app.pid));
+    const ourPids = [status.pid, ...status.jobs.map(runnerPidOf)];
+    const pm2Pids = [fleet.godPid, ...(await fleet.list()).map((app) => app.pid)];
+    const [supervisor = 0, ...runners] = ourPids.map(readRssBytes);
+    const [god = 0, ...apps] = pm2Pids.map(readRssBytes);
     process.stderr.write('done\n');
-    const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+    // Summed RSS would count the Node binary's shared pages once per process; PSS splits them among sharers.
+    const sumPss = (pids: number[]) => pids.reduce((total, pid) => total + readPssBytes(pid), 0);
     context.notes.push(
       `9. idle RSS, ${JOBS} jobs / apps: supervisor ${megabytes(supervisor)} vs PM2 daemon ${megabytes(god)} ` +
         `(${ratio(supervisor, god)}; target ≤ ${megabytes(TARGET_SUPERVISOR_BYTES)}: ` +
@@ -123,8 +124,8 @@ export async function benchIdleMemory(context: SupervisorBenchContext): Promise<
         `(target ≤ ${megabytes(TARGET_RUNNER_BYTES)}: ${verdict(Math.max(...runners) <= TARGET_RUNNER_BYTES)}); ` +
         `PM2 idle app for reference: median ${megabytes(medianOf(apps))}, max ${megabytes(Math.max(...apps))} ` +
         `(${ratio(medianOf(runners), medianOf(apps))} by median)`,
-      `   whole tree: sync-daemon ${megabytes(supervisor + sum(runners))}, PM2 ${megabytes(god + sum(apps))} ` +
-        `(${ratio(supervisor + sum(runners), god + sum(apps))})`,
+      `   whole tree (PSS): sync-daemon ${megabytes(sumPss(ourPids))}, PM2 ${megabytes(sumPss(pm2Pids))} ` +
+        `(${ratio(sumPss(ourPids), sumPss(pm2Pids))})`,
     );
   });
 }
@@ -152,7 +153,7 @@ export async function benchStatusRoundTrip(context: SupervisorBenchContext): Pro
         `p99 ${formatMs(percentile(kept, 0.99))} (target p50 ≤ ${TARGET_RPC_P50_MS} ms: ` +
         `${verdict(Math.max(percentile(fresh, 0.5), percentile(kept, 0.5)) <= TARGET_RPC_P50_MS)})`,
       `    start with ${RPC_JOBS} jobs until all idle: ${(startup / 1000).toFixed(2)} s; ` +
-        `supervisor idle RSS ${megabytes(readRssBytes(status.pid))}`,
+        `supervisor RSS after the calls ${megabytes(readRssBytes(status.pid))}`,
     );
   } finally {
     await daemon.stop();
@@ -301,9 +302,17 @@ function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv = p
 }
 
 function readRssBytes(pid: number): number {
-  const kilobytes = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  if (kilobytes === undefined) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(kilobytes) * 1024;
+  return readKilobytes(`/proc/${pid}/status`, 'VmRSS') * 1024;
+}
+
+function readPssBytes(pid: number): number {
+  return readKilobytes(`/proc/${pid}/smaps_rollup`, 'Pss') * 1024;
+}
+
+function readKilobytes(file: string, field: string): number {
+  const kilobytes = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(fs.readFileSync(file, 'utf8'))?.[1];
+  if (kilobytes === undefined) throw new Error(`no ${field} in ${file}`);
+  return Number(kilobytes);
 }
 
 function isAlive(pid: number): boolean {

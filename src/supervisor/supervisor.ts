@@ -2,27 +2,16 @@ import type Logger from 'bunyan';
 import { closest } from 'fastest-levenshtein';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Config, SyncJob } from '../config/schema.js';
-import type {
-  CurrentRun,
-  DaemonStatus,
-  JobState,
-  JobStatus,
-  ReloadReply,
-  RunReply,
-  RunSummary,
-  TriggerReply,
-} from '../control/daemon-api.js';
-import { emptySyncStats } from '../engine/sync-progress-tracker.js';
-import type { SyncProgress } from '../engine/types.js';
+import type { DaemonStatus, JobStatus, ReloadReply, RunReply, TriggerReply } from '../control/daemon-api.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
-import type { RunnerToSupervisor } from '../ipc/runner-protocol.js';
 import { breakDestinationLock, lockDirOf } from '../jobs/destination-lock.js';
-import { runnerJobOf } from '../jobs/runner-job-of.js';
-import { describeSchedule } from '../scheduler/describe-schedule.js';
-import { type JobSchedule, startJobSchedule } from '../scheduler/job-schedule.js';
+import { startJobSchedule } from '../scheduler/job-schedule.js';
 import { Dispatcher, type PlannedRun, type Trigger } from './dispatcher.js';
-import { forkSyncRunner } from './fork-sync-runner.js';
-import { RunnerHandle, type RunnerProcess } from './runner-handle.js';
+import { describeJobSlot, fingerprintOf, isHung, type JobSlot, newJobSlot } from './job-slot.js';
+import { planReload } from './plan-reload.js';
+import { failedRun, logRunEnd, RunHistory, type RunResult } from './run-history.js';
+import type { RunnerHandle, RunnerProcess } from './runner-handle.js';
+import { startJobRunner } from './start-job-runner.js';
 import { SupervisorError } from './supervisor-error.js';
 
 export interface SupervisorOptions {
@@ -35,26 +24,6 @@ export interface SupervisorOptions {
   spawnRunner?: (job: RunnerJob) => RunnerProcess;
 }
 
-/** Everything the supervisor keeps about one job of the config. */
-interface JobSlot {
-  job: SyncJob;
-  /** Changes exactly when the job's runner must restart to pick up a new config. */
-  fingerprint: string;
-  runner: RunnerHandle | undefined;
-  schedule: JobSchedule | undefined;
-  paused: boolean;
-  current: (CurrentRun & { startedAtMs: number; lastProgressAtMs: number }) | undefined;
-  lastRun: RunSummary | undefined;
-  rejectedTriggers: number;
-  /** Restarts of runners this slot had before its current one (`job restart`, reload). */
-  earlierRestarts: number;
-  /** A runner was killed for a hung run: its destination lock is broken once the process is gone. */
-  killedWithLock: boolean;
-}
-
-const RECENT_RUNS_KEPT = 500;
-const ERRORS_KEPT_PER_RUN = 20;
-
 /**
  * The supervisor's core (DESIGN.md, "Processes"): one runner per enabled job, their schedules, the dispatcher
  * every trigger goes through, and the answers to the control methods. It owns no socket and no signal: the
@@ -65,7 +34,7 @@ export class Supervisor {
   private configFile: string;
   private configLoadedAt = new Date();
   private readonly slots = new Map<string, JobSlot>();
-  private readonly recentRuns = new Map<string, RunSummary>();
+  private readonly history = new RunHistory();
   private readonly dispatcher: Dispatcher;
   private readonly startedAt = new Date();
   private timeoutTimer: NodeJS.Timeout | undefined;
@@ -140,7 +109,7 @@ export class Supervisor {
         runId,
         ...(slot.current.progress ? { progress: slot.current.progress } : {}),
       };
-    const done = this.recentRuns.get(runId);
+    const done = this.history.get(runId);
     if (done) return { state: 'done', job: jobId, runId, run: done };
     return { state: 'unknown', job: jobId, runId };
   }
@@ -223,15 +192,9 @@ export class Supervisor {
       throw error;
     }
     const next = loaded.config;
-    const reply: ReloadReply = {
-      added: [],
-      removed: [],
-      restarted: [],
-      unchanged: [],
-      warnings: [...loaded.warnings],
-    };
+    const warnings = [...loaded.warnings];
     if (next.daemon.socket_path !== this.config.daemon.socket_path)
-      reply.warnings.push('daemon.socket_path changed: it takes effect when the daemon restarts');
+      warnings.push('daemon.socket_path changed: it takes effect when the daemon restarts');
     this.config = next;
     this.configFile = loaded.file;
     this.configLoadedAt = new Date();
@@ -239,44 +202,41 @@ export class Supervisor {
       maxConcurrentSyncs: next.concurrency.max_concurrent_syncs,
       queueSize: next.concurrency.sync_queue_size,
     });
-    const nextIds = new Set(next.sync_jobs.map((job) => job.id));
+    const plan = planReload(
+      new Map([...this.slots].map(([id, slot]) => [id, slot.fingerprint])),
+      next.sync_jobs,
+      (job) => this.fingerprintOf(job),
+    );
     const work: Promise<void>[] = [];
-    for (const [id, slot] of this.slots) {
-      if (nextIds.has(id)) continue;
-      reply.removed.push(id);
-      work.push(this.removeSlot(slot));
+    for (const id of plan.removed) {
+      const slot = this.slots.get(id);
+      if (slot) work.push(this.removeSlot(slot));
     }
-    for (const job of next.sync_jobs) {
+    for (const job of plan.added) this.addSlot(job);
+    for (const job of plan.unchanged) {
       const slot = this.slots.get(job.id);
-      if (!slot) {
-        reply.added.push(job.id);
-        this.addSlot(job);
-      } else if (slot.fingerprint === this.fingerprintOf(job)) {
-        reply.unchanged.push(job.id);
-        slot.job = job;
-      } else {
-        reply.restarted.push(job.id);
-        work.push(this.replaceRunner(slot, job));
-      }
+      // Same runner settings; other fields (the name) are taken as they are now.
+      if (slot) slot.job = job;
+    }
+    for (const job of plan.restarted) {
+      const slot = this.slots.get(job.id);
+      if (slot) work.push(this.replaceRunner(slot, job));
     }
     await Promise.all(work);
+    const ids = (jobs: readonly SyncJob[]) => jobs.map((job) => job.id);
+    const reply: ReloadReply = {
+      added: ids(plan.added),
+      removed: plan.removed,
+      restarted: ids(plan.restarted),
+      unchanged: ids(plan.unchanged),
+      warnings,
+    };
     this.log.info({ ...reply }, 'config reloaded');
     return reply;
   }
 
   private addSlot(job: SyncJob): void {
-    const slot: JobSlot = {
-      job,
-      fingerprint: this.fingerprintOf(job),
-      runner: undefined,
-      schedule: undefined,
-      paused: false,
-      current: undefined,
-      lastRun: undefined,
-      rejectedTriggers: 0,
-      earlierRestarts: 0,
-      killedWithLock: false,
-    };
+    const slot = newJobSlot(job, this.fingerprintOf(job));
     this.slots.set(job.id, slot);
     this.activate(slot);
   }
@@ -324,33 +284,28 @@ export class Supervisor {
   }
 
   private startRunner(slot: JobSlot): RunnerHandle {
-    const { daemon } = this.config;
-    const jobId = slot.job.id;
-    const handle = new RunnerHandle({
-      job: runnerJobOf(this.config, slot.job, this.options.socketPath),
-      spawn: this.options.spawnRunner ?? forkSyncRunner,
-      stopTimeoutMs: daemon.stop_timeout_secs * 1000,
-      backoff: {
-        initialMs: daemon.restart_backoff_initial_ms,
-        maxMs: daemon.restart_backoff_max_ms,
-        resetAfterMs: daemon.restart_backoff_reset_secs * 1000,
-        crashloopAfter: daemon.crashloop_after_crashes,
+    const { socketPath, logger, spawnRunner } = this.options;
+    return startJobRunner(
+      this.config,
+      slot.job,
+      { socketPath, logger, spawn: spawnRunner },
+      {
+        progress: (runId, progress) => {
+          if (slot.current?.runId !== runId) return;
+          slot.current.progress = progress;
+          slot.current.lastProgressAtMs = Date.now();
+        },
+        result: (runId, result) => this.finishRun(slot, runId, result),
+        runLost: (runId) => this.runLost(slot, runId),
+        state: (state) => {
+          if ((state === 'backoff' || state === 'crashloop') && slot.killedWithLock) {
+            slot.killedWithLock = false;
+            breakDestinationLock(slot.job.destination_path, lockDirOf(socketPath));
+          }
+          if (state === 'idle') this.dispatcher.pump();
+        },
       },
-    });
-    handle.on('message', (message) => this.receive(slot, message));
-    handle.on('invalid', (error) => this.log.warn({ job: jobId }, error));
-    handle.on('run-lost', (runId) => this.runLost(slot, runId));
-    handle.on('state', (state) => {
-      const level = state === 'backoff' || state === 'crashloop' ? 'warn' : 'debug';
-      this.log[level]({ job: jobId, state, pid: handle.pid, restarts: handle.restarts }, `runner ${state}`);
-      if ((state === 'backoff' || state === 'crashloop') && slot.killedWithLock) {
-        slot.killedWithLock = false;
-        breakDestinationLock(slot.job.destination_path, lockDirOf(this.options.socketPath));
-      }
-      if (state === 'idle') this.dispatcher.pump();
-    });
-    handle.start();
-    return handle;
+    );
   }
 
   private startRun(run: PlannedRun): boolean {
@@ -375,74 +330,12 @@ export class Supervisor {
     return true;
   }
 
-  private receive(slot: JobSlot, message: RunnerToSupervisor): void {
-    const jobId = slot.job.id;
-    switch (message.type) {
-      case 'ready':
-        break;
-      case 'log':
-        for (const record of message.records) {
-          this.log[record.level](
-            { job: jobId, ...(record.runId ? { runId: record.runId } : {}), runnerTime: record.time },
-            record.msg,
-          );
-        }
-        break;
-      case 'progress':
-        if (slot.current?.runId === message.runId) {
-          slot.current.progress = message.progress as SyncProgress;
-          slot.current.lastProgressAtMs = Date.now();
-        }
-        break;
-      case 'result':
-        this.finishRun(slot, message.runId, message);
-        break;
-      default:
-        this.log.warn({ job: jobId }, `unhandled runner message ${JSON.stringify(message satisfies never)}`);
-    }
-  }
-
-  private finishRun(
-    slot: JobSlot,
-    runId: string,
-    result: Pick<RunSummary, 'outcome' | 'stats' | 'errors' | 'warnings'>,
-  ): void {
+  private finishRun(slot: JobSlot, runId: string, result: RunResult): void {
     const current = slot.current;
     if (current?.runId !== runId) return;
     slot.current = undefined;
-    const finishedAt = Date.now();
-    const summary: RunSummary = {
-      runId,
-      reasons: current.reasons,
-      dryRun: current.dryRun,
-      outcome: result.outcome,
-      startedAt: current.startedAt,
-      finishedAt: new Date(finishedAt).toISOString(),
-      durationMs: finishedAt - current.startedAtMs,
-      stats: result.stats,
-      errors: result.errors.slice(0, ERRORS_KEPT_PER_RUN),
-      warnings: result.warnings.slice(0, ERRORS_KEPT_PER_RUN),
-    };
-    slot.lastRun = summary;
-    this.recentRuns.set(runId, summary);
-    if (this.recentRuns.size > RECENT_RUNS_KEPT) {
-      const oldest = this.recentRuns.keys().next().value;
-      if (oldest !== undefined) this.recentRuns.delete(oldest);
-    }
-    const { stats } = result;
-    this.log[result.outcome === 'ok' ? 'info' : 'warn'](
-      {
-        job: slot.job.id,
-        runId,
-        outcome: result.outcome,
-        durationMs: summary.durationMs,
-        copied: stats.copied,
-        updated: stats.updated,
-        deleted: stats.deleted,
-        errors: stats.errors,
-      },
-      `sync ${result.outcome}`,
-    );
+    slot.lastRun = this.history.record(current, result);
+    logRunEnd(this.log, slot.job.id, slot.lastRun);
     this.dispatcher.finished(slot.job.id);
   }
 
@@ -453,7 +346,7 @@ export class Supervisor {
     this.finishRun(
       slot,
       runId,
-      failure('RUNNER_EXITED', 'the runner exited during the run; it is restarted'),
+      failedRun('RUNNER_EXITED', 'the runner exited during the run; it is restarted'),
     );
     // Its holder is dead: the run after it must not wait for the lock to go stale.
     if (!current.dryRun) breakDestinationLock(slot.job.destination_path, lockDirOf(this.options.socketPath));
@@ -468,62 +361,20 @@ export class Supervisor {
   }
 
   private killHungRuns(): void {
-    const now = Date.now();
     for (const slot of this.slots.values()) {
-      const limitSecs = slot.job.sync_timeout_secs;
-      const current = slot.current;
-      if (!current || limitSecs === undefined || now - current.lastProgressAtMs < limitSecs * 1000) continue;
-      this.log.error(
-        { job: slot.job.id, runId: current.runId, syncTimeoutSecs: limitSecs },
-        `no progress for ${limitSecs}s: killing the runner`,
-      );
-      this.finishRun(
-        slot,
-        current.runId,
-        failure(
-          'SYNC_TIMEOUT',
-          `no progress for ${limitSecs}s (sync_timeout_secs); the runner was killed and restarted`,
-        ),
-      );
+      const { current } = slot;
+      const limitSecs = current && isHung(slot, Date.now()) ? slot.job.sync_timeout_secs : undefined;
+      if (!current || limitSecs === undefined) continue;
+      const message = `no progress for ${limitSecs}s (sync_timeout_secs): the runner was killed and restarted`;
+      this.log.error({ job: slot.job.id, runId: current.runId }, message);
+      this.finishRun(slot, current.runId, failedRun('SYNC_TIMEOUT', message));
       slot.killedWithLock = !current.dryRun;
       slot.runner?.kill();
     }
   }
 
   private jobStatus(slot: JobSlot): JobStatus {
-    const { job, runner, current } = slot;
-    const nextRunAt = slot.paused ? undefined : slot.schedule?.nextRunAt();
-    return {
-      id: job.id,
-      ...(job.name ? { name: job.name } : {}),
-      state: this.stateOf(slot),
-      ...(runner?.pid !== undefined ? { runnerPid: runner.pid } : {}),
-      restarts: slot.earlierRestarts + (runner?.restarts ?? 0),
-      schedule: describeSchedule(job.schedule),
-      ...(nextRunAt ? { nextRunAt: nextRunAt.toISOString() } : {}),
-      ...(current
-        ? {
-            current: {
-              runId: current.runId,
-              reasons: current.reasons,
-              dryRun: current.dryRun,
-              startedAt: current.startedAt,
-              ...(current.progress ? { progress: current.progress } : {}),
-            },
-          }
-        : {}),
-      ...(slot.lastRun ? { lastRun: slot.lastRun } : {}),
-      rejectedTriggers: slot.rejectedTriggers,
-    };
-  }
-
-  private stateOf(slot: JobSlot): JobState {
-    if (!slot.job.enabled) return 'disabled';
-    if (slot.current) return 'syncing';
-    if (slot.paused) return 'paused';
-    const runnerState = slot.runner?.state ?? 'stopped';
-    if (runnerState === 'idle' && this.dispatcher.waitingRun(slot.job.id)) return 'queued';
-    return runnerState;
+    return describeJobSlot(slot, this.dispatcher.waitingRun(slot.job.id) !== undefined);
   }
 
   private slotOf(jobId: string): JobSlot {
@@ -535,31 +386,6 @@ export class Supervisor {
   }
 
   private fingerprintOf(job: SyncJob): string {
-    const { daemon } = this.config;
-    return JSON.stringify({
-      enabled: job.enabled,
-      runner: runnerJobOf(this.config, job, this.options.socketPath),
-      schedule: job.schedule,
-      timeout: job.sync_timeout_secs,
-      supervision: [
-        daemon.stop_timeout_secs,
-        daemon.restart_backoff_initial_ms,
-        daemon.restart_backoff_max_ms,
-        daemon.restart_backoff_reset_secs,
-        daemon.crashloop_after_crashes,
-      ],
-    });
+    return fingerprintOf(this.config, job, this.options.socketPath);
   }
-}
-
-function failure(
-  code: string,
-  message: string,
-): Pick<RunSummary, 'outcome' | 'stats' | 'errors' | 'warnings'> {
-  return {
-    outcome: 'failed',
-    stats: { ...emptySyncStats(), errors: 1 },
-    errors: [{ path: '', code, message }],
-    warnings: [],
-  };
 }

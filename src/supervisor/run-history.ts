@@ -1,0 +1,69 @@
+import type Logger from 'bunyan';
+import type { CurrentRun, RunSummary } from '../control/daemon-api.js';
+import { emptySyncStats } from '../engine/sync-progress-tracker.js';
+
+export type RunResult = Pick<RunSummary, 'outcome' | 'stats' | 'errors' | 'warnings'>;
+
+const RUNS_KEPT = 500;
+const ERRORS_KEPT_PER_RUN = 20;
+
+/** The summaries of recent runs, by run id, so `sync --wait` can fetch a result after the run ended. */
+export class RunHistory {
+  private readonly runs = new Map<string, RunSummary>();
+
+  record(run: CurrentRun & { startedAtMs: number }, result: RunResult): RunSummary {
+    const finishedAt = Date.now();
+    const summary: RunSummary = {
+      runId: run.runId,
+      reasons: run.reasons,
+      dryRun: run.dryRun,
+      outcome: result.outcome,
+      startedAt: run.startedAt,
+      finishedAt: new Date(finishedAt).toISOString(),
+      durationMs: finishedAt - run.startedAtMs,
+      stats: result.stats,
+      // Status stays small however many files failed; the counts are complete in `stats`.
+      errors: result.errors.slice(0, ERRORS_KEPT_PER_RUN),
+      warnings: result.warnings.slice(0, ERRORS_KEPT_PER_RUN),
+    };
+    this.runs.set(run.runId, summary);
+    if (this.runs.size > RUNS_KEPT) {
+      const oldest = this.runs.keys().next().value;
+      if (oldest !== undefined) this.runs.delete(oldest);
+    }
+    return summary;
+  }
+
+  get(runId: string): RunSummary | undefined {
+    return this.runs.get(runId);
+  }
+}
+
+/** A run that ended without the engine's result: the runner died or was killed. */
+export function failedRun(code: string, message: string): RunResult {
+  return {
+    outcome: 'failed',
+    stats: { ...emptySyncStats(), errors: 1 },
+    errors: [{ path: '', code, message }],
+    warnings: [],
+  };
+}
+
+/** One line per finished run: its outcome and counts, at warn level unless it was ok. */
+export function logRunEnd(logger: Logger, jobId: string, run: RunSummary): void {
+  const { stats } = run;
+  logger[run.outcome === 'ok' ? 'info' : 'warn'](
+    {
+      job: jobId,
+      runId: run.runId,
+      outcome: run.outcome,
+      durationMs: run.durationMs,
+      copied: stats.copied,
+      updated: stats.updated,
+      deleted: stats.deleted,
+      errors: stats.errors,
+      ...(run.outcome === 'ok' ? {} : { firstError: run.errors[0] }),
+    },
+    `sync ${run.outcome}`,
+  );
+}
