@@ -6,8 +6,8 @@ import { ReportedFailure } from './command-failure.js';
 import { parseStartReport, START_REPORT_ENV } from './start-report.js';
 
 export interface DetachedStart {
-  /** bin/run.js of this installation. */
-  cli: string;
+  /** runners/supervisor.js of this installation. */
+  entry: string;
   configFile: string;
   socketPath?: string | undefined;
   logLevel?: string | undefined;
@@ -17,14 +17,14 @@ export interface DetachedStart {
 }
 
 /**
- * Starts `start --foreground` in a new session, its output appended to the log file, and waits for it to
+ * Starts the daemon (runners/supervisor.js, `start --foreground` without the CLI around it) in a new session, its output appended to the log file, and waits for it to
  * report over IPC: ready (socket answering, runners started) or failed with its own error. The daemon then
  * lives on alone.
  */
 export function startDetached(options: DetachedStart): Promise<DaemonReady> {
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true, mode: 0o700 });
   const log = fs.openSync(options.logFile, 'a', 0o600);
-  const args = [options.cli, 'start', '--foreground', '--config', options.configFile];
+  const args = [options.entry, '--config', options.configFile];
   if (options.socketPath) args.push('--socket', options.socketPath);
   if (options.logLevel) args.push('--log-level', options.logLevel);
   const child = spawn(process.execPath, args, {

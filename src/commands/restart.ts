@@ -24,7 +24,7 @@ export default class Restart extends BaseCommand<typeof Restart> {
       this.log(`sync-daemon stopped (pid ${stopped.pid})`);
     }
     const ready = await startDetached({
-      cli: path.join(this.config.root, 'bin', 'run.js'),
+      entry: path.join(this.config.root, 'runners', 'supervisor.js'),
       configFile,
       socketPath: running?.socketPath ?? this.socketOverride(),
       logLevel: this.flags['log-level'],

@@ -41,7 +41,7 @@ export default class Start extends BaseCommand<typeof Start> {
       });
     }
     const ready = await startDetached({
-      cli: path.join(this.config.root, 'bin', 'run.js'),
+      entry: path.join(this.config.root, 'runners', 'supervisor.js'),
       configFile: this.configFile(),
       socketPath: this.socketOverride(),
       logLevel: this.flags['log-level'],

@@ -1,5 +1,3 @@
-import { runSync } from '../engine/run-sync.js';
-import { emptySyncStats } from '../engine/sync-progress-tracker.js';
 import type { SyncResult } from '../engine/types.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import {
@@ -7,7 +5,8 @@ import {
   type RunnerToSupervisor,
   type SupervisorToRunner,
 } from '../ipc/runner-protocol.js';
-import { lockDestination } from '../jobs/destination-lock.js';
+import { EngineHost } from './engine-host.js';
+import { failedResult } from './failed-result.js';
 import { LogBatcher } from './log-batcher.js';
 
 /** The two ends a runner talks through: process.send/on('message') in production, anything alike in tests. */
@@ -26,6 +25,7 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
   const logs = new LogBatcher((records) => channel.send({ type: 'log', records }));
   let current: { runId: string; abort: AbortController; done: Promise<void> } | undefined;
   let stopping = false;
+  const engine = new EngineHost();
 
   const run = (message: Extract<SupervisorToRunner, { type: 'sync' }>) => {
     const { runId } = message;
@@ -34,12 +34,13 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
     const dryRun = message.dryRun === true;
     logs.log('info', `sync started (${message.mode}${dryRun ? ', dry run' : ''})`, runId);
     const done = lockedRun(dryRun ? undefined : { destination: job.destination, lockDir }, () =>
-      runSync({
-        ...request,
-        dryRun,
-        signal: abort.signal,
-        onProgress: (progress) => channel.send({ type: 'progress', runId, progress }),
-      }),
+      engine.run(
+        { ...request, dryRun },
+        {
+          signal: abort.signal,
+          onProgress: (progress) => channel.send({ type: 'progress', runId, progress }),
+        },
+      ),
     ).then(
       (result) => finish(runId, result),
       (error: unknown) => finish(runId, crashResult(error)),
@@ -106,6 +107,7 @@ async function lockedRun(
   if (!lock) return sync();
   let unlock: () => Promise<void>;
   try {
+    const { lockDestination } = await import('../jobs/destination-lock.js');
     unlock = await lockDestination(lock.destination, lock.lockDir);
   } catch (error) {
     return failedResult((error as { code?: string }).code ?? 'LOCK_FAILED', (error as Error).message);
@@ -127,14 +129,4 @@ function crashResult(error: unknown): SyncResult {
     'ENGINE_CRASH',
     error instanceof Error ? (error.stack ?? error.message) : String(error),
   );
-}
-
-function failedResult(code: string, message: string): SyncResult {
-  return {
-    outcome: 'failed',
-    dryRun: false,
-    stats: { ...emptySyncStats(), errors: 1 },
-    errors: [{ path: '', code, message }],
-    warnings: [],
-  };
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 
 /** The pid file names a live daemon (one serving another socket but sharing this pid file). */
@@ -64,7 +65,8 @@ function isLiveDaemon(pid: number): boolean {
   if (!isAlive(pid)) return false;
   try {
     const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return commandLine.includes('start') && commandLine.includes('--foreground');
+    const detached = commandLine.some((argument) => argument.endsWith(`runners${path.sep}supervisor.js`));
+    return detached || (commandLine.includes('start') && commandLine.includes('--foreground'));
   } catch {
     return process.platform !== 'linux';
   }

@@ -1,0 +1,86 @@
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../engine/start-module-worker.js';
+import type { SyncProgress, SyncResult } from '../engine/types.js';
+import type { FromEngineThread, PortableSyncRequest } from './engine-thread-protocol.js';
+import { failedResult } from './failed-result.js';
+
+/** A runner idle this long ends its engine thread; the next run starts a fresh one (~150 ms). */
+const RELEASE_AFTER_MS = 5000;
+
+export interface EngineRun {
+  signal: AbortSignal;
+  onProgress: (progress: SyncProgress) => void;
+}
+
+/**
+ * Runs the engine on a thread of its own, ended once the runner has been idle a few seconds: the engine's code,
+ * heap and helper threads (~20–40 MB after a run, measured) go with it, so a runner waiting for its next
+ * scheduled run stays near a bare Node process. A thread that dies mid-run fails that run, not the runner.
+ */
+export class EngineHost {
+  private worker: Worker | undefined;
+  private releaseTimer: NodeJS.Timeout | undefined;
+
+  async run(request: PortableSyncRequest, { signal, onProgress }: EngineRun): Promise<SyncResult> {
+    clearTimeout(this.releaseTimer);
+    let worker: Worker;
+    try {
+      this.worker ??= this.startThread();
+      worker = this.worker;
+    } catch {
+      // Threads unavailable: the engine runs on the main thread instead.
+      const { runSync } = await import('../engine/run-sync.js');
+      return runSync({ ...request, signal, onProgress });
+    }
+    try {
+      return await runOn(worker, request, { signal, onProgress });
+    } finally {
+      this.scheduleRelease();
+    }
+  }
+
+  private startThread(): Worker {
+    // No heap limits of its own: a run over a huge tree needs what the process would give it.
+    const worker = startModuleWorker('engine-thread', import.meta.url, {});
+    // An uncaught error is followed by 'exit', where the run fails; a dead thread is replaced next run.
+    worker.on('error', () => undefined);
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = undefined;
+    });
+    return worker;
+  }
+
+  private scheduleRelease(): void {
+    this.releaseTimer = setTimeout(() => {
+      const worker = this.worker;
+      this.worker = undefined;
+      void worker?.terminate();
+    }, RELEASE_AFTER_MS);
+    this.releaseTimer.unref();
+  }
+}
+
+function runOn(
+  worker: Worker,
+  request: PortableSyncRequest,
+  { signal, onProgress }: EngineRun,
+): Promise<SyncResult> {
+  return new Promise((resolve) => {
+    const onAbort = () => worker.postMessage({ type: 'abort' });
+    const onMessage = (message: FromEngineThread) => {
+      if (message.type === 'progress') onProgress(message.progress);
+      else settle(message.type === 'result' ? message.result : failedResult('ENGINE_CRASH', message.message));
+    };
+    const onExit = (code: number) =>
+      settle(failedResult('ENGINE_CRASH', `the engine thread exited with code ${code}`));
+    const settle = (result: SyncResult) => {
+      signal.removeEventListener('abort', onAbort);
+      worker.off('message', onMessage).off('exit', onExit);
+      resolve(result);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', onMessage).on('exit', onExit);
+    worker.postMessage({ type: 'run', request });
+    if (signal.aborted) onAbort();
+  });
+}

@@ -1,0 +1,14 @@
+import type { SyncProgress, SyncRequest, SyncResult } from '../engine/types.js';
+
+// Between a runner's main thread and its engine thread: one process, one build, so types suffice here (the
+// process boundary, runner ⇄ supervisor, is checked at runtime in src/ipc/).
+
+/** A sync request without what cannot cross threads (signal and callbacks travel as messages). */
+export type PortableSyncRequest = Omit<SyncRequest, 'signal' | 'onProgress' | 'onPlanEntry'>;
+
+export type ToEngineThread = { type: 'run'; request: PortableSyncRequest } | { type: 'abort' };
+
+export type FromEngineThread =
+  | { type: 'progress'; progress: SyncProgress }
+  | { type: 'result'; result: SyncResult }
+  | { type: 'crash'; message: string };

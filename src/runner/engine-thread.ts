@@ -1,0 +1,28 @@
+import { parentPort } from 'node:worker_threads';
+import { runSync } from '../engine/run-sync.js';
+import type { FromEngineThread, ToEngineThread } from './engine-thread-protocol.js';
+
+// The thread a runner runs the engine on (see engine-host.ts): one run at a time, aborted on request.
+let abort: AbortController | undefined;
+const post = (message: FromEngineThread) => parentPort?.postMessage(message);
+
+parentPort?.on('message', (message: ToEngineThread) => {
+  if (message.type === 'abort') {
+    abort?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  abort = controller;
+  runSync({
+    ...message.request,
+    signal: controller.signal,
+    onProgress: (progress) => post({ type: 'progress', progress }),
+  }).then(
+    (result) => post({ type: 'result', result }),
+    (error: unknown) =>
+      post({
+        type: 'crash',
+        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
+  );
+});
