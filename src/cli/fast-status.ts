@@ -24,7 +24,7 @@ export async function fastStatus(argv: readonly string[]): Promise<boolean> {
   }
 }
 
-function parseStatusFlags(
+export function parseStatusFlags(
   argv: readonly string[],
 ): { json: boolean; socket?: string; config?: string } | undefined {
   const flags: { json: boolean; socket?: string; config?: string } = { json: false };

@@ -1,0 +1,127 @@
+import { expect } from 'chai';
+import { parseStatusFlags } from '../../src/cli/fast-status.js';
+import { formatDuration, formatStatus } from '../../src/cli/format-status.js';
+import { parseStartReport } from '../../src/cli/start-report.js';
+import type { DaemonStatus } from '../../src/control/daemon-api.js';
+import { emptySyncStats } from '../../src/engine/sync-progress-tracker.js';
+
+describe('status without oclif: the flags it takes itself', () => {
+  it('accepts --json, --socket and --config in their usual spellings', () => {
+    expect(parseStatusFlags([])).to.deep.equal({ json: false });
+    expect(parseStatusFlags(['--json', '--socket', '/s', '-c', 'a.toml'])).to.deep.equal({
+      json: true,
+      socket: '/s',
+      config: 'a.toml',
+    });
+    expect(parseStatusFlags(['--socket=/s', '--config=a=b.toml'])).to.deep.equal({
+      json: false,
+      socket: '/s',
+      config: 'a=b.toml',
+    });
+  });
+
+  it('leaves everything else to the full command', () => {
+    for (const argv of [
+      ['--help'],
+      ['--json=yes'],
+      ['--socket'],
+      ['--log-level', 'info'],
+      ['extra'],
+      ['-c', 'a', '-c', 'b'],
+    ])
+      expect(parseStatusFlags(argv), argv.join(' ')).to.equal(undefined);
+  });
+});
+
+describe('formatStatus', () => {
+  const now = Date.parse('2026-11-26T12:00:00Z');
+  const status: DaemonStatus = {
+    pid: 10,
+    version: '1.2.3',
+    startedAt: '2026-11-26T11:00:00Z',
+    uptimeMs: 3_723_000,
+    configFile: '/etc/sync-daemon/config.toml',
+    configLoadedAt: '2026-11-26T11:00:00Z',
+    socketPath: '/run/sync-daemon/daemon.sock',
+    stopTimeoutSecs: 10,
+    stopping: false,
+    queue: { waiting: 1, size: 1000 },
+    syncing: 1,
+    maxConcurrentSyncs: 4,
+    jobs: [
+      {
+        id: 'documents',
+        state: 'syncing',
+        runnerPid: 11,
+        restarts: 0,
+        schedule: 'every 5m',
+        nextRunAt: '2026-11-26T12:00:30Z',
+        current: {
+          runId: 'r2',
+          reasons: ['schedule'],
+          dryRun: false,
+          startedAt: '2026-11-26T11:59:59Z',
+          progress: {
+            phase: 'copying',
+            filesScanned: 10,
+            filesDone: 45,
+            filesPlanned: 100,
+            bytesDone: 0,
+            bytesPlanned: 0,
+            scanComplete: true,
+          },
+        },
+        lastRun: {
+          runId: 'r1',
+          reasons: ['schedule'],
+          dryRun: false,
+          outcome: 'ok',
+          startedAt: '2026-11-26T11:55:00Z',
+          finishedAt: '2026-11-26T11:55:01Z',
+          durationMs: 1200,
+          stats: { ...emptySyncStats(), copied: 3, deleted: 1 },
+          errors: [],
+          warnings: [],
+        },
+        rejectedTriggers: 0,
+      },
+      { id: 'photos', state: 'crashloop', restarts: 7, schedule: 'manual', rejectedTriggers: 0 },
+    ],
+  };
+
+  it('shows the daemon, then one aligned row per job', () => {
+    const lines = formatStatus(status, now).split('\n');
+    expect(lines[0]).to.equal('sync-daemon 1.2.3: running (pid 10), up 1h 2m');
+    expect(lines[3]).to.equal('  syncs   1 running (at most 4), 1 queued (queue of 1000)');
+    const header = lines.find((line) => line.startsWith('JOB'));
+    const row = lines.find((line) => line.startsWith('documents'));
+    expect(row).to.match(
+      /^documents\s+syncing 45% \(45\/100\)\s+11\s+0\s+ok \S+, 1s, 3 copied, 1 deleted\s+in 30s$/,
+    );
+    expect(lines.find((line) => line.startsWith('photos'))).to.match(
+      /^photos\s+crashloop\s+-\s+7\s+-\s+manual$/,
+    );
+    expect(header?.indexOf('PID')).to.equal(row?.indexOf('11'));
+  });
+
+  it('formats durations the way people read them', () => {
+    expect([850, 12_000, 303_000, 7_800_000, 273_600_000].map(formatDuration)).to.deep.equal([
+      '850ms',
+      '12s',
+      '5m 3s',
+      '2h 10m',
+      '3d 4h',
+    ]);
+  });
+});
+
+describe('parseStartReport', () => {
+  it('accepts what a starting daemon reports and nothing else', () => {
+    const ready = { pid: 1, socketPath: '/s', pidFile: '/p', logFile: '/l', configFile: '/c' };
+    expect(parseStartReport({ type: 'started', ready })).to.deep.equal({ type: 'started', ready });
+    const failure = { code: 'CONFIG_INVALID', message: 'bad', exitCode: 2, suggestions: [] };
+    expect(parseStartReport({ type: 'failed', failure })).to.deep.equal({ type: 'failed', failure });
+    for (const bad of [null, 'started', { type: 'started' }, { type: 'failed', failure: { message: 1 } }])
+      expect(parseStartReport(bad)).to.equal(undefined);
+  });
+});
