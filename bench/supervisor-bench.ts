@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { callDaemon } from '../src/control/control-client.js';
 import type { DaemonStatus, JobStatus } from '../src/control/daemon-api.js';
+import { isAlive } from '../src/supervisor/pid-file.js';
 import { BenchDaemon, sleep } from './bench-daemon.js';
 import type { Sample } from './measure.js';
 import { Pm2Fleet } from './pm2-fleet.js';
@@ -313,15 +314,6 @@ function readKilobytes(file: string, field: string): number {
   const kilobytes = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(fs.readFileSync(file, 'utf8'))?.[1];
   if (kilobytes === undefined) throw new Error(`no ${field} in ${file}`);
   return Number(kilobytes);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Nearest rank: a value that was actually measured. */

@@ -29,6 +29,8 @@ export function startDetached(options: DetachedStart): Promise<DaemonReady> {
   if (options.logLevel) args.push('--log-level', options.logLevel);
   const child = spawn(process.execPath, args, {
     detached: true,
+    // Every path it is given is absolute; a daemon must not keep the starter's folder (or its mount) busy.
+    cwd: '/',
     stdio: ['ignore', log, log, 'ipc'],
     env: { ...process.env, [START_REPORT_ENV]: '1' },
   });

@@ -1,20 +1,18 @@
-import { fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import bunyan from 'bunyan';
 import { expect } from 'chai';
-import { loadConfigFile } from '../../src/config/load-config.js';
-import type { RunnerJob } from '../../src/ipc/runner-job.js';
 import { forkSyncRunner } from '../../src/supervisor/fork-sync-runner.js';
 import { isAlive } from '../../src/supervisor/pid-file.js';
-import type { RunnerProcess } from '../../src/supervisor/runner-handle.js';
-import { Supervisor } from '../../src/supervisor/supervisor.js';
-import { killTestDaemons, socketOf, TestDaemon, writeDaemonConfig } from '../helpers/daemon.js';
-import { PROJECT_ROOT } from '../helpers/run-cli.js';
+import {
+  forkFixtureRunner,
+  killTestDaemons,
+  socketOf,
+  startTestSupervisor,
+  TestDaemon,
+  writeDaemonConfig,
+} from '../helpers/daemon.js';
 import { expectSameTree, snapshotTree, waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
-
-const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures');
 
 /** Enough small files that a sync takes a noticeable while, so a test can act during it. */
 function manyFiles(count: number): Record<string, string> {
@@ -27,7 +25,7 @@ describe('supervision (real runner processes)', function () {
   this.slow(10_000);
   this.timeout(60_000);
   let dir: string;
-  let supervisor: Supervisor | undefined;
+  let supervisor: Awaited<ReturnType<typeof startTestSupervisor>> | undefined;
 
   beforeEach(async () => {
     dir = await makeTempDir();
@@ -80,28 +78,13 @@ describe('supervision (real runner processes)', function () {
   });
 
   it('puts a runner that crashes at start in crashloop, still retried, and the other jobs unaffected', async () => {
-    const config = await writeDaemonConfig(dir, [{ id: 'broken' }, { id: 'healthy' }], {
+    await writeDaemonConfig(dir, [{ id: 'broken' }, { id: 'healthy' }], {
       daemon: 'restart_backoff_initial_ms = 10\nrestart_backoff_max_ms = 200\ncrashloop_after_crashes = 3',
     });
-    const logger = bunyan.createLogger({
-      name: 'test',
-      streams: [{ level: 'fatal', stream: process.stderr }],
-    });
-    supervisor = new Supervisor({
-      loaded: await loadConfigFile(config),
-      socketPath: socketOf(dir),
-      version: 'test',
-      logger,
-      reloadConfig: () => loadConfigFile(config),
-      spawnRunner: (job: RunnerJob): RunnerProcess =>
-        job.id === 'broken'
-          ? (fork(path.join(FIXTURES, 'crashing-runner.mjs'), [], {
-              stdio: 'ignore',
-            }) as unknown as RunnerProcess)
-          : forkSyncRunner(job),
-    });
-    const running = supervisor;
-    running.start();
+    const running = await startTestSupervisor(dir, (job) =>
+      job.id === 'broken' ? forkFixtureRunner('crashing-runner.mjs') : forkSyncRunner(job),
+    );
+    supervisor = running;
     await waitFor(() => running.status().jobs[0]?.state === 'crashloop', { what: 'crashloop' });
     const crashloop = running.status().jobs[0];
     const retried = crashloop?.restarts ?? 0;
@@ -118,22 +101,9 @@ describe('supervision (real runner processes)', function () {
   });
 
   it('kills a sync that makes no progress for sync_timeout_secs and restarts its runner', async () => {
-    const config = await writeDaemonConfig(dir, [{ id: 'hung', extra: 'sync_timeout_secs = 1' }]);
-    const logger = bunyan.createLogger({
-      name: 'test',
-      streams: [{ level: 'fatal', stream: process.stderr }],
-    });
-    supervisor = new Supervisor({
-      loaded: await loadConfigFile(config),
-      socketPath: socketOf(dir),
-      version: 'test',
-      logger,
-      reloadConfig: () => loadConfigFile(config),
-      spawnRunner: () =>
-        fork(path.join(FIXTURES, 'hanging-runner.mjs'), [], { stdio: 'ignore' }) as unknown as RunnerProcess,
-    });
-    const running = supervisor;
-    running.start();
+    await writeDaemonConfig(dir, [{ id: 'hung', extra: 'sync_timeout_secs = 1' }]);
+    const running = await startTestSupervisor(dir, () => forkFixtureRunner('hanging-runner.mjs'));
+    supervisor = running;
     await waitFor(() => running.status().jobs[0]?.state === 'idle', { what: 'the runner to be ready' });
     const hungPid = running.status().jobs[0]?.runnerPid as number;
     running.trigger('hung', { reason: 'manual' });

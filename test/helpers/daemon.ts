@@ -1,11 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import bunyan from 'bunyan';
 import treeKill from 'tree-kill';
+import { loadConfigFile } from '../../src/config/load-config.js';
 import { asDaemonStatus } from '../../src/control/check-replies.js';
 import { callDaemon } from '../../src/control/control-client.js';
 import type { DaemonStatus, JobStatus } from '../../src/control/daemon-api.js';
-import { CLI } from './run-cli.js';
+import type { RunnerJob } from '../../src/ipc/runner-job.js';
+import type { RunnerProcess } from '../../src/supervisor/runner-handle.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import { CLI, PROJECT_ROOT } from './run-cli.js';
 import { waitFor } from './sync-helpers.js';
 import { writeTree } from './temp-dir.js';
 
@@ -175,4 +180,36 @@ export async function killTestDaemons(): Promise<void> {
     }),
   );
   running.clear();
+}
+
+export const FIXTURES = path.join(PROJECT_ROOT, 'test', 'fixtures');
+
+/** A runner process from a fixture script (one that crashes, hangs…), in place of the real runner. */
+export function forkFixtureRunner(name: string): RunnerProcess {
+  return fork(path.join(FIXTURES, name), [], { stdio: 'ignore' }) as unknown as RunnerProcess;
+}
+
+/**
+ * A Supervisor in the test's own process, on the config in `dir` (see writeDaemonConfig), its runners forked by
+ * `spawnRunner`; log records go to `records` when given, else nowhere.
+ */
+export async function startTestSupervisor(
+  dir: string,
+  spawnRunner: (job: RunnerJob) => RunnerProcess,
+  records?: object[],
+): Promise<Supervisor> {
+  const config = path.join(dir, 'config.toml');
+  const streams: bunyan.Stream[] = records
+    ? [{ level: 'debug', type: 'raw', stream: { write: (record: object) => records.push(record) } }]
+    : [];
+  const supervisor = new Supervisor({
+    loaded: await loadConfigFile(config),
+    socketPath: socketOf(dir),
+    version: 'test',
+    logger: bunyan.createLogger({ name: 'test', streams }),
+    reloadConfig: () => loadConfigFile(config),
+    spawnRunner,
+  });
+  supervisor.start();
+  return supervisor;
 }

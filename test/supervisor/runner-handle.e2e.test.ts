@@ -4,20 +4,13 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { RunnerJob } from '../../src/ipc/runner-job.js';
 import { forkSyncRunner } from '../../src/supervisor/fork-sync-runner.js';
+import { isAlive } from '../../src/supervisor/pid-file.js';
 import { RunnerHandle, type RunnerProcess } from '../../src/supervisor/runner-handle.js';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
 import { makeSyncRequest, waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 // Real processes: the built runner (runners/sync-runner.js) and a fixture that ignores polite stops.
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('RunnerHandle with real processes', function () {
   this.slow(5000);

@@ -1,18 +1,9 @@
-import { fork } from 'node:child_process';
-import path from 'node:path';
-import bunyan from 'bunyan';
 import { expect } from 'chai';
-import { loadConfigFile } from '../../src/config/load-config.js';
-import type { RunnerProcess } from '../../src/supervisor/runner-handle.js';
-import { Supervisor } from '../../src/supervisor/supervisor.js';
+import type { Supervisor } from '../../src/supervisor/supervisor.js';
 import { SupervisorError } from '../../src/supervisor/supervisor-error.js';
-import { socketOf, writeDaemonConfig } from '../helpers/daemon.js';
-import { PROJECT_ROOT } from '../helpers/run-cli.js';
+import { forkFixtureRunner, startTestSupervisor, writeDaemonConfig } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
-
-// Runners that accept a sync and never finish it: each run stays running as long as the test needs.
-const HANGING_RUNNER = path.join(PROJECT_ROOT, 'test', 'fixtures', 'hanging-runner.mjs');
 
 describe('Supervisor triggers', function () {
   this.slow(3000);
@@ -28,22 +19,14 @@ describe('Supervisor triggers', function () {
 
   async function startSupervisor(jobs: string, concurrency: string): Promise<Supervisor> {
     const dir = await makeTempDir();
-    const config = await writeDaemonConfig(
+    await writeDaemonConfig(
       dir,
       ['a', 'b', 'c'].map((id) => ({ id, ...(id === 'c' ? { extra: jobs } : {}) })),
       { concurrency, daemon: 'stop_timeout_secs = 1' },
     );
-    const stream = { write: (record: object) => records.push(record as (typeof records)[number]) };
-    const started = new Supervisor({
-      loaded: await loadConfigFile(config),
-      socketPath: socketOf(dir),
-      version: 'test',
-      logger: bunyan.createLogger({ name: 'test', streams: [{ level: 'debug', type: 'raw', stream }] }),
-      reloadConfig: () => loadConfigFile(config),
-      spawnRunner: () => fork(HANGING_RUNNER, [], { stdio: 'ignore' }) as unknown as RunnerProcess,
-    });
+    // Runners that accept a sync and never finish it: each run stays running as long as the test needs.
+    const started = await startTestSupervisor(dir, () => forkFixtureRunner('hanging-runner.mjs'), records);
     supervisor = started;
-    started.start();
     await waitFor(
       () => started.status().jobs.every((job) => job.state === 'idle' || job.state === 'disabled'),
       {

@@ -1,25 +1,7 @@
-import { Args } from '@oclif/core';
-import { BaseCommand } from '../../cli/base-command.js';
-import { asJobStatus } from '../../control/check-replies.js';
-import { callDaemon } from '../../control/control-client.js';
-import type { JobStatus } from '../../control/daemon-api.js';
+import { JobControlCommand } from '../../cli/job-control-command.js';
 
-export default class Pause extends BaseCommand<typeof Pause> {
+export default class Pause extends JobControlCommand {
   static override summary =
     'Pause a job: no scheduled or manual runs until it is resumed (a running sync finishes).';
-  static override examples = ['<%= config.bin %> <%= command.id %> documents'];
-  static override args = { job: Args.string({ description: 'Id of the sync job.', required: true }) };
-
-  public async run(): Promise<JobStatus> {
-    const job = asJobStatus(
-      await callDaemon(
-        await this.socketPath(),
-        'job.pause',
-        { job: this.args.job },
-        { timeoutMs: 10 * 60_000 },
-      ),
-    );
-    this.log(`${job.id}: ${job.state}${job.runnerPid === undefined ? '' : ` (runner pid ${job.runnerPid})`}`);
-    return job;
-  }
+  protected readonly method = 'job.pause';
 }
