@@ -32,7 +32,8 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
     const abort = new AbortController();
     const { id: _id, lockDir, ...request } = job;
     const dryRun = message.dryRun === true;
-    logs.log('info', `sync started (${message.mode}${dryRun ? ', dry run' : ''})`, runId);
+    // Debug: the supervisor logs each run's start and end; these carry the runner's own clock.
+    logs.log('debug', `sync started (${message.mode}${dryRun ? ', dry run' : ''})`, runId);
     const done = lockedRun(dryRun ? undefined : { destination: job.destination, lockDir }, () =>
       engine.run(
         { ...request, dryRun },
@@ -50,9 +51,8 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
 
   const finish = (runId: string, result: SyncResult) => {
     current = undefined;
-    const level = result.outcome === 'ok' ? 'info' : 'warn';
     logs.log(
-      level,
+      'debug',
       `sync ${result.outcome}: ${result.stats.copied} copied, ${result.stats.updated} updated, ${result.stats.deleted} deleted, ${result.errors.length} errors`,
       runId,
     );
