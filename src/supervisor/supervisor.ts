@@ -11,6 +11,7 @@ import { describeJobSlot, fingerprintOf, isHung, type JobSlot, newJobSlot } from
 import { planReload } from './plan-reload.js';
 import { failedRun, logRunEnd, RunHistory, type RunResult } from './run-history.js';
 import type { RunnerHandle, RunnerProcess } from './runner-handle.js';
+import { SlotTransitions } from './slot-transitions.js';
 import { startJobRunner } from './start-job-runner.js';
 import { SupervisorError } from './supervisor-error.js';
 
@@ -40,6 +41,7 @@ export class Supervisor {
   private timeoutTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private reloading: Promise<ReloadReply> | undefined;
+  private readonly transitions = new SlotTransitions<JobSlot>();
 
   constructor(private readonly options: SupervisorOptions) {
     this.config = options.loaded.config;
@@ -56,6 +58,7 @@ export class Supervisor {
   }
 
   start(): void {
+    if (this.stopping) return;
     for (const job of this.config.sync_jobs) this.addSlot(job);
     // A hung sync shows as no progress; checked once a second, only for jobs that set sync_timeout_secs.
     this.timeoutTimer = setInterval(() => this.killHungRuns(), 1000);
@@ -79,13 +82,15 @@ export class Supervisor {
         'JOB_PAUSED',
         `job ${jobId} is paused; "sync-daemon job resume ${jobId}" first`,
       );
+    // A job whose config says dry_run never writes, whoever asks.
+    const dryRun = trigger.dryRun === true || slot.job.sync_options.dry_run;
     const waiting = this.dispatcher.waitingRun(jobId);
-    if (waiting && waiting.dryRun !== (trigger.dryRun === true))
+    if (waiting && waiting.dryRun !== dryRun)
       throw new SupervisorError(
         'RUN_CONFLICT',
         `job ${jobId} already has a ${waiting.dryRun ? 'dry' : 'real'} run waiting; ask again once it has started`,
       );
-    const outcome = this.dispatcher.trigger(jobId, trigger);
+    const outcome = this.dispatcher.trigger(jobId, { ...trigger, dryRun });
     if (outcome === 'rejected') {
       slot.rejectedTriggers++;
       this.log.warn({ job: jobId, reason: trigger.reason }, 'sync queue full: trigger rejected');
@@ -131,6 +136,7 @@ export class Supervisor {
 
   /** Replaces the job's runner with a fresh one (its current run stops at a safe point first). */
   async restartJob(jobId: string): Promise<JobStatus> {
+    if (this.stopping) throw new SupervisorError('DAEMON_STOPPING', 'the daemon is stopping');
     const slot = this.slotOf(jobId);
     if (!slot.job.enabled)
       throw new SupervisorError('JOB_DISABLED', `job ${jobId} is disabled in the config`);
@@ -177,6 +183,9 @@ export class Supervisor {
         slot.schedule?.stop();
         this.dispatcher.cancel(slot.job.id);
       }
+      // A reload or restart in flight finishes first (starting nothing new), then every runner stops.
+      await this.reloading?.catch(() => undefined);
+      await this.transitions.idle();
       await Promise.all([...this.slots.values()].map((slot) => slot.runner?.stop()));
       this.log.info('every runner stopped');
     })();
@@ -191,6 +200,7 @@ export class Supervisor {
       this.log.error({ err: error }, 'reload rejected: the running config is kept');
       throw error;
     }
+    if (this.stopping) throw new SupervisorError('DAEMON_STOPPING', 'the daemon is stopping');
     const next = loaded.config;
     const warnings = [...loaded.warnings];
     if (next.daemon.socket_path !== this.config.daemon.socket_path)
@@ -241,23 +251,33 @@ export class Supervisor {
     this.activate(slot);
   }
 
-  private async removeSlot(slot: JobSlot): Promise<void> {
+  private removeSlot(slot: JobSlot): Promise<void> {
     this.slots.delete(slot.job.id);
-    await this.deactivate(slot);
+    this.dispatcher.cancel(slot.job.id);
+    return this.transitions.run(slot, () => this.deactivate(slot));
   }
 
-  private async replaceRunner(slot: JobSlot, job: SyncJob): Promise<void> {
-    await this.deactivate(slot);
-    slot.earlierRestarts += 1;
-    slot.job = job;
-    slot.fingerprint = this.fingerprintOf(job);
-    this.activate(slot);
+  private replaceRunner(slot: JobSlot, job: SyncJob): Promise<void> {
+    return this.transitions.run(slot, async () => {
+      await this.deactivate(slot);
+      // Removed or shutting down meanwhile: nothing starts again.
+      if (this.stopping || this.slots.get(job.id) !== slot) return;
+      slot.earlierRestarts += 1;
+      slot.job = job;
+      slot.fingerprint = this.fingerprintOf(job);
+      this.activate(slot);
+    });
   }
 
   /** Starts the slot's runner and schedule (an enabled job only). */
   private activate(slot: JobSlot): void {
     const { job } = slot;
-    if (!job.enabled) return;
+    if (this.stopping) return;
+    if (!job.enabled) {
+      // A disabled job runs nothing: a run it had waiting would hold a queue place for ever.
+      this.dispatcher.cancel(job.id);
+      return;
+    }
     slot.runner = this.startRunner(slot);
     slot.schedule = startJobSchedule(job.schedule, () => this.scheduledRun(job.id));
   }

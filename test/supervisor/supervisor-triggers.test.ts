@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
+import { forkSyncRunner } from '../../src/supervisor/fork-sync-runner.js';
+import { isAlive } from '../../src/supervisor/pid-file.js';
 import type { Supervisor } from '../../src/supervisor/supervisor.js';
 import { SupervisorError } from '../../src/supervisor/supervisor-error.js';
 import { forkFixtureRunner, startTestSupervisor, writeDaemonConfig } from '../helpers/daemon.js';
@@ -88,5 +92,75 @@ describe('Supervisor triggers', function () {
     expect(running.run('a', first.runId).state).to.equal('syncing');
     expect(running.run('b', second.runId).state).to.equal('queued');
     expect(running.run('b', 'no-such-run').state).to.equal('unknown');
+  });
+});
+
+describe('Supervisor with real runners', function () {
+  this.slow(5000);
+  let supervisor: Awaited<ReturnType<typeof startTestSupervisor>> | undefined;
+
+  afterEach(async () => {
+    await supervisor?.shutdown();
+    supervisor = undefined;
+    await removeTempDirs();
+  });
+
+  it('honours sync_options.dry_run: a triggered run writes nothing', async () => {
+    const dir = await makeTempDir();
+    await writeDaemonConfig(dir, [{ id: 'careful', extra: '[sync_jobs.sync_options]\ndry_run = true' }]);
+    const running = await startTestSupervisor(dir, (job) => forkSyncRunner(job));
+    supervisor = running;
+    await waitFor(() => running.status().jobs[0]?.state === 'idle', { what: 'the runner' });
+    running.trigger('careful', { reason: 'manual' });
+    await waitFor(() => running.status().jobs[0]?.lastRun !== undefined, { what: 'the run' });
+    expect(running.status().jobs[0]?.lastRun).to.include({ outcome: 'ok', dryRun: true });
+    expect(fs.existsSync(path.join(dir, 'careful', 'mirror'))).to.equal(false);
+  });
+
+  it('starts nothing after shutdown, even with a job restart and a reload in flight', async () => {
+    const dir = await makeTempDir();
+    await writeDaemonConfig(dir, [{ id: 'a' }, { id: 'b' }]);
+    const running = await startTestSupervisor(dir, (job) => forkSyncRunner(job));
+    supervisor = running;
+    await waitFor(() => running.status().jobs.every((job) => job.state === 'idle'), { what: 'the runners' });
+    const pids = new Set(running.status().jobs.map((job) => job.runnerPid as number));
+    const restarts = [running.restartJob('a'), running.restartJob('a'), running.reload()];
+    await running.shutdown();
+    await Promise.allSettled(restarts);
+    const after = running.status().jobs;
+    expect(after.every((job) => job.runnerPid === undefined || !isAlive(job.runnerPid))).to.equal(true);
+    for (const pid of pids) expect(isAlive(pid)).to.equal(false);
+  });
+
+  it('leaves one runner per job when two restarts of it come at once', async () => {
+    const dir = await makeTempDir();
+    await writeDaemonConfig(dir, [{ id: 'a' }]);
+    const running = await startTestSupervisor(dir, (job) => forkSyncRunner(job));
+    supervisor = running;
+    const spawned: number[] = [];
+    await waitFor(() => running.status().jobs[0]?.state === 'idle', { what: 'the runner' });
+    spawned.push(running.status().jobs[0]?.runnerPid as number);
+    const first = running.restartJob('a').then((job) => spawned.push(job.runnerPid as number));
+    const second = running.restartJob('a').then((job) => spawned.push(job.runnerPid as number));
+    await Promise.all([first, second]);
+    await waitFor(() => running.status().jobs[0]?.state === 'idle', { what: 'the last runner' });
+    const current = running.status().jobs[0]?.runnerPid as number;
+    expect(running.status().jobs[0]?.restarts).to.equal(2);
+    expect(spawned.filter((pid) => pid !== current).every((pid) => !isAlive(pid))).to.equal(true);
+  });
+
+  it('drops the waiting run of a job the reload removes', async () => {
+    const dir = await makeTempDir();
+    const settings = { concurrency: 'max_concurrent_syncs = 1', daemon: 'stop_timeout_secs = 1' };
+    await writeDaemonConfig(dir, [{ id: 'a' }, { id: 'b' }], settings);
+    const running = await startTestSupervisor(dir, () => forkFixtureRunner('hanging-runner.mjs'));
+    supervisor = running;
+    await waitFor(() => running.status().jobs.every((job) => job.state === 'idle'), { what: 'the runners' });
+    running.trigger('a', { reason: 'manual' });
+    running.trigger('b', { reason: 'manual' });
+    expect(running.status().queue.waiting).to.equal(1);
+    await writeDaemonConfig(dir, [{ id: 'a' }], settings);
+    await running.reload();
+    expect(running.status().queue.waiting).to.equal(0);
   });
 });
