@@ -2,6 +2,7 @@ import { Errors } from '@oclif/core';
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
 import { ControlError } from '../control/control-client.js';
 import { ExitCode } from './exit-codes.js';
+import { UsageError } from './usage-error.js';
 
 /** What a failed command reports, once, whatever threw: the same fields in text and in --json. */
 export interface CommandFailure {
@@ -10,18 +11,6 @@ export interface CommandFailure {
   exitCode: number;
   suggestions: string[];
   problems?: ConfigProblem[];
-}
-
-/** A user-facing error raised by commands for bad usage they detect themselves (not flag parsing). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code = 'USAGE';
-  constructor(
-    message: string,
-    readonly suggestions: string[] = [],
-  ) {
-    super(message);
-  }
 }
 
 /** A failure another process already described (the detached daemon's own error), passed on unchanged. */

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DaemonReady } from '../supervisor/run-daemon.js';
 import { ReportedFailure } from './command-failure.js';
+import { DaemonCommandError } from './daemon-command-error.js';
 import { parseStartReport, START_REPORT_ENV } from './start-report.js';
 
 export interface DetachedStart {
@@ -46,7 +47,8 @@ export function startDetached(options: DetachedStart): Promise<DaemonReady> {
     const timer = setTimeout(() => {
       done();
       reject(
-        new Error(
+        new DaemonCommandError(
+          'START_FAILED',
           `the daemon (pid ${child.pid}) did not report within ${timeoutMs / 1000}s; see ${options.logFile}`,
         ),
       );
@@ -65,7 +67,8 @@ export function startDetached(options: DetachedStart): Promise<DaemonReady> {
     child.on('exit', (code, signal) => {
       done();
       reject(
-        new Error(
+        new DaemonCommandError(
+          'START_FAILED',
           `the daemon exited (${signal ?? `code ${code}`}) before it was ready:\n${tailOf(options.logFile)}`,
         ),
       );

@@ -39,7 +39,11 @@ export function takeStartReporter(): ((report: StartReport) => void) | undefined
   const send = process.send?.bind(process);
   if (!wanted || !send) return undefined;
   return (report) => {
-    // Once told, the starter exits; the channel must not keep either process waiting.
-    send(report, () => process.disconnect());
+    // The starter may have given up and gone (its timeout, a Ctrl-C): the daemon carries on regardless.
+    if (!process.connected) return;
+    send(report, () => {
+      // Once told, the starter exits; the channel must not keep either process waiting.
+      if (process.connected) process.disconnect();
+    });
   };
 }

@@ -1,7 +1,8 @@
-import treeKill from 'tree-kill';
 import { asStopReply } from '../control/check-replies.js';
 import { callDaemon } from '../control/control-client.js';
 import { isAlive } from '../supervisor/pid-file.js';
+import { killTree } from '../util/kill-tree.js';
+import { DaemonCommandError } from './daemon-command-error.js';
 
 export interface StopOutcome {
   pid: number;
@@ -18,16 +19,14 @@ export async function stopDaemon(socketPath: string, { force = false } = {}): Pr
   const deadline = Date.now() + (2 * stopTimeoutSecs + 5) * 1000;
   if (await gone(pid, deadline)) return { pid, killed: false };
   if (!force) {
-    throw Object.assign(
-      new Error(
-        `the daemon (pid ${pid}) is still stopping after ${2 * stopTimeoutSecs + 5}s; stop --force kills it`,
-      ),
-      { code: 'STOP_TIMEOUT' },
+    throw new DaemonCommandError(
+      'STOP_TIMEOUT',
+      `the daemon (pid ${pid}) is still stopping after ${2 * stopTimeoutSecs + 5}s; stop --force kills it`,
     );
   }
-  treeKill(pid, 'SIGKILL');
+  killTree(pid);
   if (await gone(pid, Date.now() + 5000)) return { pid, killed: true };
-  throw Object.assign(new Error(`the daemon (pid ${pid}) survived SIGKILL`), { code: 'STOP_FAILED' });
+  throw new DaemonCommandError('STOP_FAILED', `the daemon (pid ${pid}) survived SIGKILL`);
 }
 
 async function gone(pid: number, deadline: number): Promise<boolean> {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { toCommandFailure } from '../cli/command-failure.js';
+import { DaemonCommandError } from '../cli/daemon-command-error.js';
 import { startDetached } from '../cli/start-detached.js';
 import { takeStartReporter } from '../cli/start-report.js';
 import { asDaemonStatus } from '../control/check-replies.js';
@@ -36,9 +37,10 @@ export default class Start extends BaseCommand<typeof Start> {
       () => undefined,
     );
     if (running) {
-      throw Object.assign(new Error(`sync-daemon is already running on ${socketPath} (pid ${running.pid})`), {
-        code: 'ALREADY_RUNNING',
-      });
+      throw new DaemonCommandError(
+        'ALREADY_RUNNING',
+        `sync-daemon is already running on ${socketPath} (pid ${running.pid})`,
+      );
     }
     const ready = await startDetached({
       entry: path.join(this.config.root, 'runners', 'supervisor.js'),

@@ -9,7 +9,7 @@ import type { RunSummary, TriggerOutcome, TriggerReply } from '../control/daemon
 import { runSync } from '../engine/run-sync.js';
 import type { PlanEntry, SyncResult } from '../engine/types.js';
 import { buildSyncRequest } from '../jobs/build-sync-request.js';
-import { lockDestination, lockDirOf } from '../jobs/destination-lock.js';
+import { defaultLockDir, lockDestination } from '../jobs/destination-lock.js';
 import { findJob } from '../jobs/find-job.js';
 
 export interface SyncCommandResult {
@@ -134,9 +134,7 @@ export default class Sync extends BaseCommand<typeof Sync> {
     const plan: PlanEntry[] = [];
     const bar = this.jsonEnabled() ? undefined : new SyncProgressBar(job.id);
     // A dry run writes nothing, so it needs no lock; a real run never shares its destination.
-    const unlock = dryRun
-      ? undefined
-      : await lockDestination(job.destination_path, lockDirOf(config.daemon.socket_path));
+    const unlock = dryRun ? undefined : await lockDestination(job.destination_path, defaultLockDir());
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);

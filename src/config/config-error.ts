@@ -52,6 +52,8 @@ function formatConfigErrorMessage(file: string, problems: readonly ConfigProblem
 
 // Relative to the working directory when that is shorter: what a user typed is what they recognise.
 function displayPath(file: string): string {
+  // A daemon runs from "/", where every path would lose its leading slash and nothing else.
+  if (process.cwd() === path.parse(process.cwd()).root) return file;
   const relative = path.relative(process.cwd(), file);
   return relative && !relative.startsWith('..') && relative.length < file.length ? relative : file;
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import lockfile from 'proper-lockfile';
 import { type ControlResponse, MAX_FRAME_BYTES, parseControlRequest } from './control-protocol.js';
 
 /** A method the daemon answers; a thrown error with a string `code` becomes `{error: {code, message}}`. */
@@ -27,6 +28,24 @@ export async function startControlServer(
   handlers: Readonly<Record<string, ControlHandler>>,
 ): Promise<ControlServer> {
   fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  // Probe, unlink and bind under a lock: two daemons starting at once on a stale socket must not both take it.
+  const release = await lockfile.lock(socketPath, {
+    realpath: false,
+    lockfilePath: `${socketPath}.lock`,
+    stale: 10_000,
+    retries: { retries: 100, minTimeout: 20, maxTimeout: 100 },
+  });
+  try {
+    return await bindControlServer(socketPath, handlers);
+  } finally {
+    await release();
+  }
+}
+
+async function bindControlServer(
+  socketPath: string,
+  handlers: Readonly<Record<string, ControlHandler>>,
+): Promise<ControlServer> {
   if (fs.existsSync(socketPath)) {
     if (await isAnswering(socketPath))
       throw new SocketInUseError(`a daemon is already running on ${socketPath}`);
@@ -62,20 +81,32 @@ export async function startControlServer(
   };
 }
 
+/** A connection with nothing asked and nothing being answered for this long is closed. */
+const IDLE_TIMEOUT_MS = 60_000;
+
 function serveConnection(socket: net.Socket, handlers: Readonly<Record<string, ControlHandler>>): void {
   let buffered = '';
+  let answering = 0;
   const reply = (response: ControlResponse) => {
     if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
   };
   socket.setEncoding('utf8');
   socket.on('error', () => socket.destroy());
+  // A client that opened a connection and went quiet (half a frame, say) must not hold it for ever; one waiting
+  // on a long answer (a reload) is not idle.
+  socket.setTimeout(IDLE_TIMEOUT_MS, () => {
+    if (answering === 0) socket.destroy();
+  });
   socket.on('data', (chunk: string) => {
     buffered += chunk;
     let newline = buffered.indexOf('\n');
     while (newline >= 0) {
       const line = buffered.slice(0, newline);
       buffered = buffered.slice(newline + 1);
-      if (line.trim()) void answer(line, handlers, reply);
+      if (line.trim()) {
+        answering++;
+        void answer(line, handlers, reply).finally(() => answering--);
+      }
       newline = buffered.indexOf('\n');
     }
     if (Buffer.byteLength(buffered) > MAX_FRAME_BYTES) {

@@ -2,7 +2,7 @@ import type { SyncFileError, SyncOutcome, SyncProgress, SyncStats } from '../eng
 import type { RunnerState } from '../supervisor/runner-handle.js';
 
 // What the control methods answer (DESIGN.md, "Control protocol"): shared by the daemon and the CLI, so both
-// sides agree on every field. The CLI checks the few fields it acts on (see parse-daemon-replies.ts).
+// sides agree on every field. The CLI checks the few fields it acts on (see check-replies.ts).
 
 /** A job's state as `status` shows it: the runner's own state, or what the supervisor knows above it. */
 export type JobState = RunnerState | 'queued' | 'paused' | 'disabled';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
+import { getDefaultPaths } from '../config/default-paths.js';
 
 /** Another run (a daemon's runner or another one-shot `sync`) is writing this destination. */
 export class DestinationLockedError extends Error {
@@ -11,7 +12,7 @@ export class DestinationLockedError extends Error {
 
 /**
  * One destination is never written by two runs (DESIGN.md, "Triggers"): each run holds a lock named after its
- * destination in `lockDir`, beside the control socket. The lock is a folder refreshed while held, so a lock
+ * destination in `lockDir` (see defaultLockDir). The lock is a folder refreshed while held, so a lock
  * left by a killed process goes stale and is taken over (proper-lockfile).
  */
 export async function lockDestination(destination: string, lockDir: string): Promise<() => Promise<void>> {
@@ -49,7 +50,10 @@ function lockPathOf(resolved: string, lockDir: string): { name: string; lockPath
   return { name, lockPath: path.join(lockDir, `${name}.lock`) };
 }
 
-/** Where runs of this config keep their destination locks. */
-export function lockDirOf(socketPath: string): string {
-  return path.join(path.dirname(socketPath), 'locks');
+/**
+ * Where every run of this user keeps its destination locks: the state folder, whatever the config or socket,
+ * so a daemon on one socket and a one-shot sync (or a daemon of another config) still see each other's locks.
+ */
+export function defaultLockDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.()): string {
+  return path.join(getDefaultPaths(env, uid).stateDir, 'locks');
 }

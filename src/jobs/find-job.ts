@@ -1,5 +1,5 @@
 import { closest } from 'fastest-levenshtein';
-import { UsageError } from '../cli/command-failure.js';
+import { UsageError } from '../cli/usage-error.js';
 import type { Config, SyncJob } from '../config/schema.js';
 
 /** The job with this id, or a usage error that lists the ids there are. */

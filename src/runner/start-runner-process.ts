@@ -9,6 +9,8 @@ export function startRunnerProcess(): void {
     process.exit(2);
   }
   const job = readRunnerJob(process.env);
+  // Ctrl-C on a foreground daemon reaches its whole process group; the supervisor then stops each runner itself.
+  process.on('SIGINT', () => undefined);
   // IPC sends are asynchronous: exiting waits until the last message (a run's result) has left.
   let sending = 0;
   let exitCode: number | undefined;
@@ -24,7 +26,11 @@ export function startRunnerProcess(): void {
         exitWhenSent();
       });
     },
-    onMessage: (listener) => process.on('message', listener),
+    onMessage: (listener) => {
+      process.on('message', listener);
+      // SIGTERM asks what the stop message asks: finish or abandon the current file cleanly, then exit.
+      process.on('SIGTERM', () => listener({ type: 'stop' }));
+    },
     onDisconnect: (listener) => process.on('disconnect', listener),
     exit: (code) => {
       exitCode = code;

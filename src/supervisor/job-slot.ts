@@ -38,11 +38,11 @@ export function newJobSlot(job: SyncJob, fingerprint: string): JobSlot {
 }
 
 /** Every setting whose change needs a new runner: the runner's job, its schedule and the supervision keys. */
-export function fingerprintOf(config: Config, job: SyncJob, socketPath: string): string {
+export function fingerprintOf(config: Config, job: SyncJob, lockDir: string): string {
   const { daemon } = config;
   return JSON.stringify({
     enabled: job.enabled,
-    runner: runnerJobOf(config, job, socketPath),
+    runner: runnerJobOf(config, job, lockDir),
     schedule: job.schedule,
     timeout: job.sync_timeout_secs,
     supervision: [

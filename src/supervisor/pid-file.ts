@@ -66,7 +66,8 @@ function isLiveDaemon(pid: number): boolean {
   try {
     const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const detached = commandLine.some((argument) => argument.endsWith(`runners${path.sep}supervisor.js`));
-    return detached || (commandLine.includes('start') && commandLine.includes('--foreground'));
+    const foreground = commandLine.includes('--foreground') || commandLine.includes('-f');
+    return detached || (commandLine.includes('start') && foreground);
   } catch {
     return process.platform !== 'linux';
   }

@@ -1,6 +1,7 @@
 import { type LoadedConfig, loadConfigFile } from '../config/load-config.js';
 import type { LogLevel } from '../config/log-levels.js';
 import { type ControlServer, SocketInUseError, startControlServer } from '../control/control-server.js';
+import { defaultLockDir } from '../jobs/destination-lock.js';
 import { controlHandlers } from './control-handlers.js';
 import { createDaemonLogger } from './create-logger.js';
 import { claimPidFile, readPid, releasePidFile } from './pid-file.js';
@@ -49,6 +50,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const supervisor = new Supervisor({
     loaded,
     socketPath,
+    lockDir: defaultLockDir(),
     version: options.version,
     logger,
     reloadConfig: load,
@@ -72,7 +74,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       controlHandlers(supervisor, () => {
         // Answered first: the reply leaves before the socket closes; the client then waits for the pid to go.
         setImmediate(() => void stop('stop requested over the control socket'));
-        return { pid: process.pid, stopTimeoutSecs: daemon.stop_timeout_secs };
+        // The stop timeout in force now: a reload may have changed it.
+        return { pid: process.pid, stopTimeoutSecs: supervisor.status().stopTimeoutSecs };
       }),
     );
   } catch (error) {

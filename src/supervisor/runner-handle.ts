@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
-import treeKill from 'tree-kill';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import {
   parseRunnerMessage,
   type RunnerToSupervisor,
   type SupervisorToRunner,
 } from '../ipc/runner-protocol.js';
+import { killTree } from '../util/kill-tree.js';
 import { type BackoffPolicy, computeRestartDelay, DEFAULT_BACKOFF } from './restart-backoff.js';
 
 /** A runner's state as `status` shows it: a closed set (STYLE.md rule 10). */
@@ -25,6 +25,10 @@ export interface RunnerHandleOptions {
   backoff?: BackoffPolicy;
   /** From `{type:'stop'}` to SIGTERM, and again from SIGTERM to killing the whole tree. */
   stopTimeoutMs?: number;
+  /** A runner not ready this long after it started is stuck: killed, and restarted like a crash. */
+  readyTimeoutMs?: number;
+  /** Kills a process and its descendants; replaced in unit tests, whose fake children have made-up pids. */
+  killTree?: (pid: number) => void;
 }
 
 export interface RunnerHandleEvents {
@@ -37,6 +41,7 @@ export interface RunnerHandleEvents {
 }
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+const DEFAULT_READY_TIMEOUT_MS = 30_000;
 
 /**
  * Supervises one job's runner process: starts it, restarts it with backoff when it dies, and stops it with
@@ -47,6 +52,7 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
   private currentState: RunnerState = 'stopped';
   private consecutiveCrashes = 0;
   private startedAt = 0;
+  private readyTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private activeRunId: string | undefined;
   private stopping: Promise<void> | undefined;
@@ -70,10 +76,16 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
     this.child = child;
     this.startedAt = Date.now();
     this.setState('starting');
+    this.readyTimer = setTimeout(() => {
+      if (this.child === child && this.currentState === 'starting') this.kill();
+    }, this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
     child.on('message', (value: unknown) => this.receive(child, value));
     child.on('exit', () => this.exited(child));
-    // A failed spawn (ENOENT, EAGAIN) is followed by 'exit' or nothing; treat it as a crash once.
-    child.on('error', () => this.exited(child));
+    // A failed spawn (ENOENT, EAGAIN) has no pid and may never emit 'exit': a crash. On a live child, 'error'
+    // means a send or kill failed; its 'exit', if it is dying, comes on its own.
+    child.on('error', () => {
+      if (child.pid === undefined) this.exited(child);
+    });
   }
 
   /** Asks an idle runner to sync; false when it is not idle (the dispatcher keeps the run pending). */
@@ -88,7 +100,7 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
   /** Kills a hung runner's whole tree at once; it counts as a crash, so the runner comes back. */
   kill(): void {
     const pid = this.child?.pid;
-    if (pid !== undefined) treeKill(pid, 'SIGKILL');
+    if (pid !== undefined) (this.options.killTree ?? killTree)(pid);
   }
 
   /** Stops the runner for good; resolves once the process is gone. */
@@ -99,6 +111,7 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
 
   private async stopChild(): Promise<void> {
     clearTimeout(this.restartTimer);
+    clearTimeout(this.readyTimer);
     const child = this.child;
     if (!child) {
       this.setState('stopped');
@@ -115,7 +128,7 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
     child.kill('SIGTERM');
     if (await settlesWithin(gone, timeout)) return;
     // The reference kept above is the child we meant to stop, never a restarted one.
-    if (child.pid !== undefined) treeKill(child.pid, 'SIGKILL');
+    if (child.pid !== undefined) (this.options.killTree ?? killTree)(child.pid);
     await gone;
   }
 
@@ -127,7 +140,10 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
       return;
     }
     const message = parsed.message;
-    if (message.type === 'ready' && this.currentState === 'starting') this.setState('idle');
+    if (message.type === 'ready' && this.currentState === 'starting') {
+      clearTimeout(this.readyTimer);
+      this.setState('idle');
+    }
     if (message.type === 'result' && message.runId === this.activeRunId) {
       this.activeRunId = undefined;
       if (this.currentState === 'syncing') this.setState('idle');
@@ -137,6 +153,7 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
 
   private exited(child: RunnerProcess): void {
     if (child !== this.child) return;
+    clearTimeout(this.readyTimer);
     this.child = undefined;
     const lostRun = this.activeRunId;
     this.activeRunId = undefined;

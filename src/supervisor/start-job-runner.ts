@@ -21,15 +21,15 @@ export function startJobRunner(
   config: Config,
   job: SyncJob,
   {
-    socketPath,
+    lockDir,
     logger,
     spawn = forkSyncRunner,
-  }: { socketPath: string; logger: Logger; spawn?: ((job: RunnerJob) => RunnerProcess) | undefined },
+  }: { lockDir: string; logger: Logger; spawn?: ((job: RunnerJob) => RunnerProcess) | undefined },
   hooks: JobRunnerHooks,
 ): RunnerHandle {
   const { daemon } = config;
   const handle = new RunnerHandle({
-    job: runnerJobOf(config, job, socketPath),
+    job: runnerJobOf(config, job, lockDir),
     spawn,
     stopTimeoutMs: daemon.stop_timeout_secs * 1000,
     backoff: {

@@ -4,20 +4,19 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { Config, SyncJob } from '../config/schema.js';
 import type { DaemonStatus, JobStatus, ReloadReply, RunReply, TriggerReply } from '../control/daemon-api.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
-import { breakDestinationLock, lockDirOf } from '../jobs/destination-lock.js';
-import { startJobSchedule } from '../scheduler/job-schedule.js';
-import { Dispatcher, type PlannedRun, type Trigger } from './dispatcher.js';
-import { describeJobSlot, fingerprintOf, isHung, type JobSlot, newJobSlot } from './job-slot.js';
+import { Dispatcher, type Trigger } from './dispatcher.js';
+import { JobRuns } from './job-runs.js';
+import { describeJobSlot, type JobSlot } from './job-slot.js';
+import { JobSlots } from './job-slots.js';
 import { planReload } from './plan-reload.js';
-import { failedRun, logRunEnd, RunHistory, type RunResult } from './run-history.js';
-import type { RunnerHandle, RunnerProcess } from './runner-handle.js';
-import { SlotTransitions } from './slot-transitions.js';
-import { startJobRunner } from './start-job-runner.js';
+import type { RunnerProcess } from './runner-handle.js';
 import { SupervisorError } from './supervisor-error.js';
 
 export interface SupervisorOptions {
   loaded: LoadedConfig;
   socketPath: string;
+  /** Where runs take their destination locks (defaultLockDir). */
+  lockDir: string;
   version: string;
   logger: Logger;
   /** Reads the config again for `reload`; throws a ConfigError when it is not valid. */
@@ -34,14 +33,13 @@ export class Supervisor {
   private config: Config;
   private configFile: string;
   private configLoadedAt = new Date();
-  private readonly slots = new Map<string, JobSlot>();
-  private readonly history = new RunHistory();
+  private readonly slots: JobSlots;
+  private readonly runs: JobRuns;
   private readonly dispatcher: Dispatcher;
   private readonly startedAt = new Date();
   private timeoutTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private reloading: Promise<ReloadReply> | undefined;
-  private readonly transitions = new SlotTransitions<JobSlot>();
 
   constructor(private readonly options: SupervisorOptions) {
     this.config = options.loaded.config;
@@ -49,7 +47,29 @@ export class Supervisor {
     this.dispatcher = new Dispatcher({
       maxConcurrentSyncs: this.config.concurrency.max_concurrent_syncs,
       queueSize: this.config.concurrency.sync_queue_size,
-      startRun: (run) => this.startRun(run),
+      startRun: (run) => this.runs.start(run),
+    });
+    this.slots = new JobSlots({
+      lockDir: options.lockDir,
+      logger: options.logger,
+      spawnRunner: options.spawnRunner,
+      config: () => this.config,
+      stopping: () => this.stopping !== undefined,
+      events: {
+        due: (slot) => this.triggerQuietly(slot, 'schedule'),
+        progress: (slot, runId, progress) => this.runs.progress(slot, runId, progress),
+        result: (slot, runId, result) => this.runs.finish(slot, runId, result),
+        runLost: (slot, runId) => this.runs.lost(slot, runId),
+        retired: (jobId) => this.dispatcher.cancel(jobId),
+        runnerIdle: () => this.dispatcher.pump(),
+      },
+    });
+    this.runs = new JobRuns({
+      slots: this.slots,
+      logger: options.logger,
+      lockDir: options.lockDir,
+      finished: (jobId) => this.dispatcher.finished(jobId),
+      retry: (slot) => this.triggerQuietly(slot, 'retry'),
     });
   }
 
@@ -59,13 +79,13 @@ export class Supervisor {
 
   start(): void {
     if (this.stopping) return;
-    for (const job of this.config.sync_jobs) this.addSlot(job);
+    for (const job of this.config.sync_jobs) this.slots.add(job);
     // A hung sync shows as no progress; checked once a second, only for jobs that set sync_timeout_secs.
-    this.timeoutTimer = setInterval(() => this.killHungRuns(), 1000);
+    this.timeoutTimer = setInterval(() => this.runs.killHung(), 1000);
     this.timeoutTimer.unref();
     this.log.info(
-      { jobs: this.slots.size, configFile: this.configFile },
-      `supervising ${this.slots.size} job(s)`,
+      { jobs: this.slots.ids().length, configFile: this.configFile },
+      `supervising ${this.slots.ids().length} job(s)`,
     );
   }
 
@@ -114,7 +134,7 @@ export class Supervisor {
         runId,
         ...(slot.current.progress ? { progress: slot.current.progress } : {}),
       };
-    const done = this.history.get(runId);
+    const done = this.runs.history.get(runId);
     if (done) return { state: 'done', job: jobId, runId, run: done };
     return { state: 'unknown', job: jobId, runId };
   }
@@ -141,7 +161,7 @@ export class Supervisor {
     if (!slot.job.enabled)
       throw new SupervisorError('JOB_DISABLED', `job ${jobId} is disabled in the config`);
     this.log.info({ job: jobId }, 'restarting runner');
-    await this.replaceRunner(slot, slot.job);
+    await this.slots.replace(slot, slot.job);
     return this.jobStatus(slot);
   }
 
@@ -170,7 +190,7 @@ export class Supervisor {
       queue: { waiting: this.dispatcher.queued, size: this.config.concurrency.sync_queue_size },
       syncing: this.dispatcher.runningCount,
       maxConcurrentSyncs: this.config.concurrency.max_concurrent_syncs,
-      jobs: [...this.slots.values()].map((slot) => this.jobStatus(slot)),
+      jobs: this.slots.all().map((slot) => this.jobStatus(slot)),
     };
   }
 
@@ -179,14 +199,9 @@ export class Supervisor {
     this.stopping ??= (async () => {
       clearInterval(this.timeoutTimer);
       this.log.info('stopping: no new runs; running syncs stop at a safe point');
-      for (const slot of this.slots.values()) {
-        slot.schedule?.stop();
-        this.dispatcher.cancel(slot.job.id);
-      }
-      // A reload or restart in flight finishes first (starting nothing new), then every runner stops.
+      // A reload in flight finishes first (starting nothing new), then every runner stops.
       await this.reloading?.catch(() => undefined);
-      await this.transitions.idle();
-      await Promise.all([...this.slots.values()].map((slot) => slot.runner?.stop()));
+      await this.slots.stopAll();
       this.log.info('every runner stopped');
     })();
     return this.stopping;
@@ -213,16 +228,16 @@ export class Supervisor {
       queueSize: next.concurrency.sync_queue_size,
     });
     const plan = planReload(
-      new Map([...this.slots].map(([id, slot]) => [id, slot.fingerprint])),
+      new Map(this.slots.all().map((slot) => [slot.job.id, slot.fingerprint])),
       next.sync_jobs,
-      (job) => this.fingerprintOf(job),
+      (job) => this.slots.fingerprintOf(job),
     );
     const work: Promise<void>[] = [];
     for (const id of plan.removed) {
       const slot = this.slots.get(id);
-      if (slot) work.push(this.removeSlot(slot));
+      if (slot) work.push(this.slots.remove(slot));
     }
-    for (const job of plan.added) this.addSlot(job);
+    for (const job of plan.added) this.slots.add(job);
     for (const job of plan.unchanged) {
       const slot = this.slots.get(job.id);
       // Same runner settings; other fields (the name) are taken as they are now.
@@ -230,7 +245,7 @@ export class Supervisor {
     }
     for (const job of plan.restarted) {
       const slot = this.slots.get(job.id);
-      if (slot) work.push(this.replaceRunner(slot, job));
+      if (slot) work.push(this.slots.replace(slot, job));
     }
     await Promise.all(work);
     const ids = (jobs: readonly SyncJob[]) => jobs.map((job) => job.id);
@@ -245,151 +260,13 @@ export class Supervisor {
     return reply;
   }
 
-  private addSlot(job: SyncJob): void {
-    const slot = newJobSlot(job, this.fingerprintOf(job));
-    this.slots.set(job.id, slot);
-    this.activate(slot);
-  }
-
-  private removeSlot(slot: JobSlot): Promise<void> {
-    this.slots.delete(slot.job.id);
-    this.dispatcher.cancel(slot.job.id);
-    return this.transitions.run(slot, () => this.deactivate(slot));
-  }
-
-  private replaceRunner(slot: JobSlot, job: SyncJob): Promise<void> {
-    return this.transitions.run(slot, async () => {
-      await this.deactivate(slot);
-      // Removed or shutting down meanwhile: nothing starts again.
-      if (this.stopping || this.slots.get(job.id) !== slot) return;
-      slot.earlierRestarts += 1;
-      slot.job = job;
-      slot.fingerprint = this.fingerprintOf(job);
-      this.activate(slot);
-    });
-  }
-
-  /** Starts the slot's runner and schedule (an enabled job only). */
-  private activate(slot: JobSlot): void {
-    const { job } = slot;
-    if (this.stopping) return;
-    if (!job.enabled) {
-      // A disabled job runs nothing: a run it had waiting would hold a queue place for ever.
-      this.dispatcher.cancel(job.id);
-      return;
-    }
-    slot.runner = this.startRunner(slot);
-    slot.schedule = startJobSchedule(job.schedule, () => this.scheduledRun(job.id));
-  }
-
-  private async deactivate(slot: JobSlot): Promise<void> {
-    slot.schedule?.stop();
-    slot.schedule = undefined;
-    const runner = slot.runner;
-    if (!runner) return;
-    slot.earlierRestarts += runner.restarts;
-    await runner.stop();
-    if (slot.runner === runner) slot.runner = undefined;
-  }
-
-  private scheduledRun(jobId: string): void {
-    const slot = this.slots.get(jobId);
-    if (!slot || slot.paused || this.stopping) return;
+  /** A trigger from the daemon itself (schedule, retry): a refusal is logged and counted, nobody else to tell. */
+  private triggerQuietly(slot: JobSlot, reason: 'schedule' | 'retry'): void {
+    if (slot.paused || this.stopping || !this.slots.isCurrent(slot)) return;
     try {
-      this.trigger(jobId, { reason: 'schedule' });
+      this.trigger(slot.job.id, { reason });
     } catch (error) {
-      // Already logged and counted (a full queue); a schedule has nobody else to tell.
       if (!(error instanceof SupervisorError)) throw error;
-    }
-  }
-
-  private startRunner(slot: JobSlot): RunnerHandle {
-    const { socketPath, logger, spawnRunner } = this.options;
-    return startJobRunner(
-      this.config,
-      slot.job,
-      { socketPath, logger, spawn: spawnRunner },
-      {
-        progress: (runId, progress) => {
-          if (slot.current?.runId !== runId) return;
-          slot.current.progress = progress;
-          slot.current.lastProgressAtMs = Date.now();
-        },
-        result: (runId, result) => this.finishRun(slot, runId, result),
-        runLost: (runId) => this.runLost(slot, runId),
-        state: (state) => {
-          if ((state === 'backoff' || state === 'crashloop') && slot.killedWithLock) {
-            slot.killedWithLock = false;
-            breakDestinationLock(slot.job.destination_path, lockDirOf(socketPath));
-          }
-          if (state === 'idle') this.dispatcher.pump();
-        },
-      },
-    );
-  }
-
-  private startRun(run: PlannedRun): boolean {
-    const slot = this.slots.get(run.jobId);
-    if (!slot?.runner || slot.paused) return false;
-    const paths = run.paths ? [...run.paths] : undefined;
-    const started = slot.runner.sync(run.runId, paths ? 'paths' : 'full', {
-      ...(paths ? { paths } : {}),
-      ...(run.dryRun ? { dryRun: true } : {}),
-    });
-    if (!started) return false;
-    const now = Date.now();
-    slot.current = {
-      runId: run.runId,
-      reasons: [...run.reasons],
-      dryRun: run.dryRun,
-      startedAt: new Date(now).toISOString(),
-      startedAtMs: now,
-      lastProgressAtMs: now,
-    };
-    this.log.info({ job: run.jobId, runId: run.runId, reasons: [...run.reasons] }, 'sync started');
-    return true;
-  }
-
-  private finishRun(slot: JobSlot, runId: string, result: RunResult): void {
-    const current = slot.current;
-    if (current?.runId !== runId) return;
-    slot.current = undefined;
-    slot.lastRun = this.history.record(current, result);
-    logRunEnd(this.log, slot.job.id, slot.lastRun);
-    this.dispatcher.finished(slot.job.id);
-  }
-
-  /** The runner died during a run: report it, and run the job again once the runner is back. */
-  private runLost(slot: JobSlot, runId: string): void {
-    const current = slot.current;
-    if (current?.runId !== runId) return;
-    this.finishRun(
-      slot,
-      runId,
-      failedRun('RUNNER_EXITED', 'the runner exited during the run; it is restarted'),
-    );
-    // Its holder is dead: the run after it must not wait for the lock to go stale.
-    if (!current.dryRun) breakDestinationLock(slot.job.destination_path, lockDirOf(this.options.socketPath));
-    const active = this.slots.get(slot.job.id) === slot && slot.runner !== undefined;
-    if (active && !slot.paused && !current.dryRun && !this.stopping) {
-      try {
-        this.trigger(slot.job.id, { reason: 'retry' });
-      } catch (error) {
-        if (!(error instanceof SupervisorError)) throw error;
-      }
-    }
-  }
-
-  private killHungRuns(): void {
-    for (const slot of this.slots.values()) {
-      const { current } = slot;
-      const limitSecs = current && isHung(slot, Date.now()) ? slot.job.sync_timeout_secs : undefined;
-      if (!current || limitSecs === undefined) continue;
-      const message = `no progress for ${limitSecs}s (sync_timeout_secs): the runner was killed and restarted`;
-      this.log.error({ job: slot.job.id, runId: current.runId }, message);
-      this.finishRun(slot, current.runId, failedRun('SYNC_TIMEOUT', message));
-      slot.killedWithLock = !current.dryRun;
-      slot.runner?.kill();
     }
   }
 
@@ -400,12 +277,8 @@ export class Supervisor {
   private slotOf(jobId: string): JobSlot {
     const slot = this.slots.get(jobId);
     if (slot) return slot;
-    const ids = [...this.slots.keys()];
+    const ids = this.slots.ids();
     const hint = ids.length ? `; did you mean "${closest(jobId, ids)}"? (jobs: ${ids.join(', ')})` : '';
     throw new SupervisorError('UNKNOWN_JOB', `no sync job "${jobId}" in the daemon's config${hint}`);
-  }
-
-  private fingerprintOf(job: SyncJob): string {
-    return fingerprintOf(this.config, job, this.options.socketPath);
   }
 }

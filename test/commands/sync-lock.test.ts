@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
-import { lockDestination, lockDirOf } from '../../src/jobs/destination-lock.js';
+import { defaultLockDir, lockDestination } from '../../src/jobs/destination-lock.js';
 import { runCli } from '../helpers/run-cli.js';
 import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
@@ -12,17 +12,19 @@ describe('sync-daemon sync and the destination lock (CLI)', function () {
   it('refuses to write a destination another run holds, and runs once it is free', async () => {
     const dir = await makeTempDir();
     await writeTree(path.join(dir, 'source'), { 'a.txt': 'alpha' });
-    const socketPath = path.join(dir, 'run', 'daemon.sock');
     const config = path.join(dir, 'config.toml');
     await fs.writeFile(
       config,
       `[daemon]\nsocket_path = "run/daemon.sock"\n[[sync_jobs]]\nid = "docs"\nsource_path = "source"\ndestination_path = "mirror"\n`,
     );
-    const release = await lockDestination(path.join(dir, 'mirror'), lockDirOf(socketPath));
+    // Held as a daemon's runner holds it; the lock does not depend on the socket a run was started with.
+    const release = await lockDestination(path.join(dir, 'mirror'), defaultLockDir());
     try {
-      const refused = await runCli(['sync', 'docs', '--config', config]);
-      expect(refused.exitCode).to.equal(1);
-      expect(refused.stderr).to.include(`${path.join(dir, 'mirror')} is being written by another run`);
+      for (const socket of [[], ['--socket', path.join(dir, 'elsewhere.sock')]]) {
+        const refused = await runCli(['sync', 'docs', '--config', config, ...socket]);
+        expect(refused.exitCode).to.equal(1);
+        expect(refused.stderr).to.include(`${path.join(dir, 'mirror')} is being written by another run`);
+      }
       await fs.access(path.join(dir, 'mirror')).then(
         () => expect.fail('nothing may be written while the lock is held'),
         () => undefined,

@@ -121,6 +121,24 @@ describe('the control socket', function () {
     expect(await callDaemon(socketPath, 'status')).to.have.property('pid', process.pid);
   });
 
+  it('lets only one of two daemons starting at once take a stale socket', async () => {
+    await server?.close();
+    server = undefined;
+    for (let round = 0; round < 5; round++) {
+      fs.writeFileSync(socketPath, '');
+      const attempts = await Promise.allSettled([
+        startControlServer(socketPath, handlers),
+        startControlServer(socketPath, handlers),
+      ]);
+      const started = attempts.flatMap((attempt) => (attempt.status === 'fulfilled' ? [attempt.value] : []));
+      const refused = attempts.flatMap((attempt) => (attempt.status === 'rejected' ? [attempt.reason] : []));
+      expect(started).to.have.length(1);
+      expect(refused[0]).to.be.instanceOf(SocketInUseError);
+      expect(await callDaemon(socketPath, 'status')).to.have.property('pid', process.pid);
+      await started[0]?.close();
+    }
+  });
+
   it('says no daemon is running when nobody listens', async () => {
     await server?.close();
     server = undefined;

@@ -205,6 +205,7 @@ export async function startTestSupervisor(
   const supervisor = new Supervisor({
     loaded: await loadConfigFile(config),
     socketPath: socketOf(dir),
+    lockDir: path.join(dir, 'locks'),
     version: 'test',
     logger: bunyan.createLogger({ name: 'test', streams }),
     reloadConfig: () => loadConfigFile(config),

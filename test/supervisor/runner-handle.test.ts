@@ -36,12 +36,15 @@ describe('RunnerHandle', () => {
   let clock: sinon.SinonFakeTimers;
   let spawned: FakeRunner[];
   let handle: RunnerHandle;
+  let killed: number[];
   let states: RunnerState[];
 
   beforeEach(() => {
     clock = sinon.useFakeTimers({ now: 1_000_000 });
     spawned = [];
+    killed = [];
     handle = new RunnerHandle({
+      killTree: (pid) => killed.push(pid),
       job: JOB,
       spawn: () => {
         const child = new FakeRunner();
@@ -148,6 +151,21 @@ describe('RunnerHandle', () => {
     child.emit('exit', null, 'SIGTERM');
     await stopped;
     expect(handle.state).to.equal('stopped');
+  });
+
+  it('kills a runner that never says it is ready, and restarts it like a crash', async () => {
+    handle.start();
+    const stuck = latest();
+    await clock.tickAsync(29_999);
+    expect(killed).to.deep.equal([]);
+    await clock.tickAsync(1);
+    expect(killed).to.deep.equal([stuck.pid]);
+    stuck.crash();
+    await clock.tickAsync(0);
+    expect(spawned).to.have.length(2);
+    latest().reply({ type: 'ready' });
+    await clock.tickAsync(60_000);
+    expect(killed, 'a ready runner is left alone').to.deep.equal([stuck.pid]);
   });
 
   it('computes the documented delays', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { UsageError } from '../../cli/command-failure.js';
+import { UsageError } from '../../cli/usage-error.js';
 import { resolveConfigFile } from '../../config/config-file-path.js';
 import { getDefaultPaths } from '../../config/default-paths.js';
 import { renderDefaultConfig } from '../../config/render-default-config.js';

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { takeStartReporter } from '../cli/start-report.js';
 import { LOG_LEVELS, type LogLevel } from '../config/log-levels.js';
-import { runDaemon } from './run-daemon.js';
+import { runDaemon } from '../supervisor/run-daemon.js';
+import { takeStartReporter } from './start-report.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * The detached daemon's own entry (runners/supervisor.js), spawned by `start` with flags it has already
@@ -19,10 +20,10 @@ export async function daemonMain(argv: readonly string[]): Promise<void> {
       options: { config: { type: 'string' }, socket: { type: 'string' }, 'log-level': { type: 'string' } },
       strict: true,
     });
-    if (!values.config) throw new Error('--config is required');
+    if (!values.config) throw new UsageError('--config is required');
     const logLevel = values['log-level'];
     if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel))
-      throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+      throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
     await runDaemon({
       configFile: values.config,
       socketPath: values.socket,
@@ -31,8 +32,8 @@ export async function daemonMain(argv: readonly string[]): Promise<void> {
       onReady: (ready) => report?.({ type: 'started', ready }),
     });
   } catch (error) {
-    // Only on failure: the formatter brings in the CLI's error types.
-    const { formatFailure, toCommandFailure } = await import('../cli/command-failure.js');
+    // Only on failure: the formatter brings in oclif's error types.
+    const { formatFailure, toCommandFailure } = await import('./command-failure.js');
     const failure = toCommandFailure(error);
     report?.({ type: 'failed', failure });
     process.stderr.write(formatFailure(failure));

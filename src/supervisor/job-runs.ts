@@ -1,0 +1,90 @@
+import type Logger from 'bunyan';
+import type { SyncProgress } from '../engine/types.js';
+import { breakDestinationLock } from '../jobs/destination-lock.js';
+import type { PlannedRun } from './dispatcher.js';
+import { isHung, type JobSlot } from './job-slot.js';
+import type { JobSlots } from './job-slots.js';
+import { failedRun, logRunEnd, RunHistory, type RunResult } from './run-history.js';
+
+export interface JobRunsOptions {
+  slots: JobSlots;
+  logger: Logger;
+  lockDir: string;
+  /** A run ended (or was lost): the dispatcher frees its place. */
+  finished: (jobId: string) => void;
+  /** A run was lost with its runner: ask for it again. */
+  retry: (slot: JobSlot) => void;
+}
+
+/**
+ * Each run from the moment the dispatcher starts it on its job's runner to its result: progress, the end, a run
+ * lost with its runner (run again), a run with no progress past `sync_timeout_secs` (its runner killed).
+ */
+export class JobRuns {
+  readonly history = new RunHistory();
+
+  constructor(private readonly options: JobRunsOptions) {}
+
+  /** Starts the run on its job's runner; false when the runner cannot take it now (the run stays queued). */
+  start(run: PlannedRun): boolean {
+    const slot = this.options.slots.get(run.jobId);
+    if (!slot?.runner || slot.paused) return false;
+    const paths = run.paths ? [...run.paths] : undefined;
+    const started = slot.runner.sync(run.runId, paths ? 'paths' : 'full', {
+      ...(paths ? { paths } : {}),
+      ...(run.dryRun ? { dryRun: true } : {}),
+    });
+    if (!started) return false;
+    const now = Date.now();
+    slot.current = {
+      runId: run.runId,
+      reasons: [...run.reasons],
+      dryRun: run.dryRun,
+      startedAt: new Date(now).toISOString(),
+      startedAtMs: now,
+      lastProgressAtMs: now,
+    };
+    this.options.logger.info({ job: run.jobId, runId: run.runId, reasons: [...run.reasons] }, 'sync started');
+    return true;
+  }
+
+  progress(slot: JobSlot, runId: string, progress: SyncProgress): void {
+    if (slot.current?.runId !== runId) return;
+    slot.current.progress = progress;
+    slot.current.lastProgressAtMs = Date.now();
+  }
+
+  finish(slot: JobSlot, runId: string, result: RunResult): void {
+    const current = slot.current;
+    if (current?.runId !== runId) return;
+    slot.current = undefined;
+    slot.lastRun = this.history.record(current, result);
+    logRunEnd(this.options.logger, slot.job.id, slot.lastRun);
+    this.options.finished(slot.job.id);
+  }
+
+  /** The runner died during a run: report it, and run the job again once the runner is back. */
+  lost(slot: JobSlot, runId: string): void {
+    const current = slot.current;
+    if (current?.runId !== runId) return;
+    this.finish(slot, runId, failedRun('RUNNER_EXITED', 'the runner exited during the run; it is restarted'));
+    // Its holder is dead: the run after it must not wait for the lock to go stale.
+    if (!current.dryRun) breakDestinationLock(slot.job.destination_path, this.options.lockDir);
+    const active = this.options.slots.isCurrent(slot) && slot.runner !== undefined;
+    if (active && !slot.paused && !current.dryRun) this.options.retry(slot);
+  }
+
+  /** Kills the runners of runs with no progress for their job's `sync_timeout_secs`; they restart. */
+  killHung(): void {
+    for (const slot of this.options.slots.all()) {
+      const { current } = slot;
+      const limitSecs = current && isHung(slot, Date.now()) ? slot.job.sync_timeout_secs : undefined;
+      if (!current || limitSecs === undefined) continue;
+      const message = `no progress for ${limitSecs}s (sync_timeout_secs): the runner was killed and restarted`;
+      this.options.logger.error({ job: slot.job.id, runId: current.runId }, message);
+      this.finish(slot, current.runId, failedRun('SYNC_TIMEOUT', message));
+      slot.killedWithLock = !current.dryRun;
+      slot.runner?.kill();
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import type Logger from 'bunyan';
+import type { Config, SyncJob } from '../config/schema.js';
+import type { SyncProgress } from '../engine/types.js';
+import type { RunnerJob } from '../ipc/runner-job.js';
+import { breakDestinationLock } from '../jobs/destination-lock.js';
+import { startJobSchedule } from '../scheduler/job-schedule.js';
+import { fingerprintOf, type JobSlot, newJobSlot } from './job-slot.js';
+import type { RunResult } from './run-history.js';
+import type { RunnerProcess, RunnerState } from './runner-handle.js';
+import { SlotTransitions } from './slot-transitions.js';
+import { startJobRunner } from './start-job-runner.js';
+
+/** What the supervisor does with each slot's news; the slots only start, stop and replace runners. */
+export interface SlotEvents {
+  /** The job's schedule says it is time. */
+  due(slot: JobSlot): void;
+  progress(slot: JobSlot, runId: string, progress: SyncProgress): void;
+  result(slot: JobSlot, runId: string, result: RunResult): void;
+  runLost(slot: JobSlot, runId: string): void;
+  /** The job will run nothing (removed or disabled): a run it had waiting must go. */
+  retired(jobId: string): void;
+  runnerIdle(slot: JobSlot): void;
+}
+
+export interface JobSlotsOptions {
+  lockDir: string;
+  logger: Logger;
+  spawnRunner?: ((job: RunnerJob) => RunnerProcess) | undefined;
+  /** The config in force (it changes on reload). */
+  config: () => Config;
+  /** Once true, nothing starts any more. */
+  stopping: () => boolean;
+  events: SlotEvents;
+}
+
+/**
+ * Every job's slot and the lifecycle of its runner and schedule: start, stop, replace, one change at a time per
+ * job (SlotTransitions), and nothing started once the daemon is stopping.
+ */
+export class JobSlots {
+  private readonly slots = new Map<string, JobSlot>();
+  private readonly transitions = new SlotTransitions<JobSlot>();
+
+  constructor(private readonly options: JobSlotsOptions) {}
+
+  get(jobId: string): JobSlot | undefined {
+    return this.slots.get(jobId);
+  }
+
+  ids(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  all(): JobSlot[] {
+    return [...this.slots.values()];
+  }
+
+  /** Whether this slot is still the job's (not removed by a reload meanwhile). */
+  isCurrent(slot: JobSlot): boolean {
+    return this.slots.get(slot.job.id) === slot;
+  }
+
+  fingerprintOf(job: SyncJob): string {
+    return fingerprintOf(this.options.config(), job, this.options.lockDir);
+  }
+
+  add(job: SyncJob): void {
+    const slot = newJobSlot(job, this.fingerprintOf(job));
+    this.slots.set(job.id, slot);
+    this.activate(slot);
+  }
+
+  remove(slot: JobSlot): Promise<void> {
+    this.slots.delete(slot.job.id);
+    this.options.events.retired(slot.job.id);
+    return this.transitions.run(slot, () => this.deactivate(slot));
+  }
+
+  /** A new runner (and schedule) for the job, once the old one has stopped at a safe point. */
+  replace(slot: JobSlot, job: SyncJob): Promise<void> {
+    return this.transitions.run(slot, async () => {
+      await this.deactivate(slot);
+      // Removed or shutting down meanwhile: nothing starts again.
+      if (this.options.stopping() || !this.isCurrent(slot)) return;
+      slot.earlierRestarts += 1;
+      slot.job = job;
+      slot.fingerprint = this.fingerprintOf(job);
+      this.activate(slot);
+    });
+  }
+
+  /** Stops every schedule at once, waits for changes in flight, then stops every runner. */
+  async stopAll(): Promise<void> {
+    for (const slot of this.slots.values()) {
+      slot.schedule?.stop();
+      this.options.events.retired(slot.job.id);
+    }
+    await this.transitions.idle();
+    await Promise.all(this.all().map((slot) => slot.runner?.stop()));
+  }
+
+  /** Starts the slot's runner and schedule (an enabled job only). */
+  private activate(slot: JobSlot): void {
+    const { job } = slot;
+    if (this.options.stopping()) return;
+    if (!job.enabled) {
+      this.options.events.retired(job.id);
+      return;
+    }
+    slot.runner = this.startRunner(slot);
+    slot.schedule = startJobSchedule(job.schedule, () => this.options.events.due(slot));
+  }
+
+  private async deactivate(slot: JobSlot): Promise<void> {
+    slot.schedule?.stop();
+    slot.schedule = undefined;
+    const runner = slot.runner;
+    if (!runner) return;
+    slot.earlierRestarts += runner.restarts;
+    await runner.stop();
+    if (slot.runner === runner) slot.runner = undefined;
+  }
+
+  private startRunner(slot: JobSlot) {
+    const { lockDir, logger, spawnRunner, events } = this.options;
+    return startJobRunner(
+      this.options.config(),
+      slot.job,
+      { lockDir, logger, spawn: spawnRunner },
+      {
+        progress: (runId, progress) => events.progress(slot, runId, progress),
+        result: (runId, result) => events.result(slot, runId, result),
+        runLost: (runId) => events.runLost(slot, runId),
+        state: (state: RunnerState) => {
+          // A runner killed for a hung run held its destination's lock: gone now, so the lock is broken.
+          if ((state === 'backoff' || state === 'crashloop') && slot.killedWithLock) {
+            slot.killedWithLock = false;
+            breakDestinationLock(slot.job.destination_path, lockDir);
+          }
+          if (state === 'idle') events.runnerIdle(slot);
+        },
+      },
+    );
+  }
+}
