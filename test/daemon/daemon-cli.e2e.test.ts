@@ -206,6 +206,16 @@ describe('the daemon through the CLI', function () {
     expect(daemon.logged('daemon stopped')).to.have.length(1);
   });
 
+  it('stops every runner at a safe point on Ctrl-C, which reaches the whole process group', async () => {
+    const daemon = await TestDaemon.start(config, socket, { ownGroup: true });
+    const runners = (await daemon.waitUntilIdle()).jobs.map((job) => job.runnerPid as number);
+    process.kill(-daemon.pid, 'SIGINT');
+    expect(await daemon.waitForExit()).to.equal(0);
+    for (const pid of runners) expect(isAlive(pid)).to.equal(false);
+    expect(daemon.logged('stopping')).to.have.length(runners.length);
+    expect(daemon.logged(/runner (backoff|crashloop)/)).to.deep.equal([]);
+  });
+
   it('never lets a socket client crash it', async () => {
     await TestDaemon.start(config, socket);
     const send = (payload: string | Buffer, { end = true } = {}) =>

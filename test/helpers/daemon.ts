@@ -90,8 +90,10 @@ export class TestDaemon {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static async start(configFile: string, socketPath: string): Promise<TestDaemon> {
+  /** `ownGroup`: in a process group of its own, as a terminal's foreground job is (for Ctrl-C to the group). */
+  static async start(configFile: string, socketPath: string, { ownGroup = false } = {}): Promise<TestDaemon> {
     const child = spawn(process.execPath, [CLI, 'start', '--foreground', '--config', configFile], {
+      detached: ownGroup,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' },
     });
