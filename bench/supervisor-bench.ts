@@ -36,6 +36,8 @@ const TRIAL_GAP_MS = 300;
 /** Lets start-up garbage be collected and heaps shrink before memory is read. */
 const SETTLE_MS = 2000;
 const RESTART_TIMEOUT_MS = 10_000;
+/** A runner ends its engine thread after 5 s idle (src/runner/engine-host.ts); measured a little after. */
+const RUNNER_RELEASE_MS = 6000;
 
 // The issue's targets, printed next to each figure.
 const TARGET_RPC_P50_MS = 5;
@@ -127,6 +129,21 @@ export async function benchIdleMemory(context: SupervisorBenchContext): Promise<
         `(${ratio(medianOf(runners), medianOf(apps))} by median)`,
       `   whole tree (PSS): sync-daemon ${megabytes(sumPss(ourPids))}, PM2 ${megabytes(sumPss(pm2Pids))} ` +
         `(${ratio(sumPss(ourPids), sumPss(pm2Pids))})`,
+    );
+    // A runner that has synced once: the engine thread is up right after, and ended after 5 s idle.
+    const job = status.jobs[0];
+    if (!job) return;
+    await daemon.connection.call('trigger', { job: job.id });
+    const deadline = Date.now() + RESTART_TIMEOUT_MS;
+    while (!(await daemon.status()).jobs[0]?.lastRun && Date.now() < deadline) await sleep(POLL_MS);
+    const runner = runnerPidOf(job);
+    const afterRun = readRssBytes(runner);
+    await sleep(RUNNER_RELEASE_MS);
+    context.notes.push(
+      `   a runner after one sync: ${megabytes(afterRun)} right after, ${megabytes(readRssBytes(runner))} ` +
+        `once idle ${RUNNER_RELEASE_MS / 1000} s (engine thread ended), of which private ` +
+        `${megabytes(readKilobytes(`/proc/${runner}/status`, 'RssAnon') * 1024)}; the rest is the Node binary's ` +
+        'pages, shared by every runner',
     );
   });
 }
