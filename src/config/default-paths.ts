@@ -16,8 +16,9 @@ export interface DefaultPaths {
 export function getDefaultPaths(
   env: NodeJS.ProcessEnv = process.env,
   uid = process.getuid?.(),
+  platform: NodeJS.Platform = process.platform,
 ): DefaultPaths {
-  if (uid === 0) {
+  if (uid === 0 && platform !== 'win32') {
     return {
       configFile: '/etc/sync-daemon/config.toml',
       stateDir: '/var/lib/sync-daemon',
@@ -39,7 +40,11 @@ export function getDefaultPaths(
     logFile: path.join(stateDir, 'sync-daemon.log'),
     pidFile: path.join(stateDir, 'sync-daemon.pid'),
     cacheDir: path.join(cacheHome, 'sync-daemon'),
-    socketFile: path.join(runtimeDir ? path.join(runtimeDir, 'sync-daemon') : stateDir, 'daemon.sock'),
+    // Windows has no Unix sockets in every version: a named pipe per user stands in (DESIGN.md).
+    socketFile:
+      platform === 'win32'
+        ? `\\\\.\\pipe\\sync-daemon-${env.USERNAME || os.userInfo().username}`
+        : path.join(runtimeDir ? path.join(runtimeDir, 'sync-daemon') : stateDir, 'daemon.sock'),
   };
 }
 

@@ -19,14 +19,16 @@ export class SocketInUseError extends Error {
 }
 
 /**
- * Serves the control protocol on a Unix socket with mode 0600 in a 0700 folder. A socket file nobody answers
- * on is stale (a crashed daemon) and is replaced. Bad frames get an error reply; an oversized one also closes
- * its connection; nothing a client sends can crash the daemon.
+ * Serves the control protocol on a Unix socket with mode 0600 in a 0700 folder (on Windows, a named pipe). A
+ * socket file nobody answers on is stale (a crashed daemon) and is replaced. Bad frames get an error reply; an
+ * oversized one also closes its connection; nothing a client sends can crash the daemon.
  */
 export async function startControlServer(
   socketPath: string,
   handlers: Readonly<Record<string, ControlHandler>>,
 ): Promise<ControlServer> {
+  // A named pipe has no file: no folder, no mode, nothing stale; the system refuses a second listener itself.
+  if (isNamedPipe(socketPath)) return listenControlServer(socketPath, handlers);
   fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
   // Probe, unlink and bind under a lock: two daemons starting at once on a stale socket must not both take it.
   const release = await lockfile.lock(socketPath, {
@@ -51,6 +53,15 @@ async function bindControlServer(
       throw new SocketInUseError(`a daemon is already running on ${socketPath}`);
     fs.rmSync(socketPath, { force: true });
   }
+  const server = await listenControlServer(socketPath, handlers);
+  fs.chmodSync(socketPath, 0o600);
+  return server;
+}
+
+async function listenControlServer(
+  socketPath: string,
+  handlers: Readonly<Record<string, ControlHandler>>,
+): Promise<ControlServer> {
   const connections = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     connections.add(socket);
@@ -58,23 +69,31 @@ async function bindControlServer(
     serveConnection(socket, handlers);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
     // Created private: a umask of 0077 while binding leaves no moment where others could connect.
     const previousUmask = process.umask(0o077);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      process.umask(previousUmask);
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new SocketInUseError(`a daemon is already running on ${socketPath}`)
+          : error,
+      );
+    });
     server.listen(socketPath, () => {
       process.umask(previousUmask);
-      server.off('error', reject);
+      server.removeAllListeners('error');
+      // Once listening, an error is a refused connection (EMFILE, say): the server itself carries on.
+      server.on('error', () => undefined);
       resolve();
     });
   });
-  fs.chmodSync(socketPath, 0o600);
   return {
     socketPath,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of connections) socket.destroy();
         server.close(() => {
-          fs.rmSync(socketPath, { force: true });
+          if (!isNamedPipe(socketPath)) fs.rmSync(socketPath, { force: true });
           resolve();
         });
       }),
@@ -175,4 +194,8 @@ function isAnswering(socketPath: string): Promise<boolean> {
     probe.once('error', () => done(false));
     probe.setTimeout(1000, () => done(false));
   });
+}
+
+export function isNamedPipe(socketPath: string): boolean {
+  return socketPath.startsWith('\\\\.\\pipe\\') || socketPath.startsWith('\\\\?\\pipe\\');
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { getDefaultPaths } from '../../src/config/default-paths.js';
+import { isNamedPipe } from '../../src/control/control-server.js';
 
 describe('getDefaultPaths', () => {
   it('gives root the system-wide paths of the seed README', () => {
@@ -22,6 +23,13 @@ describe('getDefaultPaths', () => {
       cacheDir: '/home/ada/.cache/sync-daemon',
       socketFile: '/home/ada/.local/state/sync-daemon/daemon.sock',
     });
+  });
+
+  it('gives a Windows user a named pipe of their own', () => {
+    const paths = getDefaultPaths({ HOME: 'C:\\Users\\ada', USERNAME: 'ada' }, undefined, 'win32');
+    expect(paths.socketFile).to.equal('\\\\.\\pipe\\sync-daemon-ada');
+    expect(isNamedPipe(paths.socketFile)).to.equal(true);
+    expect(isNamedPipe('/run/sync-daemon/daemon.sock')).to.equal(false);
   });
 
   it('puts the socket under $XDG_RUNTIME_DIR when there is one', () => {
