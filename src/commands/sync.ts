@@ -5,7 +5,7 @@ import { formatPlanEntry, formatSyncResult } from '../cli/format-sync-result.js'
 import { SyncProgressBar } from '../cli/sync-progress-bar.js';
 import { asRunReply, asTriggerReply } from '../control/check-replies.js';
 import { ControlError, callDaemon } from '../control/control-client.js';
-import type { RunSummary, TriggerOutcome, TriggerReply } from '../control/daemon-api.js';
+import type { RunReply, TriggerOutcome, TriggerReply } from '../control/daemon-api.js';
 import { runSync } from '../engine/run-sync.js';
 import type { PlanEntry, SyncResult } from '../engine/types.js';
 import { buildSyncRequest } from '../jobs/build-sync-request.js';
@@ -59,7 +59,8 @@ export default class Sync extends BaseCommand<typeof Sync> {
     }),
     wait: Flags.boolean({
       char: 'w',
-      summary: 'With a daemon: follow the run, with progress, and exit with its result.',
+      summary:
+        'With a daemon: follow the run, with progress, and exit with its result (a dry run always does).',
       default: false,
     }),
   };
@@ -86,12 +87,13 @@ export default class Sync extends BaseCommand<typeof Sync> {
       throw error;
     }
     const asked = { job: reply.job, via: 'daemon', runId: reply.runId, trigger: reply.outcome } as const;
-    if (!this.flags.wait) {
+    // A dry run is asked for to be read: it is always followed to its plan.
+    if (!this.flags.wait && !this.flags['dry-run']) {
       if (!this.jsonEnabled())
         this.log(`${reply.job}: ${TRIGGER_MESSAGES[reply.outcome]} (run ${reply.runId})`);
       return asked;
     }
-    const summary = await this.follow(socketPath, reply);
+    const { run: summary, plan } = await this.follow(socketPath, reply);
     const result: SyncResult = {
       outcome: summary.outcome,
       dryRun: summary.dryRun,
@@ -99,18 +101,25 @@ export default class Sync extends BaseCommand<typeof Sync> {
       errors: summary.errors,
       warnings: summary.warnings,
     };
-    if (!this.jsonEnabled()) process.stdout.write(formatSyncResult(reply.job, result));
+    if (!this.jsonEnabled()) {
+      for (const entry of plan?.entries ?? []) this.log(formatPlanEntry(entry));
+      if (plan?.omitted) this.log(`… and ${plan.omitted} more changes`);
+      process.stdout.write(formatSyncResult(reply.job, result));
+    }
     process.exitCode = result.outcome === 'ok' ? ExitCode.ok : ExitCode.failure;
-    return { ...asked, result };
+    return { ...asked, result, ...(plan ? { plan: plan.entries } : {}) };
   }
 
   /** Polls the daemon for the run until it is done, showing its progress on a terminal. */
-  private async follow(socketPath: string, reply: TriggerReply): Promise<RunSummary> {
+  private async follow(
+    socketPath: string,
+    reply: TriggerReply,
+  ): Promise<Extract<RunReply, { state: 'done' }>> {
     const bar = this.jsonEnabled() ? undefined : new SyncProgressBar(reply.job);
     try {
       for (;;) {
         const run = asRunReply(await callDaemon(socketPath, 'run', { job: reply.job, runId: reply.runId }));
-        if (run.state === 'done') return run.run;
+        if (run.state === 'done') return run;
         if (run.state === 'unknown')
           throw new ControlError(
             'RUN_UNKNOWN',

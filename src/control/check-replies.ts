@@ -46,6 +46,11 @@ export function asRunReply(value: unknown): RunReply {
   const reply = expectObject(value, 'run');
   expectFields(reply, 'run', { state: 'string', runId: 'string' });
   if (reply.state === 'done') expectFields(expectObject(reply.run, 'run'), 'run', { outcome: 'string' });
+  if (reply.plan !== undefined) {
+    const plan = expectObject(reply.plan, 'run');
+    if (!Array.isArray(plan.entries) || typeof plan.omitted !== 'number')
+      throw badReply('run', '"plan" is not a list of entries with a count of those omitted');
+  }
   return value as RunReply;
 }
 

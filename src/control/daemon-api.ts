@@ -1,3 +1,4 @@
+import type { PlannedChanges } from '../engine/plan-collector.js';
 import type { SyncFileError, SyncOutcome, SyncProgress, SyncStats } from '../engine/types.js';
 import type { RunnerState } from '../supervisor/runner-handle.js';
 
@@ -71,7 +72,7 @@ export interface TriggerReply {
 export type RunReply =
   | { state: 'queued'; job: string; runId: string }
   | { state: 'syncing'; job: string; runId: string; progress?: SyncProgress }
-  | { state: 'done'; job: string; runId: string; run: RunSummary }
+  | { state: 'done'; job: string; runId: string; run: RunSummary; plan?: PlannedChanges }
   | { state: 'unknown'; job: string; runId: string };
 
 export interface ReloadReply {

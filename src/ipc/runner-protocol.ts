@@ -1,3 +1,4 @@
+import type { PlannedChanges } from '../engine/plan-collector.js';
 import type { SyncFileError, SyncOutcome, SyncProgress, SyncStats } from '../engine/types.js';
 
 // The one protocol between the supervisor and a runner, used by both sides (DESIGN.md, "IPC messages").
@@ -28,6 +29,8 @@ export type RunnerToSupervisor =
       stats: SyncStats;
       errors: SyncFileError[];
       warnings: string[];
+      /** A dry run's planned changes. */
+      plan?: PlannedChanges;
     };
 
 export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
@@ -74,7 +77,8 @@ export function parseRunnerMessage(value: unknown): Parsed<RunnerToSupervisor> {
         !OUTCOMES.has(value.outcome as string) ||
         !isObject(value.stats) ||
         !Array.isArray(value.errors) ||
-        !isStringArray(value.warnings)
+        !isStringArray(value.warnings) ||
+        (value.plan !== undefined && !isPlannedChanges(value.plan))
       ) {
         return invalid(value, 'a result with runId, outcome, stats, errors and warnings');
       }
@@ -82,6 +86,17 @@ export function parseRunnerMessage(value: unknown): Parsed<RunnerToSupervisor> {
     default:
       return invalid(value, 'a message of type "ready", "log", "progress" or "result"');
   }
+}
+
+function isPlannedChanges(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    typeof value.omitted === 'number' &&
+    Array.isArray(value.entries) &&
+    value.entries.every(
+      (entry) => isObject(entry) && typeof entry.action === 'string' && typeof entry.path === 'string',
+    )
+  );
 }
 
 function isLogRecord(value: unknown): value is LogRecord {

@@ -1,7 +1,8 @@
 import type { Worker } from 'node:worker_threads';
+import { PlanCollector, type PlannedChanges } from '../engine/plan-collector.js';
 import { startModuleWorker } from '../engine/start-module-worker.js';
 import type { SyncProgress, SyncResult } from '../engine/types.js';
-import type { FromEngineThread, PortableSyncRequest } from './engine-thread-protocol.js';
+import type { FromEngineThread, PortableSyncRequest, ToEngineThread } from './engine-thread-protocol.js';
 import { failedResult } from './failed-result.js';
 
 /** A runner idle this long ends its engine thread; the next run starts a fresh one (~150 ms). */
@@ -10,6 +11,13 @@ const RELEASE_AFTER_MS = 5000;
 export interface EngineRun {
   signal: AbortSignal;
   onProgress: (progress: SyncProgress) => void;
+  /** A dry run's planned changes are wanted back. */
+  collectPlan: boolean;
+}
+
+export interface EngineOutcome {
+  result: SyncResult;
+  plan?: PlannedChanges;
 }
 
 /**
@@ -21,7 +29,7 @@ export class EngineHost {
   private worker: Worker | undefined;
   private releaseTimer: NodeJS.Timeout | undefined;
 
-  async run(request: PortableSyncRequest, { signal, onProgress }: EngineRun): Promise<SyncResult> {
+  async run(request: PortableSyncRequest, run: EngineRun): Promise<EngineOutcome> {
     clearTimeout(this.releaseTimer);
     let worker: Worker;
     try {
@@ -30,10 +38,17 @@ export class EngineHost {
     } catch {
       // Threads unavailable: the engine runs on the main thread instead.
       const { runSync } = await import('../engine/run-sync.js');
-      return runSync({ ...request, signal, onProgress });
+      const plan = run.collectPlan ? new PlanCollector() : undefined;
+      const result = await runSync({
+        ...request,
+        signal: run.signal,
+        onProgress: run.onProgress,
+        ...(plan ? { onPlanEntry: plan.add } : {}),
+      });
+      return { result, ...(plan ? { plan: plan.changes } : {}) };
     }
     try {
-      return await runOn(worker, request, { signal, onProgress });
+      return await runOn(worker, request, run);
     } finally {
       this.scheduleRelease();
     }
@@ -63,24 +78,26 @@ export class EngineHost {
 function runOn(
   worker: Worker,
   request: PortableSyncRequest,
-  { signal, onProgress }: EngineRun,
-): Promise<SyncResult> {
+  { signal, onProgress, collectPlan }: EngineRun,
+): Promise<EngineOutcome> {
   return new Promise((resolve) => {
     const onAbort = () => worker.postMessage({ type: 'abort' });
     const onMessage = (message: FromEngineThread) => {
       if (message.type === 'progress') onProgress(message.progress);
-      else settle(message.type === 'result' ? message.result : failedResult('ENGINE_CRASH', message.message));
+      else if (message.type === 'result')
+        settle({ result: message.result, ...(message.plan ? { plan: message.plan } : {}) });
+      else settle({ result: failedResult('ENGINE_CRASH', message.message) });
     };
     const onExit = (code: number) =>
-      settle(failedResult('ENGINE_CRASH', `the engine thread exited with code ${code}`));
-    const settle = (result: SyncResult) => {
+      settle({ result: failedResult('ENGINE_CRASH', `the engine thread exited with code ${code}`) });
+    const settle = (outcome: EngineOutcome) => {
       signal.removeEventListener('abort', onAbort);
       worker.off('message', onMessage).off('exit', onExit);
-      resolve(result);
+      resolve(outcome);
     };
     signal.addEventListener('abort', onAbort, { once: true });
     worker.on('message', onMessage).on('exit', onExit);
-    worker.postMessage({ type: 'run', request });
+    worker.postMessage({ type: 'run', request, collectPlan } satisfies ToEngineThread);
     if (signal.aborted) onAbort();
   });
 }

@@ -1,3 +1,4 @@
+import type { PlannedChanges } from '../engine/plan-collector.js';
 import type { SyncProgress, SyncRequest, SyncResult } from '../engine/types.js';
 
 // Between a runner's main thread and its engine thread: one process, one build, so types suffice here (the
@@ -6,9 +7,12 @@ import type { SyncProgress, SyncRequest, SyncResult } from '../engine/types.js';
 /** A sync request without what cannot cross threads (signal and callbacks travel as messages). */
 export type PortableSyncRequest = Omit<SyncRequest, 'signal' | 'onProgress' | 'onPlanEntry'>;
 
-export type ToEngineThread = { type: 'run'; request: PortableSyncRequest } | { type: 'abort' };
+/** `collectPlan`: a dry run whose planned changes are wanted back with its result. */
+export type ToEngineThread =
+  | { type: 'run'; request: PortableSyncRequest; collectPlan: boolean }
+  | { type: 'abort' };
 
 export type FromEngineThread =
   | { type: 'progress'; progress: SyncProgress }
-  | { type: 'result'; result: SyncResult }
+  | { type: 'result'; result: SyncResult; plan?: PlannedChanges }
   | { type: 'crash'; message: string };

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { PlanCollector } from '../engine/plan-collector.js';
 import { runSync } from '../engine/run-sync.js';
 import type { FromEngineThread, ToEngineThread } from './engine-thread-protocol.js';
 
@@ -13,12 +14,14 @@ parentPort?.on('message', (message: ToEngineThread) => {
   }
   const controller = new AbortController();
   abort = controller;
+  const plan = message.collectPlan ? new PlanCollector() : undefined;
   runSync({
     ...message.request,
     signal: controller.signal,
     onProgress: (progress) => post({ type: 'progress', progress }),
+    ...(plan ? { onPlanEntry: plan.add } : {}),
   }).then(
-    (result) => post({ type: 'result', result }),
+    (result) => post({ type: 'result', result, ...(plan ? { plan: plan.changes } : {}) }),
     (error: unknown) =>
       post({
         type: 'crash',

@@ -5,7 +5,7 @@ import {
   type RunnerToSupervisor,
   type SupervisorToRunner,
 } from '../ipc/runner-protocol.js';
-import { EngineHost } from './engine-host.js';
+import { EngineHost, type EngineOutcome } from './engine-host.js';
 import { failedResult } from './failed-result.js';
 import { LogBatcher } from './log-batcher.js';
 
@@ -40,16 +40,18 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
         {
           signal: abort.signal,
           onProgress: (progress) => channel.send({ type: 'progress', runId, progress }),
+          // A dry run is asked for to be read: its planned changes go back with the result.
+          collectPlan: dryRun,
         },
       ),
     ).then(
-      (result) => finish(runId, result),
-      (error: unknown) => finish(runId, crashResult(error)),
+      (outcome) => finish(runId, outcome),
+      (error: unknown) => finish(runId, { result: crashResult(error) }),
     );
     current = { runId, abort, done };
   };
 
-  const finish = (runId: string, result: SyncResult) => {
+  const finish = (runId: string, { result, plan }: EngineOutcome) => {
     current = undefined;
     logs.log(
       'debug',
@@ -57,7 +59,7 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
       runId,
     );
     logs.flush();
-    channel.send({ type: 'result', runId, ...pickResult(result) });
+    channel.send({ type: 'result', runId, ...pickResult(result), ...(plan ? { plan } : {}) });
     if (stopping) channel.exit(0);
   };
 
@@ -102,15 +104,17 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
 /** A real run holds its destination's lock (DESIGN.md, "Triggers"); a dry run writes nothing and needs none. */
 async function lockedRun(
   lock: { destination: string; lockDir: string } | undefined,
-  sync: () => Promise<SyncResult>,
-): Promise<SyncResult> {
+  sync: () => Promise<EngineOutcome>,
+): Promise<EngineOutcome> {
   if (!lock) return sync();
   let unlock: () => Promise<void>;
   try {
     const { lockDestination } = await import('../jobs/destination-lock.js');
     unlock = await lockDestination(lock.destination, lock.lockDir);
   } catch (error) {
-    return failedResult((error as { code?: string }).code ?? 'LOCK_FAILED', (error as Error).message);
+    return {
+      result: failedResult((error as { code?: string }).code ?? 'LOCK_FAILED', (error as Error).message),
+    };
   }
   try {
     return await sync();

@@ -1,15 +1,19 @@
 import type Logger from 'bunyan';
 import type { CurrentRun, RunSummary } from '../control/daemon-api.js';
+import type { PlannedChanges } from '../engine/plan-collector.js';
 import { emptySyncStats } from '../engine/sync-progress-tracker.js';
 
-export type RunResult = Pick<RunSummary, 'outcome' | 'stats' | 'errors' | 'warnings'>;
+export type RunResult = Pick<RunSummary, 'outcome' | 'stats' | 'errors' | 'warnings'> & {
+  /** A dry run's planned changes: kept for `sync --dry-run --wait`, never shown in status. */
+  plan?: PlannedChanges;
+};
 
 const RUNS_KEPT = 500;
 const ERRORS_KEPT_PER_RUN = 20;
 
 /** The summaries of recent runs, by run id, so `sync --wait` can fetch a result after the run ended. */
 export class RunHistory {
-  private readonly runs = new Map<string, RunSummary>();
+  private readonly runs = new Map<string, { summary: RunSummary; plan?: PlannedChanges }>();
 
   record(run: CurrentRun & { startedAtMs: number }, result: RunResult): RunSummary {
     const finishedAt = Date.now();
@@ -26,7 +30,7 @@ export class RunHistory {
       errors: result.errors.slice(0, ERRORS_KEPT_PER_RUN),
       warnings: result.warnings.slice(0, ERRORS_KEPT_PER_RUN),
     };
-    this.runs.set(run.runId, summary);
+    this.runs.set(run.runId, { summary, ...(result.plan ? { plan: result.plan } : {}) });
     if (this.runs.size > RUNS_KEPT) {
       const oldest = this.runs.keys().next().value;
       if (oldest !== undefined) this.runs.delete(oldest);
@@ -34,7 +38,7 @@ export class RunHistory {
     return summary;
   }
 
-  get(runId: string): RunSummary | undefined {
+  get(runId: string): { summary: RunSummary; plan?: PlannedChanges } | undefined {
     return this.runs.get(runId);
   }
 }

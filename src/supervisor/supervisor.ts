@@ -135,7 +135,14 @@ export class Supervisor {
         ...(slot.current.progress ? { progress: slot.current.progress } : {}),
       };
     const done = this.runs.history.get(runId);
-    if (done) return { state: 'done', job: jobId, runId, run: done };
+    if (done)
+      return {
+        state: 'done',
+        job: jobId,
+        runId,
+        run: done.summary,
+        ...(done.plan ? { plan: done.plan } : {}),
+      };
     return { state: 'unknown', job: jobId, runId };
   }
 

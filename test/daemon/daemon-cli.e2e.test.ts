@@ -188,6 +188,21 @@ describe('the daemon through the CLI', function () {
     await callDaemon(socket, 'status');
   });
 
+  it('shows the plan of a dry run the daemon ran, and writes nothing', async () => {
+    await TestDaemon.start(config, socket);
+    const dry = await runCli(['sync', 'docs', '--dry-run', '--config', config]);
+    expect(dry.exitCode, dry.stderr).to.equal(0);
+    expect(dry.stdout).to.match(/^copy +a\.txt +\(/m);
+    expect(dry.stdout).to.match(/^copy +sub\/b\.txt +\(/m);
+    expect(dry.stdout).to.include('docs: dry run, nothing written: ok');
+    expect(fs.existsSync(path.join(dir, 'docs', 'mirror'))).to.equal(false);
+    const json = JSON.parse(
+      (await runCli(['sync', 'docs', '--dry-run', '--json', '--config', config])).stdout,
+    );
+    expect(json).to.include({ via: 'daemon', job: 'docs' });
+    expect(json.plan.map((entry: { path: string }) => entry.path)).to.include.members(['a.txt', 'sub/b.txt']);
+  });
+
   it('stops gracefully on SIGTERM and reloads on SIGHUP', async () => {
     const daemon = await TestDaemon.start(config, socket);
     fs.appendFileSync(
