@@ -1,6 +1,11 @@
 import { type LoadedConfig, loadConfigFile } from '../config/load-config.js';
 import type { LogLevel } from '../config/log-levels.js';
-import { type ControlServer, SocketInUseError, startControlServer } from '../control/control-server.js';
+import {
+  type ControlHandler,
+  type ControlServer,
+  SocketInUseError,
+  startControlServer,
+} from '../control/control-server.js';
 import { defaultLockDir } from '../jobs/destination-lock.js';
 import { controlHandlers } from './control-handlers.js';
 import { createDaemonLogger } from './create-logger.js';
@@ -67,16 +72,24 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     return stopped;
   };
 
+  // Requests wait until the supervisor has started: an answer always describes a daemon that is up.
+  let markReady = () => {};
+  const whenReady = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
   let server: ControlServer;
   try {
     server = await startControlServer(
       socketPath,
-      controlHandlers(supervisor, () => {
-        // Answered first: the reply leaves before the socket closes; the client then waits for the pid to go.
-        setImmediate(() => void stop('stop requested over the control socket'));
-        // The stop timeout in force now: a reload may have changed it.
-        return { pid: process.pid, stopTimeoutSecs: supervisor.status().stopTimeoutSecs };
-      }),
+      answerWhenReady(
+        controlHandlers(supervisor, () => {
+          // Answered first: the reply leaves before the socket closes; the client then waits for the pid to go.
+          setImmediate(() => void stop('stop requested over the control socket'));
+          // The stop timeout in force now: a reload may have changed it.
+          return { pid: process.pid, stopTimeoutSecs: supervisor.status().stopTimeoutSecs };
+        }),
+        whenReady,
+      ),
     );
   } catch (error) {
     if (error instanceof SocketInUseError) {
@@ -87,22 +100,26 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     }
     throw error;
   }
-  try {
-    const stalePid = await claimPidFile(daemon.pid_file);
-    if (stalePid !== undefined)
-      logger.warn({ stalePid, pidFile: daemon.pid_file }, 'replaced a stale pid file');
-  } catch (error) {
-    await server.close();
-    throw error;
-  }
-
+  // From here on the daemon owns its socket: signals stop or reload it rather than kill it outright.
   const onStopSignal = (signal: NodeJS.Signals) => void stop(`received ${signal}`);
   const onReloadSignal = () => {
     supervisor.reload().catch(() => undefined);
   };
   process.on('SIGTERM', onStopSignal).on('SIGINT', onStopSignal).on('SIGHUP', onReloadSignal);
+  const removeSignalHandlers = () =>
+    process.off('SIGTERM', onStopSignal).off('SIGINT', onStopSignal).off('SIGHUP', onReloadSignal);
+  try {
+    const stalePid = await claimPidFile(daemon.pid_file);
+    if (stalePid !== undefined)
+      logger.warn({ stalePid, pidFile: daemon.pid_file }, 'replaced a stale pid file');
+  } catch (error) {
+    removeSignalHandlers();
+    await server.close();
+    throw error;
+  }
 
   supervisor.start();
+  markReady();
   logger.info({ pid: process.pid, socketPath, version: options.version }, 'daemon started');
   options.onReady?.({
     pid: process.pid,
@@ -113,5 +130,20 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   });
 
   await whenStopped;
-  process.off('SIGTERM', onStopSignal).off('SIGINT', onStopSignal).off('SIGHUP', onReloadSignal);
+  removeSignalHandlers();
+}
+
+function answerWhenReady(
+  handlers: Record<string, ControlHandler>,
+  ready: Promise<void>,
+): Record<string, ControlHandler> {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([method, handler]) => [
+      method,
+      async (params: Record<string, unknown>) => {
+        await ready;
+        return handler(params);
+      },
+    ]),
+  );
 }

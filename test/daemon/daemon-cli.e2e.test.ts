@@ -7,7 +7,7 @@ import { ExitCode } from '../../src/cli/exit-codes.js';
 import { callDaemon } from '../../src/control/control-client.js';
 import { isAlive } from '../../src/supervisor/pid-file.js';
 import { killTestDaemons, socketOf, TestDaemon, writeDaemonConfig } from '../helpers/daemon.js';
-import { runCli } from '../helpers/run-cli.js';
+import { CLI, runCli } from '../helpers/run-cli.js';
 import { expectSameTree, snapshotTree, waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 
@@ -229,6 +229,27 @@ describe('the daemon through the CLI', function () {
     for (const pid of runners) expect(isAlive(pid)).to.equal(false);
     expect(daemon.logged('stopping')).to.have.length(runners.length);
     expect(daemon.logged(/runner (backoff|crashloop)/)).to.deep.equal([]);
+  });
+
+  it('answers only once it supervises every job, and takes SIGHUP from then on', async () => {
+    const child = spawn(process.execPath, [CLI, 'start', '--foreground', '--config', config], {
+      stdio: 'ignore',
+    });
+    try {
+      let first: unknown;
+      await waitFor(
+        async () => {
+          first = await callDaemon(socket, 'status').catch(() => undefined);
+          return first !== undefined;
+        },
+        { what: 'the first answer', intervalMs: 1, timeoutMs: 15_000 },
+      );
+      expect((first as { jobs: unknown[] }).jobs).to.have.length(2);
+      child.kill('SIGHUP');
+      expect((await callDaemon(socket, 'status')) as { pid: number }).to.have.property('pid', child.pid);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('never lets a socket client crash it', async () => {
