@@ -1,11 +1,9 @@
-import path from 'node:path';
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { resolveConfigFile } from '../config/config-file-path.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { LOG_LEVELS } from '../config/log-levels.js';
-import { readSocketPath } from '../config/read-socket-path.js';
 import { formatFailure, toCommandFailure } from './command-failure.js';
-import { SOCKET_ENV } from './socket-env.js';
+import { findSocket, namedSocket, SOCKET_ENV } from './find-socket.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -68,15 +66,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return resolveConfigFile(this.flags.config);
   }
 
-  /** A socket named by --socket or the environment, which wins over the config's (DESIGN.md, "Finding the daemon"). */
+  /** A socket named by --socket or the environment, which wins over the config's. */
   protected socketOverride(): string | undefined {
-    const named = this.flags.socket ?? (process.env[SOCKET_ENV] || undefined);
-    return named === undefined ? undefined : path.resolve(named);
+    return namedSocket(this.flags.socket);
   }
 
   /** Where the daemon of this config answers. */
-  protected async socketPath(): Promise<string> {
-    return this.socketOverride() ?? (await readSocketPath(this.configFile()));
+  protected socketPath(): Promise<string> {
+    return findSocket(this.flags);
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {

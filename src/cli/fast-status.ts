@@ -1,9 +1,7 @@
-import { resolveConfigFile } from '../config/config-file-path.js';
-import { readSocketPath } from '../config/read-socket-path.js';
 import { asDaemonStatus } from '../control/check-replies.js';
 import { callDaemon } from '../control/control-client.js';
+import { findSocket } from './find-socket.js';
 import { formatStatus } from './format-status.js';
-import { SOCKET_ENV } from './socket-env.js';
 
 /**
  * `status` answered without loading oclif, which costs ~200 ms of start-up on every call: monitors and scripts
@@ -14,8 +12,7 @@ export async function fastStatus(argv: readonly string[]): Promise<boolean> {
   const flags = parseStatusFlags(argv);
   if (!flags) return false;
   try {
-    const named = flags.socket ?? (process.env[SOCKET_ENV] || undefined);
-    const socketPath = named ?? (await readSocketPath(resolveConfigFile(flags.config)));
+    const socketPath = await findSocket(flags);
     const status = asDaemonStatus(await callDaemon(socketPath, 'status'));
     process.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
     return true;

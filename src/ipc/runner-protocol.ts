@@ -1,10 +1,9 @@
+import { LOG_LEVELS, type LogLevel } from '../config/log-levels.js';
 import type { PlannedChanges } from '../engine/plan-collector.js';
 import type { SyncFileError, SyncOutcome, SyncProgress, SyncStats } from '../engine/types.js';
 
 // The one protocol between the supervisor and a runner, used by both sides (DESIGN.md, "IPC messages").
 // Every message is checked on arrival: the type system cannot see across a process boundary.
-
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
 /** One structured log line from a runner; the supervisor adds the job and writes it to its logger. */
 export interface LogRecord {
@@ -35,7 +34,7 @@ export type RunnerToSupervisor =
 
 export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
 
-const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error']);
+const KNOWN_LEVELS: ReadonlySet<string> = new Set(LOG_LEVELS);
 const OUTCOMES = new Set(['ok', 'partial', 'failed']);
 
 /** Checks what a runner received; a bad message is described, never thrown. */
@@ -102,7 +101,7 @@ function isPlannedChanges(value: unknown): boolean {
 function isLogRecord(value: unknown): value is LogRecord {
   return (
     isObject(value) &&
-    LOG_LEVELS.has(value.level as string) &&
+    KNOWN_LEVELS.has(value.level as string) &&
     typeof value.time === 'string' &&
     typeof value.msg === 'string'
   );

@@ -1,9 +1,9 @@
 import type { Worker } from 'node:worker_threads';
+import { failedResult } from '../engine/failed-result.js';
 import { PlanCollector, type PlannedChanges } from '../engine/plan-collector.js';
 import { startModuleWorker } from '../engine/start-module-worker.js';
 import type { SyncProgress, SyncResult } from '../engine/types.js';
 import type { FromEngineThread, PortableSyncRequest, ToEngineThread } from './engine-thread-protocol.js';
-import { failedResult } from './failed-result.js';
 
 /** A runner idle this long ends its engine thread; the next run starts a fresh one (~150 ms). */
 const RELEASE_AFTER_MS = 5000;

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { describeCrash } from '../engine/failed-result.js';
 import { PlanCollector } from '../engine/plan-collector.js';
 import { runSync } from '../engine/run-sync.js';
 import type { FromEngineThread, ToEngineThread } from './engine-thread-protocol.js';
@@ -25,7 +26,7 @@ parentPort?.on('message', (message: ToEngineThread) => {
     (error: unknown) =>
       post({
         type: 'crash',
-        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        message: describeCrash(error),
       }),
   );
 });

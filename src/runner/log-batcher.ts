@@ -1,4 +1,5 @@
-import type { LogLevel, LogRecord } from '../ipc/runner-protocol.js';
+import type { LogLevel } from '../config/log-levels.js';
+import type { LogRecord } from '../ipc/runner-protocol.js';
 
 // Records go out in batches: one IPC message per record would cost more than the work it describes.
 const FLUSH_INTERVAL_MS = 100;

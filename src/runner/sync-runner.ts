@@ -1,3 +1,4 @@
+import { describeCrash, failedResult } from '../engine/failed-result.js';
 import type { SyncResult } from '../engine/types.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import {
@@ -6,7 +7,6 @@ import {
   type SupervisorToRunner,
 } from '../ipc/runner-protocol.js';
 import { EngineHost, type EngineOutcome } from './engine-host.js';
-import { failedResult } from './failed-result.js';
 import { LogBatcher } from './log-batcher.js';
 
 /** The two ends a runner talks through: process.send/on('message') in production, anything alike in tests. */
@@ -46,7 +46,7 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
       ),
     ).then(
       (outcome) => finish(runId, outcome),
-      (error: unknown) => finish(runId, { result: crashResult(error) }),
+      (error: unknown) => finish(runId, { result: failedResult('ENGINE_CRASH', describeCrash(error)) }),
     );
     current = { runId, abort, done };
   };
@@ -125,12 +125,4 @@ async function lockedRun(
 
 function pickResult(result: SyncResult) {
   return { outcome: result.outcome, stats: result.stats, errors: result.errors, warnings: result.warnings };
-}
-
-// The engine reports failures as results; an exception is a bug, reported the same way rather than lost.
-function crashResult(error: unknown): SyncResult {
-  return failedResult(
-    'ENGINE_CRASH',
-    error instanceof Error ? (error.stack ?? error.message) : String(error),
-  );
 }

@@ -1,10 +1,11 @@
 import type Logger from 'bunyan';
+import { failedResult } from '../engine/failed-result.js';
 import type { SyncProgress } from '../engine/types.js';
 import { breakDestinationLock } from '../jobs/destination-lock.js';
 import type { PlannedRun } from './dispatcher.js';
 import { isHung, type JobSlot } from './job-slot.js';
 import type { JobSlots } from './job-slots.js';
-import { failedRun, logRunEnd, RunHistory, type RunResult } from './run-history.js';
+import { logRunEnd, RunHistory, type RunResult } from './run-history.js';
 
 export interface JobRunsOptions {
   slots: JobSlots;
@@ -67,7 +68,11 @@ export class JobRuns {
   lost(slot: JobSlot, runId: string): void {
     const current = slot.current;
     if (current?.runId !== runId) return;
-    this.finish(slot, runId, failedRun('RUNNER_EXITED', 'the runner exited during the run; it is restarted'));
+    this.finish(
+      slot,
+      runId,
+      failedResult('RUNNER_EXITED', 'the runner exited during the run; it is restarted'),
+    );
     // Its holder is dead: the run after it must not wait for the lock to go stale.
     if (!current.dryRun) breakDestinationLock(slot.job.destination_path, this.options.lockDir);
     const active = this.options.slots.isCurrent(slot) && slot.runner !== undefined;
@@ -82,7 +87,7 @@ export class JobRuns {
       if (!current || limitSecs === undefined) continue;
       const message = `no progress for ${limitSecs}s (sync_timeout_secs): the runner was killed and restarted`;
       this.options.logger.error({ job: slot.job.id, runId: current.runId }, message);
-      this.finish(slot, current.runId, failedRun('SYNC_TIMEOUT', message));
+      this.finish(slot, current.runId, failedResult('SYNC_TIMEOUT', message));
       slot.killedWithLock = !current.dryRun;
       slot.runner?.kill();
     }

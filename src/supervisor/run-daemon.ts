@@ -85,8 +85,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         controlHandlers(supervisor, () => {
           // Answered first: the reply leaves before the socket closes; the client then waits for the pid to go.
           setImmediate(() => void stop('stop requested over the control socket'));
-          // The stop timeout in force now: a reload may have changed it.
-          return { pid: process.pid, stopTimeoutSecs: supervisor.status().stopTimeoutSecs };
+          return { pid: process.pid, stopTimeoutSecs: supervisor.stopTimeoutSecs };
         }),
         whenReady,
       ),

@@ -1,7 +1,6 @@
 import type Logger from 'bunyan';
 import type { CurrentRun, RunSummary } from '../control/daemon-api.js';
 import type { PlannedChanges } from '../engine/plan-collector.js';
-import { emptySyncStats } from '../engine/sync-progress-tracker.js';
 
 export type RunResult = Pick<RunSummary, 'outcome' | 'stats' | 'errors' | 'warnings'> & {
   /** A dry run's planned changes: kept for `sync --dry-run --wait`, never shown in status. */
@@ -41,16 +40,6 @@ export class RunHistory {
   get(runId: string): { summary: RunSummary; plan?: PlannedChanges } | undefined {
     return this.runs.get(runId);
   }
-}
-
-/** A run that ended without the engine's result: the runner died or was killed. */
-export function failedRun(code: string, message: string): RunResult {
-  return {
-    outcome: 'failed',
-    stats: { ...emptySyncStats(), errors: 1 },
-    errors: [{ path: '', code, message }],
-    warnings: [],
-  };
 }
 
 /** One line per finished run: its outcome and counts, at warn level unless it was ok. */

@@ -183,6 +183,11 @@ export class Supervisor {
     return next;
   }
 
+  /** The stop timeout in force now (a reload may have changed it). */
+  get stopTimeoutSecs(): number {
+    return this.config.daemon.stop_timeout_secs;
+  }
+
   status(): DaemonStatus {
     return {
       pid: process.pid,
@@ -192,7 +197,7 @@ export class Supervisor {
       configFile: this.configFile,
       configLoadedAt: this.configLoadedAt.toISOString(),
       socketPath: this.options.socketPath,
-      stopTimeoutSecs: this.config.daemon.stop_timeout_secs,
+      stopTimeoutSecs: this.stopTimeoutSecs,
       stopping: this.stopping !== undefined,
       queue: { waiting: this.dispatcher.queued, size: this.config.concurrency.sync_queue_size },
       syncing: this.dispatcher.runningCount,
