@@ -1,3 +1,4 @@
+import { makeTestGate } from './test-gate.js';
 import type { PlanEntry, SyncFileError, SyncOutcome, SyncProgress, SyncResult, SyncStats } from './types.js';
 
 // Progress is for eyes and for the supervisor: ten updates a second are plenty and cost nothing per file.
@@ -34,6 +35,7 @@ export class SyncProgressTracker {
     scanComplete: false,
   };
   private lastEmitAt = 0;
+  private readonly testGate = makeTestGate();
 
   constructor(private readonly onProgress: ((progress: SyncProgress) => void) | undefined) {}
 
@@ -56,6 +58,7 @@ export class SyncProgressTracker {
     this.progress.filesDone++;
     this.progress.bytesDone += entry.bytes ?? 0;
     this.emit(false);
+    this.testGate?.(this.progress.filesDone);
   }
 
   scanComplete(): void {
