@@ -1,3 +1,5 @@
+import { removeCliForOtherUsers } from './helpers/cli-for-other-users.js';
+
 // Root hooks for every test file: a process warning (a deprecation, an unhandled rejection turned into a
 // warning, a leaked listener) is a bug, so it fails the test that caused it (STYLE.md rule 24).
 const warnings: Error[] = [];
@@ -12,5 +14,9 @@ export const mochaHooks = {
         `${title} caused a process warning:\n${emitted.map((warning) => warning.stack).join('\n')}`,
       );
     }
+  },
+  // The copy of the CLI that tests run as another user (made on first use, see cli-for-other-users.ts).
+  afterAll(): void {
+    removeCliForOtherUsers();
   },
 };

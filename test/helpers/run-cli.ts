@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliRootForOtherUsers } from './cli-for-other-users.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(PROJECT_ROOT, 'bin', 'run.js');
@@ -14,13 +15,21 @@ export interface CliResult {
 export interface RunCliOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** Prefix such as ['setpriv', '--reuid=65534', ...] to run the CLI as another user. */
+  /**
+   * Prefix such as ['setpriv', '--reuid=65534', ...] to run the CLI as another user, who then runs a copy of
+   * the CLI that every user can reach (the checkout may lie in a folder only its owner can enter).
+   */
   asUser?: string[];
+  /** Prefix that runs before the user switch, such as coreutils `timeout`. */
+  wrapper?: string[];
 }
 
 /** Runs the built CLI (`bin/run.js`, as a user would) and collects its output; never rejects on a non-zero exit. */
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
-  const command = [...(options.asUser ?? []), process.execPath, CLI, ...args];
+  const asUser = options.asUser ?? [];
+  const root = asUser.length > 0 ? cliRootForOtherUsers(PROJECT_ROOT) : PROJECT_ROOT;
+  const cli = path.join(root, 'bin', 'run.js');
+  const command = [...(options.wrapper ?? []), ...asUser, process.execPath, cli, ...args];
   const [file, ...rest] = command as [string, ...string[]];
   // A clean environment: no config or password inherited from the machine running the tests.
   const env = {
@@ -30,7 +39,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
   };
   return new Promise((resolve, reject) => {
     const child = spawn(file, rest, {
-      cwd: options.cwd ?? PROJECT_ROOT,
+      cwd: options.cwd ?? root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

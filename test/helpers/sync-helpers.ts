@@ -13,7 +13,7 @@ export const CLI_TIMED_OUT = 124;
 /** runCli with a deadline: coreutils `timeout` kills the CLI (and the user switch before it) if it hangs. */
 export function runCliWithin(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   const deadline = ['timeout', '--kill-after=2', String(CLI_DEADLINE_SECONDS)];
-  return runCli(args, { ...options, asUser: [...deadline, ...(options.asUser ?? [])] });
+  return runCli(args, { ...options, wrapper: [...deadline, ...(options.wrapper ?? [])] });
 }
 
 /** A complete request with the defaults most tests want; each test overrides only what it is about. */
