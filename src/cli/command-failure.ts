@@ -1,6 +1,7 @@
 import { Errors } from '@oclif/core';
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
 import { ControlError } from '../control/control-client.js';
+import { UnknownJobError } from '../jobs/find-job.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
@@ -58,6 +59,17 @@ export function toCommandFailure(error: unknown): CommandFailure {
       message: error.message,
       exitCode: USAGE_CODES.has(error.code) ? ExitCode.usage : ExitCode.failure,
       suggestions: configRejected ? ['the daemon keeps running with its previous config'] : [],
+    };
+  }
+  if (error instanceof UnknownJobError) {
+    return {
+      code: error.code,
+      message: error.message,
+      exitCode: ExitCode.usage,
+      suggestions:
+        error.closestId === undefined
+          ? []
+          : [`did you mean "${error.closestId}"?`, `jobs: ${error.knownIds.join(', ')}`],
     };
   }
   if (error instanceof UsageError) {
