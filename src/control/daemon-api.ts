@@ -1,9 +1,14 @@
 import type { PlannedChanges } from '../engine/plan-collector.js';
 import type { SyncFileError, SyncOutcome, SyncProgress, SyncStats } from '../engine/types.js';
-import type { RunnerState } from '../supervisor/runner-handle.js';
 
 // What the control methods answer (DESIGN.md, "Control protocol"): shared by the daemon and the CLI, so both
 // sides agree on every field. The CLI checks the few fields it acts on (see check-replies.ts).
+
+/**
+ * A job's runner as `status` shows it, a closed set (STYLE.md rule 10): the protocol owns the names it sends,
+ * and the supervisor's RunnerHandle moves through them.
+ */
+export type RunnerState = 'starting' | 'idle' | 'syncing' | 'stopping' | 'stopped' | 'backoff' | 'crashloop';
 
 /** A job's state as `status` shows it: the runner's own state, or what the supervisor knows above it. */
 export type JobState = RunnerState | 'queued' | 'paused' | 'disabled';

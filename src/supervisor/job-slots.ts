@@ -1,12 +1,13 @@
 import type Logger from 'bunyan';
 import type { Config, SyncJob } from '../config/schema.js';
+import type { RunnerState } from '../control/daemon-api.js';
 import type { SyncProgress } from '../engine/types.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import { breakDestinationLock } from '../jobs/destination-lock.js';
 import { startJobSchedule } from '../scheduler/job-schedule.js';
 import { fingerprintOf, type JobSlot, newJobSlot } from './job-slot.js';
 import type { RunResult } from './run-history.js';
-import type { RunnerProcess, RunnerState } from './runner-handle.js';
+import type { RunnerProcess } from './runner-handle.js';
 import { SlotTransitions } from './slot-transitions.js';
 import { startJobRunner } from './start-job-runner.js';
 

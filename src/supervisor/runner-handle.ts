@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { RunnerState } from '../control/daemon-api.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import {
   parseRunnerMessage,
@@ -7,9 +8,6 @@ import {
 } from '../ipc/runner-protocol.js';
 import { killTree } from '../util/kill-tree.js';
 import { type BackoffPolicy, computeRestartDelay, DEFAULT_BACKOFF } from './restart-backoff.js';
-
-/** A runner's state as `status` shows it: a closed set (STYLE.md rule 10). */
-export type RunnerState = 'starting' | 'idle' | 'syncing' | 'stopping' | 'stopped' | 'backoff' | 'crashloop';
 
 /** What the handle needs of a child process: `child_process.fork`'s result, or a test double. */
 export interface RunnerProcess extends EventEmitter {

@@ -1,11 +1,12 @@
 import type Logger from 'bunyan';
 import type { Config, SyncJob } from '../config/schema.js';
+import type { RunnerState } from '../control/daemon-api.js';
 import type { SyncProgress } from '../engine/types.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import { runnerJobOf } from '../jobs/runner-job-of.js';
 import { forkSyncRunner } from './fork-sync-runner.js';
 import type { RunResult } from './run-history.js';
-import { RunnerHandle, type RunnerProcess, type RunnerState } from './runner-handle.js';
+import { RunnerHandle, type RunnerProcess } from './runner-handle.js';
 
 /** What the supervisor does with a runner's news; the runner's own logs go straight to the logger. */
 export interface JobRunnerHooks {

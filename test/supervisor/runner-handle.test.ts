@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
 import sinon from 'sinon';
+import type { RunnerState } from '../../src/control/daemon-api.js';
 import type { RunnerJob } from '../../src/ipc/runner-job.js';
 import type { SupervisorToRunner } from '../../src/ipc/runner-protocol.js';
 import { computeRestartDelay, DEFAULT_BACKOFF } from '../../src/supervisor/restart-backoff.js';
-import { RunnerHandle, type RunnerProcess, type RunnerState } from '../../src/supervisor/runner-handle.js';
+import { RunnerHandle, type RunnerProcess } from '../../src/supervisor/runner-handle.js';
 
 // Supervisor logic with fork replaced by an EventEmitter and fake timers (STYLE.md rule 20).
 class FakeRunner extends EventEmitter implements RunnerProcess {
