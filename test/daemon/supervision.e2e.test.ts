@@ -1,6 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
+import { isTempName } from '../../src/engine/temp-names.js';
 import { forkSyncRunner } from '../../src/supervisor/fork-sync-runner.js';
 import { isAlive } from '../../src/supervisor/pid-file.js';
 import {
@@ -11,14 +12,20 @@ import {
   TestDaemon,
   writeDaemonConfig,
 } from '../helpers/daemon.js';
-import { expectSameTree, snapshotTree, waitFor } from '../helpers/sync-helpers.js';
+import { RunGate } from '../helpers/run-gate.js';
+import { expectSameTree, listTree, snapshotTree, waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 
-/** Enough small files that a sync takes a noticeable while, so a test can act during it. */
-function manyFiles(count: number): Record<string, string> {
+/** Small files in a few folders; a test that acts mid-run holds the run at a RunGate, whatever the disk's speed. */
+function smallFiles(count: number): Record<string, string> {
   return Object.fromEntries(
-    Array.from({ length: count }, (_, index) => [`d${index % 20}/f${index}.txt`, `file ${index}`]),
+    Array.from({ length: count }, (_, index) => [`d${index % 4}/f${index}.txt`, `file ${index}`]),
   );
+}
+
+/** How many files the mirror holds under their real names (a run's temp files aside). */
+function mirroredFiles(mirror: string): number {
+  return listTree(mirror).filter((entry) => !entry.endsWith('/') && !isTempName(path.basename(entry))).length;
 }
 
 describe('supervision (real runner processes)', function () {
@@ -39,18 +46,24 @@ describe('supervision (real runner processes)', function () {
   });
 
   it('restarts a runner killed with SIGKILL mid-sync, runs the job again, and leaves the other job alone', async () => {
+    const gate = RunGate.make(dir);
     const config = await writeDaemonConfig(dir, [
-      { id: 'big', files: manyFiles(3000) },
+      { id: 'big', files: smallFiles(20) },
       { id: 'other', files: { 'x.txt': 'x' } },
     ]);
-    const daemon = await TestDaemon.start(config, socketOf(dir));
+    // Held after 2 files: only big gets there, other has one.
+    const daemon = await TestDaemon.start(config, socketOf(dir), { env: gate.env(2) });
     const before = await daemon.waitUntilIdle();
     const otherBefore = before.jobs.find((job) => job.id === 'other');
 
     await daemon.call('trigger', { job: 'big' });
-    await waitFor(async () => (await daemon.job('big')).state === 'syncing', { what: 'big to sync' });
-    const victim = (await daemon.job('big')).runnerPid as number;
+    const victim = await gate.waitUntilHeld();
+    const held = await daemon.job('big');
+    expect(held.runnerPid).to.equal(victim);
+    expect(held.state).to.equal('syncing');
+    expect(mirroredFiles(path.join(dir, 'big', 'mirror'))).to.be.within(2, 19);
     process.kill(victim, 'SIGKILL');
+    gate.open();
     // The other job syncs at once while big's runner is down: it never waits on the crash.
     const otherRun = (await daemon.call('trigger', { job: 'other' })) as { runId: string };
 
@@ -85,7 +98,11 @@ describe('supervision (real runner processes)', function () {
       job.id === 'broken' ? forkFixtureRunner('crashing-runner.mjs') : forkSyncRunner(job),
     );
     supervisor = running;
-    await waitFor(() => running.status().jobs[0]?.state === 'crashloop', { what: 'crashloop' });
+    // Three crashes are three Node start-ups: seconds on a loaded machine.
+    await waitFor(() => running.status().jobs[0]?.state === 'crashloop', {
+      what: 'crashloop',
+      timeoutMs: 20_000,
+    });
     const crashloop = running.status().jobs[0];
     const retried = crashloop?.restarts ?? 0;
     await waitFor(() => (running.status().jobs[0]?.restarts ?? 0) > retried, {
@@ -120,36 +137,64 @@ describe('supervision (real runner processes)', function () {
   });
 
   it('leaves no runner behind when the supervisor is killed with SIGKILL', async () => {
+    const gate = RunGate.make(dir);
     const config = await writeDaemonConfig(dir, [
-      { id: 'one', files: manyFiles(3000) },
+      // More files than a run has in flight (max_file_operations, 8), so that a stop shows.
+      { id: 'one', files: smallFiles(30) },
       { id: 'two' },
       { id: 'three' },
     ]);
-    const daemon = await TestDaemon.start(config, socketOf(dir));
+    const daemon = await TestDaemon.start(config, socketOf(dir), { env: gate.env() });
     const status = await daemon.waitUntilIdle();
     await daemon.call('trigger', { job: 'one' });
-    await waitFor(async () => (await daemon.job('one')).state === 'syncing', { what: 'a sync to run' });
+    const syncing = await gate.waitUntilHeld();
     const runners = status.jobs.map((job) => job.runnerPid as number);
+    expect(runners).to.include(syncing);
     expect(runners.every((pid) => isAlive(pid))).to.equal(true);
 
     daemon.child.kill('SIGKILL');
-    await waitFor(() => runners.every((pid) => !isAlive(pid)), {
-      what: 'every runner to exit after its supervisor died',
+    const idle = runners.filter((pid) => pid !== syncing);
+    await waitFor(() => idle.every((pid) => !isAlive(pid)), {
+      what: 'every idle runner to exit after its supervisor died',
       timeoutMs: 2000,
       intervalMs: 10,
     });
+    // The syncing one stops at a safe point: after the file it is on, which the gate holds until now.
+    expect(isAlive(syncing), 'the held runner waits for its safe point').to.equal(true);
+    gate.open();
+    await waitFor(() => !isAlive(syncing), {
+      what: 'the syncing runner to stop after its current file',
+      timeoutMs: 2000,
+      intervalMs: 10,
+    });
+    const mirror = path.join(dir, 'one', 'mirror');
+    expect(mirroredFiles(mirror), 'stopped before the end').to.be.below(30);
+    expect(listTree(mirror).filter((entry) => isTempName(path.basename(entry)))).to.deep.equal([]);
   });
 
   it('never runs more than max_concurrent_syncs at once, by the runners’ own clocks', async () => {
+    const gate = RunGate.make(dir);
     const ids = Array.from({ length: 8 }, (_, index) => `job${index}`);
     const config = await writeDaemonConfig(
       dir,
-      ids.map((id) => ({ id, files: manyFiles(300) })),
+      ids.map((id) => ({ id, files: smallFiles(2) })),
       { concurrency: 'max_concurrent_syncs = 2' },
     );
-    const daemon = await TestDaemon.start(config, socketOf(dir));
+    const daemon = await TestDaemon.start(config, socketOf(dir), { env: gate.env() });
     await daemon.waitUntilIdle();
     for (const id of ids) await daemon.call('trigger', { job: id });
+    // Two runs held at the gate at once; the six others wait for a place, however long those two take.
+    await gate.waitUntilHeld();
+    await waitFor(
+      async () => (await daemon.status()).jobs.filter((job) => job.state === 'syncing').length === 2,
+      {
+        what: 'two runs at once',
+      },
+    );
+    const held = await daemon.status();
+    expect(held.jobs.filter((job) => job.state === 'syncing')).to.have.length(2);
+    expect(held.jobs.filter((job) => job.state === 'queued')).to.have.length(6);
+    gate.open();
     await waitFor(async () => (await daemon.status()).jobs.every((job) => job.lastRun?.outcome === 'ok'), {
       what: 'all 8 runs',
       timeoutMs: 30_000,
@@ -177,11 +222,12 @@ describe('supervision (real runner processes)', function () {
   });
 
   it('turns 1,000 triggers during a run into exactly one more run', async () => {
-    const config = await writeDaemonConfig(dir, [{ id: 'busy', files: manyFiles(3000) }]);
-    const daemon = await TestDaemon.start(config, socketOf(dir));
+    const gate = RunGate.make(dir);
+    const config = await writeDaemonConfig(dir, [{ id: 'busy', files: smallFiles(4) }]);
+    const daemon = await TestDaemon.start(config, socketOf(dir), { env: gate.env() });
     await daemon.waitUntilIdle();
     const first = (await daemon.call('trigger', { job: 'busy' })) as { runId: string };
-    await waitFor(async () => (await daemon.job('busy')).state === 'syncing', { what: 'the first run' });
+    await gate.waitUntilHeld();
 
     const replies = await sendMany(
       daemon.socketPath,
@@ -192,6 +238,7 @@ describe('supervision (real runner processes)', function () {
     expect((await daemon.job('busy')).current?.runId, 'still the first run').to.equal(first.runId);
     expect(runIds.size, 'every trigger names the same next run').to.equal(1);
     expect([...outcomes].sort()).to.deep.equal(['merged', 'pending']);
+    gate.open();
 
     const next = [...runIds][0] as string;
     await waitFor(async () => (await daemon.job('busy')).lastRun?.runId === next, {

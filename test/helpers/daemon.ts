@@ -90,12 +90,19 @@ export class TestDaemon {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  /** `ownGroup`: in a process group of its own, as a terminal's foreground job is (for Ctrl-C to the group). */
-  static async start(configFile: string, socketPath: string, { ownGroup = false } = {}): Promise<TestDaemon> {
+  /**
+   * `ownGroup`: in a process group of its own, as a terminal's foreground job is (for Ctrl-C to the group).
+   * `env`: added to the daemon's environment, which its runners inherit (such as a RunGate's).
+   */
+  static async start(
+    configFile: string,
+    socketPath: string,
+    { ownGroup = false, env = {} }: { ownGroup?: boolean; env?: Record<string, string> } = {},
+  ): Promise<TestDaemon> {
     const child = spawn(process.execPath, [CLI, 'start', '--foreground', '--config', configFile], {
       detached: ownGroup,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
     });
     const daemon = new TestDaemon(child, socketPath);
     running.add(daemon);
