@@ -1,6 +1,11 @@
-import type { Worker } from 'node:worker_threads';
 import type { InstallItem, InstallOutcome, PortableWriteContext } from './install-batch.js';
 import { startModuleWorker } from './start-module-worker.js';
+import { ThreadClient } from './thread-client.js';
+
+interface InstallRequest {
+  items: InstallItem[];
+  context: PortableWriteContext;
+}
 
 /**
  * A second thread for small-file installs. Creating files costs the kernel ~60 µs each (measured on ext4,
@@ -10,62 +15,35 @@ import { startModuleWorker } from './start-module-worker.js';
  * batch (it cannot start, or died): the caller then installs it itself.
  */
 export class InstallerThread {
-  private static shared: InstallerThread | undefined;
-  private static unavailable = false;
-  private readonly pending = new Map<number, (outcomes: InstallOutcome[] | undefined) => void>();
-  private nextId = 0;
+  private static readonly shared = new InstallerThread(
+    new ThreadClient({
+      name: 'install',
+      start: () => startModuleWorker('install-worker', import.meta.url),
+      afterLoss: 'stay-inline',
+    }),
+  );
 
-  private constructor(private readonly worker: Worker) {
-    worker.on('message', ({ id, outcomes }: { id: number; outcomes: InstallOutcome[] }) => {
-      const resolve = this.pending.get(id);
-      this.pending.delete(id);
-      if (this.pending.size === 0) worker.unref();
-      resolve?.(outcomes);
-    });
-    worker.on('error', () => this.fail());
-    worker.on('exit', () => this.fail());
-    worker.unref();
-  }
+  private constructor(
+    private readonly thread: ThreadClient<InstallRequest, { id: number; outcomes: InstallOutcome[] }>,
+  ) {}
 
   /** The shared thread, or undefined where threads are unavailable. */
   static get(): InstallerThread | undefined {
-    if (!InstallerThread.shared && !InstallerThread.unavailable) {
-      try {
-        InstallerThread.shared = new InstallerThread(startModuleWorker('install-worker', import.meta.url));
-      } catch {
-        InstallerThread.unavailable = true;
-      }
-    }
-    return InstallerThread.shared;
+    return InstallerThread.shared.thread.tryStart() ? InstallerThread.shared : undefined;
   }
 
   /** Whether a batch is still being installed there. */
   get busy(): boolean {
-    return this.pending.size > 0;
-  }
-
-  install(items: InstallItem[], context: PortableWriteContext): Promise<InstallOutcome[] | undefined> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      try {
-        this.worker.postMessage({ id, items, context });
-      } catch {
-        resolve(undefined);
-        return;
-      }
-      if (this.pending.size === 0) this.worker.ref();
-      this.pending.set(id, resolve);
-    });
+    return this.thread.busy;
   }
 
   // Batches the thread took but never finished go back to the caller; each install is atomic, so one that
   // did complete there is simply found up to date when the caller installs it again.
-  private fail(): void {
-    InstallerThread.unavailable = true;
-    InstallerThread.shared = undefined;
-    for (const [id, resolve] of this.pending) {
-      this.pending.delete(id);
-      resolve(undefined);
+  async install(items: InstallItem[], context: PortableWriteContext): Promise<InstallOutcome[] | undefined> {
+    try {
+      return (await this.thread.request({ items, context })).outcomes;
+    } catch {
+      return undefined;
     }
   }
 }

@@ -1,7 +1,7 @@
-import type { Worker } from 'node:worker_threads';
 import { failedResult } from '../engine/failed-result.js';
 import { PlanCollector, type PlannedChanges } from '../engine/plan-collector.js';
 import { startModuleWorker } from '../engine/start-module-worker.js';
+import { ThreadClient, ThreadLostError } from '../engine/thread-client.js';
 import type { SyncProgress, SyncResult } from '../engine/types.js';
 import type { FromEngineThread, PortableSyncRequest, ToEngineThread } from './engine-thread-protocol.js';
 
@@ -23,81 +23,67 @@ export interface EngineOutcome {
 /**
  * Runs the engine on a thread of its own, ended once the runner has been idle a few seconds: the engine's code,
  * heap and helper threads (~20–40 MB after a run, measured) go with it, so a runner waiting for its next
- * scheduled run stays near a bare Node process. A thread that dies mid-run fails that run, not the runner.
+ * scheduled run stays near a bare Node process. One run at a time (the runner never asks for two). A thread
+ * that dies mid-run fails that run, not the runner; the next run starts a new one.
  */
 export class EngineHost {
-  private worker: Worker | undefined;
+  private readonly thread = new ThreadClient<ToEngineThread, FromEngineThread>({
+    name: 'engine',
+    // No heap limits of its own: a run over a huge tree needs what the process would give it.
+    start: () => startModuleWorker('engine-thread', import.meta.url, {}),
+    afterLoss: 'restart',
+    isAnswer: (message) => message.type !== 'progress',
+  });
   private releaseTimer: NodeJS.Timeout | undefined;
 
   async run(request: PortableSyncRequest, run: EngineRun): Promise<EngineOutcome> {
     clearTimeout(this.releaseTimer);
-    let worker: Worker;
+    // Threads unavailable: the engine runs on the main thread instead.
+    if (!this.thread.tryStart()) return runInline(request, run);
     try {
-      this.worker ??= this.startThread();
-      worker = this.worker;
-    } catch {
-      // Threads unavailable: the engine runs on the main thread instead.
-      const { runSync } = await import('../engine/run-sync.js');
-      const plan = run.collectPlan ? new PlanCollector() : undefined;
-      const result = await runSync({
-        ...request,
-        signal: run.signal,
-        onProgress: run.onProgress,
-        ...(plan ? { onPlanEntry: plan.add } : {}),
-      });
-      return { result, ...(plan ? { plan: plan.changes } : {}) };
-    }
-    try {
-      return await runOn(worker, request, run);
+      return await this.runOnThread(request, run);
     } finally {
       this.scheduleRelease();
     }
   }
 
-  private startThread(): Worker {
-    // No heap limits of its own: a run over a huge tree needs what the process would give it.
-    const worker = startModuleWorker('engine-thread', import.meta.url, {});
-    // An uncaught error is followed by 'exit', where the run fails; a dead thread is replaced next run.
-    worker.on('error', () => undefined);
-    worker.on('exit', () => {
-      if (this.worker === worker) this.worker = undefined;
-    });
-    return worker;
+  private async runOnThread(
+    request: PortableSyncRequest,
+    { signal, onProgress, collectPlan }: EngineRun,
+  ): Promise<EngineOutcome> {
+    const onAbort = () => this.thread.post({ type: 'abort' });
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const answer = this.thread.request({ type: 'run', request, collectPlan }, (note) => {
+        if (note.type === 'progress') onProgress(note.progress);
+      });
+      if (signal.aborted) onAbort();
+      const message = await answer;
+      if (message.type === 'result')
+        return { result: message.result, ...(message.plan ? { plan: message.plan } : {}) };
+      return { result: failedResult('ENGINE_CRASH', message.type === 'crash' ? message.message : '') };
+    } catch (error) {
+      if (!(error instanceof ThreadLostError)) throw error;
+      return { result: failedResult('ENGINE_CRASH', error.message) };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   private scheduleRelease(): void {
-    this.releaseTimer = setTimeout(() => {
-      const worker = this.worker;
-      this.worker = undefined;
-      void worker?.terminate();
-    }, RELEASE_AFTER_MS);
+    this.releaseTimer = setTimeout(() => this.thread.release(), RELEASE_AFTER_MS);
     this.releaseTimer.unref();
   }
 }
 
-function runOn(
-  worker: Worker,
-  request: PortableSyncRequest,
-  { signal, onProgress, collectPlan }: EngineRun,
-): Promise<EngineOutcome> {
-  return new Promise((resolve) => {
-    const onAbort = () => worker.postMessage({ type: 'abort' });
-    const onMessage = (message: FromEngineThread) => {
-      if (message.type === 'progress') onProgress(message.progress);
-      else if (message.type === 'result')
-        settle({ result: message.result, ...(message.plan ? { plan: message.plan } : {}) });
-      else settle({ result: failedResult('ENGINE_CRASH', message.message) });
-    };
-    const onExit = (code: number) =>
-      settle({ result: failedResult('ENGINE_CRASH', `the engine thread exited with code ${code}`) });
-    const settle = (outcome: EngineOutcome) => {
-      signal.removeEventListener('abort', onAbort);
-      worker.off('message', onMessage).off('exit', onExit);
-      resolve(outcome);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', onMessage).on('exit', onExit);
-    worker.postMessage({ type: 'run', request, collectPlan } satisfies ToEngineThread);
-    if (signal.aborted) onAbort();
+async function runInline(request: PortableSyncRequest, run: EngineRun): Promise<EngineOutcome> {
+  const { runSync } = await import('../engine/run-sync.js');
+  const plan = run.collectPlan ? new PlanCollector() : undefined;
+  const result = await runSync({
+    ...request,
+    signal: run.signal,
+    onProgress: run.onProgress,
+    ...(plan ? { onPlanEntry: plan.add } : {}),
   });
+  return { result, ...(plan ? { plan: plan.changes } : {}) };
 }

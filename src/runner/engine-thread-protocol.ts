@@ -12,7 +12,13 @@ export type ToEngineThread =
   | { type: 'run'; request: PortableSyncRequest; collectPlan: boolean }
   | { type: 'abort' };
 
+/** As the thread receives them: the thread client numbers each run it sends (thread-client.ts). */
+export type ToEngineThreadNumbered =
+  | (Extract<ToEngineThread, { type: 'run' }> & { id: number })
+  | { type: 'abort' };
+
+/** `id`: the run's, as the thread client numbered its request (thread-client.ts). */
 export type FromEngineThread =
-  | { type: 'progress'; progress: SyncProgress }
-  | { type: 'result'; result: SyncResult; plan?: PlannedChanges }
-  | { type: 'crash'; message: string };
+  | { type: 'progress'; id: number; progress: SyncProgress }
+  | { type: 'result'; id: number; result: SyncResult; plan?: PlannedChanges }
+  | { type: 'crash'; id: number; message: string };
