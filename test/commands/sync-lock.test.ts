@@ -3,6 +3,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { defaultLockDir, lockDestination } from '../../src/jobs/destination-lock.js';
 import { runCli } from '../helpers/run-cli.js';
+import { RunGate } from '../helpers/run-gate.js';
+import { runCliWithin } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 describe('sync-daemon sync and the destination lock (CLI)', function () {
@@ -37,5 +39,27 @@ describe('sync-daemon sync and the destination lock (CLI)', function () {
     const ran = await runCli(['sync', 'docs', '--config', config]);
     expect(ran.exitCode, ran.stderr).to.equal(0);
     expect(await fs.readFile(path.join(dir, 'mirror', 'a.txt'), 'utf8')).to.equal('alpha');
+  });
+
+  it('holds the lock for the whole of a one-shot run: a second run started mid-way is refused', async () => {
+    const dir = await makeTempDir();
+    await writeTree(path.join(dir, 'source'), { 'a.txt': 'alpha', 'b.txt': 'beta' });
+    const config = path.join(dir, 'config.toml');
+    await fs.writeFile(
+      config,
+      `[daemon]\nsocket_path = "run/daemon.sock"\n[[sync_jobs]]\nid = "docs"\nsource_path = "source"\ndestination_path = "mirror"\n`,
+    );
+    const gate = RunGate.make(dir);
+    const first = runCliWithin(['sync', 'docs', '--config', config], { env: gate.env() });
+    await gate.waitUntilHeld();
+
+    const second = await runCli(['sync', 'docs', '--config', config]);
+
+    expect(second.exitCode).to.equal(1);
+    expect(second.stderr).to.include(`${path.join(dir, 'mirror')} is being written by another run`);
+    gate.open();
+    const firstResult = await first;
+    expect(firstResult.exitCode, firstResult.stderr).to.equal(0);
+    expect(await fs.readFile(path.join(dir, 'mirror', 'b.txt'), 'utf8')).to.equal('beta');
   });
 });

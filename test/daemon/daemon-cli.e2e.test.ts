@@ -5,10 +5,12 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { callDaemon } from '../../src/control/control-client.js';
+import { isTempName } from '../../src/engine/temp-names.js';
 import { isAlive } from '../../src/supervisor/pid-file.js';
 import { killTestDaemons, socketOf, TestDaemon, writeDaemonConfig } from '../helpers/daemon.js';
 import { CLI, runCli } from '../helpers/run-cli.js';
-import { expectSameTree, snapshotTree, waitFor } from '../helpers/sync-helpers.js';
+import { RunGate } from '../helpers/run-gate.js';
+import { expectSameTree, listTree, snapshotTree, waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 
 describe('the daemon through the CLI', function () {
@@ -229,6 +231,32 @@ describe('the daemon through the CLI', function () {
     for (const pid of runners) expect(isAlive(pid)).to.equal(false);
     expect(daemon.logged('stopping')).to.have.length(runners.length);
     expect(daemon.logged(/runner (backoff|crashloop)/)).to.deep.equal([]);
+  });
+
+  it('on Ctrl-C mid-run, stops the run after its current file and exits 0, leaving no temp file', async () => {
+    // A folder per file and one file operation at a time: the run cannot have everything in flight already.
+    const files = Object.fromEntries(
+      Array.from({ length: 30 }, (_, index) => [`d${index}/f.txt`, `${index}`]),
+    );
+    config = await writeDaemonConfig(dir, [{ id: 'docs', files }], {
+      concurrency: 'max_file_operations = 1',
+    });
+    const gate = RunGate.make(dir);
+    const daemon = await TestDaemon.start(config, socket, { ownGroup: true, env: gate.env() });
+    await daemon.waitUntilIdle();
+    await daemon.call('trigger', { job: 'docs' });
+    const runner = await gate.waitUntilHeld();
+
+    process.kill(-daemon.pid, 'SIGINT');
+    gate.open();
+
+    expect(await daemon.waitForExit()).to.equal(0);
+    expect(isAlive(runner)).to.equal(false);
+    expect(daemon.logged('stopping after the current file', 'docs')).to.have.length(1);
+    const mirrored = listTree(path.join(dir, 'docs', 'mirror'));
+    const copied = mirrored.filter((entry) => !entry.endsWith('/'));
+    expect(copied.length, `stopped before the end: ${copied.join(' ')}`).to.be.below(30);
+    expect(mirrored.filter((entry) => isTempName(path.basename(entry)))).to.deep.equal([]);
   });
 
   it('answers only once it supervises every job, and takes SIGHUP from then on', async () => {

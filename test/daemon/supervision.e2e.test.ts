@@ -16,10 +16,13 @@ import { RunGate } from '../helpers/run-gate.js';
 import { expectSameTree, listTree, snapshotTree, waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 
-/** Small files in a few folders; a test that acts mid-run holds the run at a RunGate, whatever the disk's speed. */
+/**
+ * Small files, a folder each (small files of one folder are installed as one batch); a test that acts mid-run
+ * holds the run at a RunGate, whatever the disk's speed.
+ */
 function smallFiles(count: number): Record<string, string> {
   return Object.fromEntries(
-    Array.from({ length: count }, (_, index) => [`d${index % 4}/f${index}.txt`, `file ${index}`]),
+    Array.from({ length: count }, (_, index) => [`d${index}/f.txt`, `file ${index}`]),
   );
 }
 
@@ -138,12 +141,12 @@ describe('supervision (real runner processes)', function () {
 
   it('leaves no runner behind when the supervisor is killed with SIGKILL', async () => {
     const gate = RunGate.make(dir);
-    const config = await writeDaemonConfig(dir, [
-      // More files than a run has in flight (max_file_operations, 8), so that a stop shows.
-      { id: 'one', files: smallFiles(30) },
-      { id: 'two' },
-      { id: 'three' },
-    ]);
+    // One file operation at a time, so that a stop before the end shows.
+    const config = await writeDaemonConfig(
+      dir,
+      [{ id: 'one', files: smallFiles(30) }, { id: 'two' }, { id: 'three' }],
+      { concurrency: 'max_file_operations = 1' },
+    );
     const daemon = await TestDaemon.start(config, socketOf(dir), { env: gate.env() });
     const status = await daemon.waitUntilIdle();
     await daemon.call('trigger', { job: 'one' });

@@ -2,10 +2,12 @@ import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
+import { isTempName } from '../../src/engine/temp-names.js';
 import { RUNNER_JOB_ENV, type RunnerJob } from '../../src/ipc/runner-job.js';
 import { parseRunnerMessage, type RunnerToSupervisor } from '../../src/ipc/runner-protocol.js';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
-import { makeSyncRequest } from '../helpers/sync-helpers.js';
+import { RunGate } from '../helpers/run-gate.js';
+import { listTree, makeSyncRequest } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 // End to end: the real runner entry point (runners/sync-runner.js, on the built dist/) in a forked process.
@@ -86,9 +88,12 @@ describe('the sync runner process', function () {
     await removeTempDirs();
   });
 
-  function start(job = jobFor(path.join(dir, 'source'), path.join(dir, 'mirror'))): RunnerUnderTest {
+  function start(
+    job = jobFor(path.join(dir, 'source'), path.join(dir, 'mirror')),
+    env: Record<string, string> = {},
+  ): RunnerUnderTest {
     const child = fork(RUNNER, [], {
-      env: { ...process.env, [RUNNER_JOB_ENV]: JSON.stringify(job) },
+      env: { ...process.env, ...env, [RUNNER_JOB_ENV]: JSON.stringify(job) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     runner = new RunnerUnderTest(child);
@@ -131,6 +136,34 @@ describe('the sync runner process', function () {
     expect(logs).to.include('expected a message of type "sync" or "stop"');
     expect(logs).to.include('expected a sync with a runId');
     expect(logs).to.include('expected an object');
+  });
+
+  it('stops a run at a safe point when told to stop mid-run: a partial result, no temp file, exit 0', async () => {
+    // A folder per file and one file operation at a time, so that the stop shows; the gate holds the run
+    // after the first file.
+    const files = Object.fromEntries(
+      Array.from({ length: 30 }, (_, index) => [`d${index}/f.txt`, `${index}`]),
+    );
+    await writeTree(path.join(dir, 'source'), files);
+    const gate = RunGate.make(dir);
+    const job = { ...jobFor(path.join(dir, 'source'), path.join(dir, 'mirror')), maxFileOperations: 1 };
+    const child = start(job, gate.env());
+    await child.waitFor('ready');
+    child.child.send({ type: 'sync', runId: 'held', mode: 'full' });
+    expect(await gate.waitUntilHeld()).to.equal(child.child.pid);
+
+    child.child.send({ type: 'stop' });
+    gate.open();
+
+    const result = await child.waitFor('result', (message) => message.runId === 'held');
+    expect(result.outcome).to.equal('partial');
+    expect(result.warnings.join('\n')).to.include('stopped before the end');
+    expect(result.stats.copied, 'stopped before the end').to.be.within(1, 31);
+    expect(await child.exited).to.equal(0);
+    const mirrored = listTree(path.join(dir, 'mirror'));
+    expect(mirrored.filter((entry) => !entry.endsWith('/'))).to.have.length(result.stats.copied);
+    expect(mirrored.filter((entry) => isTempName(path.basename(entry)))).to.deep.equal([]);
+    expect(child.logText()).to.include('stopping after the current file');
   });
 
   it('exits with 0 when told to stop while idle', async () => {
