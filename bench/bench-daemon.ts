@@ -103,7 +103,17 @@ export class ControlConnection {
   }
 }
 
-/** A daemon with `jobCount` manual jobs, all its files (socket, pid, log, cache, trees) in `dir`. */
+/** How the bench's jobs differ from the default: a manual job over a one-file source of its own. */
+export interface BenchJobOptions {
+  /** An existing tree to mirror, shared by every job (only dry runs may share it: nothing is written to it). */
+  source?: string;
+  /** TOML lines of the job's `[sync_jobs.schedule]` table. */
+  schedule?: string;
+  /** TOML lines of the job's `[sync_jobs.sync_options]` table. */
+  syncOptions?: string;
+}
+
+/** A daemon with `jobCount` jobs (manual unless `jobs` says otherwise), all its files in `dir`. */
 export class BenchDaemon {
   private constructor(
     readonly dir: string,
@@ -113,10 +123,15 @@ export class BenchDaemon {
     private readonly cli: string,
   ) {}
 
-  static async start(root: string, dir: string, jobCount: number): Promise<BenchDaemon> {
+  static async start(
+    root: string,
+    dir: string,
+    jobCount: number,
+    jobs: BenchJobOptions = {},
+  ): Promise<BenchDaemon> {
     const cli = path.join(root, 'bin', 'run.js');
     await removeLeftover(cli, dir);
-    const configFile = writeConfig(dir, jobCount);
+    const configFile = writeConfig(dir, jobCount, jobs);
     const { stdout } = await run(process.execPath, [cli, 'start', '--config', configFile]);
     const pid = Number(/started \(pid (\d+)\)/.exec(stdout)?.[1]);
     if (!pid) throw new Error(`sync-daemon start printed no pid:\n${stdout}`);
@@ -158,7 +173,7 @@ export function sleep(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
 
-function writeConfig(dir: string, jobCount: number): string {
+function writeConfig(dir: string, jobCount: number, jobs: BenchJobOptions): string {
   const run = path.join(dir, 'run');
   const lines = [
     '[daemon]',
@@ -170,16 +185,20 @@ function writeConfig(dir: string, jobCount: number): string {
   ];
   for (let index = 0; index < jobCount; index++) {
     const id = `job-${index}`;
-    const source = path.join(dir, 'trees', id, 'source');
-    fs.mkdirSync(source, { recursive: true });
-    fs.writeFileSync(path.join(source, 'a.txt'), `content of ${id}\n`);
+    let source = jobs.source;
+    if (source === undefined) {
+      source = path.join(dir, 'trees', id, 'source');
+      fs.mkdirSync(source, { recursive: true });
+      fs.writeFileSync(path.join(source, 'a.txt'), `content of ${id}\n`);
+    }
     lines.push(
       '[[sync_jobs]]',
       `id = "${id}"`,
       `source_path = ${JSON.stringify(source)}`,
       `destination_path = ${JSON.stringify(path.join(dir, 'trees', id, 'mirror'))}`,
       '[sync_jobs.schedule]',
-      'type = "manual"',
+      jobs.schedule ?? 'type = "manual"',
+      ...(jobs.syncOptions ? ['[sync_jobs.sync_options]', jobs.syncOptions] : []),
     );
   }
   const file = path.join(dir, 'config.toml');

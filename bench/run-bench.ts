@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SyncRequest, SyncResult } from '../src/engine/types.js';
 import { makeSyncRequest } from '../test/helpers/sync-helpers.js';
+import { benchDryRunMemory } from './dry-run-memory-bench.js';
 import { ensureTree, modifyTree, type TreeName } from './generate-tree.js';
 import { formatSeconds, formatTable, type Sample, summarize } from './measure.js';
 import {
@@ -16,7 +17,8 @@ import {
 
 // `npm run bench`: the engine side by side with rsync (and cp), alternating rounds, warm page cache. Each
 // scenario of issue 3 is a function below; 7 to 10, the supervisor side by side with PM2, are in
-// supervisor-bench.ts. BENCH_ROUNDS (default 5) and BENCH_SCENARIOS=1,3 narrow it down.
+// supervisor-bench.ts; 11, the supervisor's memory under a dry-run job every second, in dry-run-memory-bench.ts
+// (BENCH_DRY_RUN_SECS, default 60). BENCH_ROUNDS (default 5) and BENCH_SCENARIOS=1,3 narrow it down.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = path.join(ROOT, '.bench');
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     ['8', () => benchCliStatus(supervisorBench)],
     ['9', () => benchIdleMemory(supervisorBench)],
     ['10', () => benchStatusRoundTrip(supervisorBench)],
+    ['11', () => benchDryRunMemory(supervisorBench)],
   ];
   for (const [id, scenario] of scenarios) {
     if (!SELECTED || SELECTED.includes(id)) {

@@ -59,7 +59,7 @@ export class JobRuns {
     const current = slot.current;
     if (current?.runId !== runId) return;
     slot.current = undefined;
-    slot.lastRun = this.history.record(current, result);
+    slot.lastRun = this.history.record(slot.job.id, current, result);
     logRunEnd(this.options.logger, slot.job.id, slot.lastRun);
     this.options.finished(slot.job.id);
   }

@@ -10,11 +10,16 @@ export type RunResult = Pick<RunSummary, 'outcome' | 'stats' | 'errors' | 'warni
 const RUNS_KEPT = 500;
 const ERRORS_KEPT_PER_RUN = 20;
 
-/** The summaries of recent runs, by run id, so `sync --wait` can fetch a result after the run ended. */
+/**
+ * The summaries of recent runs, by run id, so `sync --wait` can fetch a result after the run ended. A dry run's
+ * plan (up to 10,000 entries) is kept only for the latest dry run of each job: a dry-run job on a short interval
+ * would otherwise hold 500 plans.
+ */
 export class RunHistory {
-  private readonly runs = new Map<string, { summary: RunSummary; plan?: PlannedChanges }>();
+  private readonly runs = new Map<string, { jobId: string; summary: RunSummary }>();
+  private readonly latestPlans = new Map<string, { runId: string; plan: PlannedChanges }>();
 
-  record(run: CurrentRun & { startedAtMs: number }, result: RunResult): RunSummary {
+  record(jobId: string, run: CurrentRun & { startedAtMs: number }, result: RunResult): RunSummary {
     const finishedAt = Date.now();
     const summary: RunSummary = {
       runId: run.runId,
@@ -29,16 +34,29 @@ export class RunHistory {
       errors: result.errors.slice(0, ERRORS_KEPT_PER_RUN),
       warnings: result.warnings.slice(0, ERRORS_KEPT_PER_RUN),
     };
-    this.runs.set(run.runId, { summary, ...(result.plan ? { plan: result.plan } : {}) });
+    this.runs.set(run.runId, { jobId, summary });
+    if (result.plan) this.latestPlans.set(jobId, { runId: run.runId, plan: result.plan });
     if (this.runs.size > RUNS_KEPT) {
-      const oldest = this.runs.keys().next().value;
-      if (oldest !== undefined) this.runs.delete(oldest);
+      const [oldest, { jobId: oldestJob }] = this.runs.entries().next().value as [string, { jobId: string }];
+      this.runs.delete(oldest);
+      // A removed job's last plan goes with its run.
+      if (this.latestPlans.get(oldestJob)?.runId === oldest) this.latestPlans.delete(oldestJob);
     }
     return summary;
   }
 
   get(runId: string): { summary: RunSummary; plan?: PlannedChanges } | undefined {
-    return this.runs.get(runId);
+    const run = this.runs.get(runId);
+    if (!run) return undefined;
+    const latest = this.latestPlans.get(run.jobId);
+    return latest?.runId === runId ? { summary: run.summary, plan: latest.plan } : { summary: run.summary };
+  }
+
+  /** Plan entries held across every job (for tests and the bench: bounded by jobs × 10,000). */
+  get plannedEntries(): number {
+    let count = 0;
+    for (const { plan } of this.latestPlans.values()) count += plan.entries.length;
+    return count;
   }
 }
 
