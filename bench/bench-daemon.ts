@@ -202,6 +202,7 @@ function writeConfig(dir: string, jobCount: number, jobs: BenchJobOptions): stri
     );
   }
   const file = path.join(dir, 'config.toml');
+  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }

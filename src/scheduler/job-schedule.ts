@@ -1,6 +1,10 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { parseDuration } from '../config/parse-duration.js';
 import type { Schedule } from '../config/schema.js';
+import { type LongTimeout, setLongTimeout } from './long-timeout.js';
+
+/** The latest time a Date holds (ECMAScript: 8.64e15 ms after the epoch). */
+const MAX_DATE_MS = 8.64e15;
 
 /** A job's timer: it fires `onDue` when the job should run and knows when that is next (for `status`). */
 export interface JobSchedule {
@@ -27,20 +31,23 @@ export function startJobSchedule(schedule: Schedule, onDue: () => void): JobSche
 
 function startInterval(intervalMs: number, onDue: () => void): JobSchedule {
   let next = Date.now();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: LongTimeout | undefined;
   const fire = () => {
     next = Date.now() + intervalMs;
-    timer = setTimeout(fire, intervalMs);
+    // Intervals of 25 days and more pass setTimeout's limit: they wait in a chain of timers.
+    timer = setLongTimeout(fire, intervalMs);
     onDue();
   };
   // The first run comes right after start-up, from the event loop rather than inside the caller.
-  timer = setTimeout(fire, 0);
+  timer = setLongTimeout(fire, 0);
   return {
-    nextRunAt: () => new Date(next),
-    stop: () => clearTimeout(timer),
+    // Past the last date a Date can hold, there is no next run to show.
+    nextRunAt: () => (next <= MAX_DATE_MS ? new Date(next) : undefined),
+    stop: () => timer?.clear(),
   };
 }
 
+// node-cron 4 wakes at least once a day (its heartbeat is capped at 24 h), so a far cron date needs no chain.
 function startCron(expression: string, timezone: string | undefined, onDue: () => void): JobSchedule {
   const task: ScheduledTask = cron.schedule(expression, () => onDue(), {
     ...(timezone ? { timezone } : {}),

@@ -253,6 +253,22 @@ describe('supervision (real runner processes)', function () {
     expect(daemon.logged('sync started', 'busy')).to.have.length(2);
   });
 
+  it('runs a 30d interval job at start-up and then waits 30 days, not a millisecond', async () => {
+    const config = await writeDaemonConfig(dir, [
+      { id: 'monthly', schedule: 'type = "interval"\ninterval = "30d"' },
+    ]);
+    const daemon = await TestDaemon.start(config, socketOf(dir));
+    await waitFor(async () => (await daemon.job('monthly')).lastRun !== undefined, { what: 'the first run' });
+    // A run asked for by hand, followed to its end: the time in which a broken timer would have run it again.
+    const manual = (await daemon.call('trigger', { job: 'monthly' })) as { runId: string };
+    await waitFor(async () => (await daemon.job('monthly')).lastRun?.runId === manual.runId, {
+      what: 'the manual run',
+    });
+    expect(daemon.logged('sync started', 'monthly')).to.have.length(2);
+    const job = await daemon.job('monthly');
+    expect(Date.parse(job.nextRunAt ?? '') - Date.now()).to.be.within(29 * 86_400_000, 30 * 86_400_000);
+  });
+
   it('reloads: a broken config keeps the running one; a changed job is the only one restarted', async () => {
     const jobs = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
     const config = await writeDaemonConfig(dir, jobs);
