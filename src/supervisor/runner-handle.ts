@@ -6,6 +6,7 @@ import {
   type RunnerToSupervisor,
   type SupervisorToRunner,
 } from '../ipc/runner-protocol.js';
+import { type LongTimeout, setLongTimeout } from '../scheduler/long-timeout.js';
 import { killTree } from '../util/kill-tree.js';
 import { type BackoffPolicy, computeRestartDelay, DEFAULT_BACKOFF } from './restart-backoff.js';
 
@@ -49,9 +50,10 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
   private child: RunnerProcess | undefined;
   private currentState: RunnerState = 'stopped';
   private consecutiveCrashes = 0;
-  private startedAt = 0;
+  /** When the current runner said it was ready; undefined while it starts. */
+  private readyAt: number | undefined;
   private readyTimer: NodeJS.Timeout | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
+  private restartTimer: LongTimeout | undefined;
   private activeRunId: string | undefined;
   private stopping: Promise<void> | undefined;
   restarts = 0;
@@ -72,7 +74,7 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
     if (this.child || this.stopping) return;
     const child = this.options.spawn(this.options.job);
     this.child = child;
-    this.startedAt = Date.now();
+    this.readyAt = undefined;
     this.setState('starting');
     this.readyTimer = setTimeout(() => {
       if (this.child === child && this.currentState === 'starting') this.kill();
@@ -108,7 +110,7 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
   }
 
   private async stopChild(): Promise<void> {
-    clearTimeout(this.restartTimer);
+    this.restartTimer?.clear();
     clearTimeout(this.readyTimer);
     const child = this.child;
     if (!child) {
@@ -140,6 +142,7 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
     const message = parsed.message;
     if (message.type === 'ready' && this.currentState === 'starting') {
       clearTimeout(this.readyTimer);
+      this.readyAt = Date.now();
       this.setState('idle');
     }
     if (message.type === 'result' && message.runId === this.activeRunId) {
@@ -160,15 +163,17 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
       this.setState('stopped');
       return;
     }
-    // Up long enough before this crash: earlier crashes no longer count.
-    if (Date.now() - this.startedAt >= (this.options.backoff ?? DEFAULT_BACKOFF).resetAfterMs)
+    const policy = this.options.backoff ?? DEFAULT_BACKOFF;
+    // Up and ready long enough before this crash: earlier crashes no longer count. Counted from ready, not from
+    // spawn, so a runner that takes long to start and then crashes soon after is still backed off.
+    if (this.readyAt !== undefined && Date.now() - this.readyAt >= policy.resetAfterMs)
       this.consecutiveCrashes = 0;
     this.consecutiveCrashes++;
     this.restarts++;
-    const policy = this.options.backoff ?? DEFAULT_BACKOFF;
     const delay = computeRestartDelay(this.consecutiveCrashes, policy);
     this.setState(this.consecutiveCrashes >= policy.crashloopAfter ? 'crashloop' : 'backoff');
-    this.restartTimer = setTimeout(() => this.start(), delay);
+    // restart_backoff_max_ms has no upper bound: a long ceiling waits in a chain of timers.
+    this.restartTimer = setLongTimeout(() => this.start(), delay);
   }
 
   private setState(state: RunnerState): void {
@@ -179,11 +184,12 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
 }
 
 async function settlesWithin(promise: Promise<void>, milliseconds: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: LongTimeout | undefined;
+  // stop_timeout_secs has no upper bound either.
   const timedOut = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), milliseconds);
+    timer = setLongTimeout(() => resolve(false), milliseconds);
   });
   const result = await Promise.race([promise.then(() => true), timedOut]);
-  clearTimeout(timer);
+  timer?.clear();
   return result;
 }

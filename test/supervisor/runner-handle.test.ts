@@ -93,17 +93,51 @@ describe('RunnerHandle', () => {
     expect(states).to.include('crashloop');
   });
 
-  it('forgets earlier crashes after a minute up', async () => {
+  it('forgets earlier crashes after a minute up and ready', async () => {
     handle.start();
     latest().crash();
     await clock.tickAsync(0);
     latest().crash();
     await clock.tickAsync(100);
     expect(spawned).to.have.length(3);
+    latest().reply({ type: 'ready' });
     await clock.tickAsync(60_000);
     latest().crash();
     await clock.tickAsync(0);
     expect(spawned, 'restarted at once, as a first crash').to.have.length(4);
+  });
+
+  it('counts the minute from ready, not from spawn: a slow start that crashes soon after still backs off', async () => {
+    handle = new RunnerHandle({
+      killTree: (pid) => killed.push(pid),
+      job: JOB,
+      spawn: () => {
+        const child = new FakeRunner();
+        spawned.push(child);
+        return child;
+      },
+      readyTimeoutMs: 120_000,
+    });
+    handle.start();
+    latest().crash();
+    await clock.tickAsync(0);
+    expect(spawned).to.have.length(2);
+    // 50 s to start, 20 s ready: 70 s since spawn, but only 20 s up and ready.
+    await clock.tickAsync(50_000);
+    latest().reply({ type: 'ready' });
+    await clock.tickAsync(20_000);
+    latest().crash();
+    await clock.tickAsync(99);
+    expect(spawned, 'a second crash in a row waits the initial delay').to.have.length(2);
+    await clock.tickAsync(1);
+    expect(spawned).to.have.length(3);
+    // A runner that never became ready is never "up": 70 s of starting do not reset the count either.
+    await clock.tickAsync(70_000);
+    latest().crash();
+    await clock.tickAsync(199);
+    expect(spawned, 'a third crash in a row waits twice as long').to.have.length(3);
+    await clock.tickAsync(1);
+    expect(spawned).to.have.length(4);
   });
 
   it('reports a run lost to a crash', () => {
