@@ -32,6 +32,10 @@ export interface DispatcherOptions {
  * The one place that decides when runs start (DESIGN.md, "Triggers"): a bounded queue, at most one waiting run
  * per job into which later triggers merge, a trigger during a run kept as the run after it (so no change made
  * during a run is lost), and at most `maxConcurrentSyncs` runs across the daemon.
+ *
+ * A dry run and a real run answer different questions and never merge, so a job may hold one waiting run of each
+ * kind; they start one after the other in the order they were asked for. The queue's places are counted per job:
+ * a trigger for a job that already waits never needs a new place, so it is never refused for a full queue.
  */
 export class Dispatcher {
   private readonly queue: PlannedRun[] = [];
@@ -48,14 +52,12 @@ export class Dispatcher {
   }
 
   trigger(jobId: string, trigger: Trigger): TriggerOutcome {
-    const waiting = this.queue.find((run) => run.jobId === jobId);
+    const waiting = this.waitingRun(jobId, trigger.dryRun === true);
     if (waiting) {
-      // A dry run and a real run answer different questions: they never merge.
-      if (waiting.dryRun !== (trigger.dryRun === true)) return 'rejected';
       merge(waiting, trigger);
       return 'merged';
     }
-    if (this.queue.length >= this.options.queueSize) return 'rejected';
+    if (!this.waitingRun(jobId) && this.queued >= this.options.queueSize) return 'rejected';
     this.queue.push(this.plan(jobId, trigger));
     if (this.running.has(jobId)) return 'pending';
     this.pump();
@@ -81,22 +83,28 @@ export class Dispatcher {
     }
   }
 
-  /** Drops a job's waiting run (job paused, removed or stopped). */
+  /** Drops a job's waiting runs (job paused, removed or stopped). */
   cancel(jobId: string): void {
-    const index = this.queue.findIndex((run) => run.jobId === jobId);
-    if (index >= 0) this.queue.splice(index, 1);
+    for (let index = this.queue.length - 1; index >= 0; index--)
+      if (this.queue[index]?.jobId === jobId) this.queue.splice(index, 1);
   }
 
   runningRunId(jobId: string): string | undefined {
     return this.running.get(jobId);
   }
 
-  waitingRun(jobId: string): PlannedRun | undefined {
-    return this.queue.find((run) => run.jobId === jobId);
+  /** The job's waiting run of that kind (`dryRun` given), or the first of its waiting runs. */
+  waitingRun(jobId: string, dryRun?: boolean): PlannedRun | undefined {
+    return this.queue.find((run) => run.jobId === jobId && (dryRun === undefined || run.dryRun === dryRun));
   }
 
+  waitingRuns(jobId: string): PlannedRun[] {
+    return this.queue.filter((run) => run.jobId === jobId);
+  }
+
+  /** Places taken in the queue: jobs with a waiting run (a job's real and dry waiting runs share one). */
   get queued(): number {
-    return this.queue.length;
+    return new Set(this.queue.map((run) => run.jobId)).size;
   }
 
   get runningCount(): number {

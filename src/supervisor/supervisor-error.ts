@@ -7,7 +7,6 @@ export class SupervisorError extends Error {
       | 'JOB_DISABLED'
       | 'JOB_PAUSED'
       | 'QUEUE_FULL'
-      | 'RUN_CONFLICT'
       | 'DAEMON_STOPPING'
       | 'BAD_PARAMS',
     message: string,

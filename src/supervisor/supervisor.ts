@@ -104,12 +104,6 @@ export class Supervisor {
       );
     // A job whose config says dry_run never writes, whoever asks.
     const dryRun = trigger.dryRun === true || slot.job.sync_options.dry_run;
-    const waiting = this.dispatcher.waitingRun(jobId);
-    if (waiting && waiting.dryRun !== dryRun)
-      throw new SupervisorError(
-        'RUN_CONFLICT',
-        `job ${jobId} already has a ${waiting.dryRun ? 'dry' : 'real'} run waiting; ask again once it has started`,
-      );
     const outcome = this.dispatcher.trigger(jobId, { ...trigger, dryRun });
     if (outcome === 'rejected') {
       slot.rejectedTriggers++;
@@ -119,14 +113,16 @@ export class Supervisor {
         `the sync queue is full (${this.config.concurrency.sync_queue_size} runs waiting); try again later`,
       );
     }
-    const runId = this.dispatcher.waitingRun(jobId)?.runId ?? this.dispatcher.runningRunId(jobId) ?? '';
+    const runId =
+      this.dispatcher.waitingRun(jobId, dryRun)?.runId ?? this.dispatcher.runningRunId(jobId) ?? '';
     this.log.debug({ job: jobId, runId, reason: trigger.reason, outcome }, `trigger ${outcome}`);
     return { job: jobId, runId, outcome };
   }
 
   run(jobId: string, runId: string): RunReply {
     const slot = this.slotOf(jobId);
-    if (this.dispatcher.waitingRun(jobId)?.runId === runId) return { state: 'queued', job: jobId, runId };
+    if (this.dispatcher.waitingRuns(jobId).some((run) => run.runId === runId))
+      return { state: 'queued', job: jobId, runId };
     if (slot.current?.runId === runId)
       return {
         state: 'syncing',
@@ -279,6 +275,13 @@ export class Supervisor {
       this.trigger(slot.job.id, { reason });
     } catch (error) {
       if (!(error instanceof SupervisorError)) throw error;
+      // A full queue is counted and logged by trigger() itself; any other refusal is, here, never dropped silently.
+      if (error.code === 'QUEUE_FULL') return;
+      slot.rejectedTriggers++;
+      this.log.warn(
+        { job: slot.job.id, reason, code: error.code },
+        `${reason} trigger refused: ${error.message}`,
+      );
     }
   }
 

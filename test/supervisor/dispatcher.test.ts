@@ -81,10 +81,45 @@ describe('Dispatcher', () => {
     expect(started.map((run) => run.jobId)).to.deep.equal(['job-1', 'job-0']);
   });
 
-  it('never merges a dry run with a real one', () => {
+  it('never merges a dry run with a real one: a job holds one waiting run of each kind', () => {
     dispatcher = make(0);
+    dispatcher.trigger('job-0', { reason: 'manual', dryRun: true });
+    expect(
+      dispatcher.trigger('job-0', { reason: 'schedule' }),
+      'a waiting dry run refuses no real trigger',
+    ).to.equal('queued');
+    expect(dispatcher.trigger('job-0', { reason: 'watch', paths: ['a'] })).to.equal('merged');
+    expect(dispatcher.trigger('job-0', { reason: 'manual', dryRun: true })).to.equal('merged');
+    expect(dispatcher.waitingRun('job-0', true)?.reasons).to.deep.equal(new Set(['manual']));
+    expect(dispatcher.waitingRun('job-0', false)?.reasons).to.deep.equal(new Set(['schedule', 'watch']));
+    expect(dispatcher.waitingRuns('job-0')).to.have.length(2);
+  });
+
+  it('merges into a job’s waiting run, of either kind, even when the queue is full: one place per job', () => {
+    dispatcher = make(0, 2);
+    expect(dispatcher.trigger('job-0', { reason: 'manual', dryRun: true })).to.equal('queued');
+    expect(dispatcher.trigger('job-1', { reason: 'schedule' })).to.equal('queued');
+    expect(dispatcher.trigger('job-2', { reason: 'schedule' }), 'the queue is full').to.equal('rejected');
+    expect(dispatcher.trigger('job-0', { reason: 'schedule' }), 'job-0 already has its place').to.equal(
+      'queued',
+    );
+    expect(dispatcher.trigger('job-0', { reason: 'watch' })).to.equal('merged');
+    expect(dispatcher.trigger('job-1', { reason: 'manual', dryRun: true })).to.equal('queued');
+    expect(dispatcher.queued, 'places taken: one per job').to.equal(2);
+  });
+
+  it('runs a job’s waiting real and dry runs one after the other, in the order asked', () => {
+    dispatcher = make(2);
     dispatcher.trigger('job-0', { reason: 'manual' });
-    expect(dispatcher.trigger('job-0', { reason: 'manual', dryRun: true })).to.equal('rejected');
+    dispatcher.trigger('job-0', { reason: 'manual', dryRun: true });
+    expect(dispatcher.trigger('job-0', { reason: 'schedule' }), 'the run after the current one').to.equal(
+      'pending',
+    );
+    expect(started.map((run) => run.dryRun)).to.deep.equal([false]);
+    dispatcher.finished('job-0');
+    expect(started.map((run) => run.dryRun)).to.deep.equal([false, true]);
+    dispatcher.finished('job-0');
+    expect(started.map((run) => run.dryRun)).to.deep.equal([false, true, false]);
   });
 
   it('drops a cancelled job’s waiting run', () => {

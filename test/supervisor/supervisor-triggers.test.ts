@@ -77,12 +77,42 @@ describe('Supervisor triggers', function () {
     expect(running.trigger('a', { reason: 'manual' }).outcome).to.equal('queued');
   });
 
-  it('keeps a dry run and a real run of one job apart', async () => {
-    const running = await startSupervisor('', 'max_concurrent_syncs = 1');
+  it('keeps a dry run and a real run of one job apart, and a waiting dry run refuses no real trigger', async () => {
+    const running = await startSupervisor('', 'max_concurrent_syncs = 1\nsync_queue_size = 1');
     running.trigger('a', { reason: 'manual' });
-    running.trigger('b', { reason: 'manual', dryRun: true });
-    expect(refusal(() => running.trigger('b', { reason: 'manual' }))).to.equal('RUN_CONFLICT');
-    expect(running.trigger('b', { reason: 'manual', dryRun: true }).outcome).to.equal('merged');
+    const dry = running.trigger('b', { reason: 'manual', dryRun: true });
+    // The queue is full (b's dry run), yet b's real run joins b's place in it.
+    const real = running.trigger('b', { reason: 'schedule' });
+    expect(real.outcome).to.equal('queued');
+    expect(real.runId).to.not.equal(dry.runId);
+    expect(running.trigger('b', { reason: 'manual', dryRun: true })).to.deep.include({
+      outcome: 'merged',
+      runId: dry.runId,
+    });
+    expect(running.trigger('b', { reason: 'retry' })).to.deep.include({
+      outcome: 'merged',
+      runId: real.runId,
+    });
+    expect(running.run('b', dry.runId).state).to.equal('queued');
+    expect(running.run('b', real.runId).state).to.equal('queued');
+    expect(running.status().queue.waiting).to.equal(1);
+    expect(running.status().jobs[1]?.rejectedTriggers).to.equal(0);
+  });
+
+  it('logs and counts a scheduled trigger that the full queue refuses', async () => {
+    const running = await startSupervisor('', 'max_concurrent_syncs = 1\nsync_queue_size = 1');
+    running.trigger('a', { reason: 'manual' });
+    running.trigger('b', { reason: 'manual' });
+    expect(refusal(() => running.trigger('c', { reason: 'schedule' }))).to.equal('QUEUE_FULL');
+    expect(running.status().jobs[2]?.rejectedTriggers).to.equal(1);
+    expect(
+      records.some(
+        (record) =>
+          record.msg === 'sync queue full: trigger rejected' &&
+          record.job === 'c' &&
+          (record as { reason?: string }).reason === 'schedule',
+      ),
+    ).to.be.true;
   });
 
   it('follows a run from queued to syncing', async () => {
