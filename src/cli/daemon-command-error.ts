@@ -2,7 +2,12 @@
 export class DaemonCommandError extends Error {
   override readonly name = 'DaemonCommandError';
   constructor(
-    readonly code: 'ALREADY_RUNNING' | 'STOP_TIMEOUT' | 'STOP_FAILED' | 'START_FAILED',
+    readonly code:
+      | 'ALREADY_RUNNING'
+      | 'DAEMON_NOT_ANSWERING'
+      | 'STOP_TIMEOUT'
+      | 'STOP_FAILED'
+      | 'START_FAILED',
     message: string,
   ) {
     super(message);

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { BaseCommand } from '../cli/base-command.js';
+import { findRunningDaemon } from '../cli/running-daemon.js';
 import { startDetached } from '../cli/start-detached.js';
 import { stopDaemon } from '../cli/stop-daemon.js';
-import { asDaemonStatus } from '../control/check-replies.js';
-import { callDaemon } from '../control/control-client.js';
 import type { DaemonReady } from '../supervisor/run-daemon.js';
 
 export default class Restart extends BaseCommand<typeof Restart> {
@@ -14,7 +13,8 @@ export default class Restart extends BaseCommand<typeof Restart> {
 
   public async run(): Promise<DaemonReady> {
     const socketPath = await this.socketPath();
-    const running = await callDaemon(socketPath, 'status').then(asDaemonStatus, () => undefined);
+    // Only "not running" means not running: a daemon that does not answer is refused, never doubled.
+    const running = await findRunningDaemon(socketPath);
     const configFile = this.flags.config === undefined && running ? running.configFile : this.configFile();
     // Checked before stopping: a config that would not start must not cost the running daemon.
     const { loadConfigFile } = await import('../config/load-config.js');

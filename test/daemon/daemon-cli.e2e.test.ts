@@ -163,6 +163,29 @@ describe('the daemon through the CLI', function () {
     expect(after.configFile).to.equal(config);
   });
 
+  it('restart refuses, and starts no second daemon, when the socket accepts but never answers', async () => {
+    // A hung daemon, as far as a client can tell: connections are accepted and nothing ever comes back.
+    fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
+    const held = new Set<net.Socket>();
+    const hung = net.createServer((connection) => {
+      held.add(connection);
+      connection.on('close', () => held.delete(connection));
+    });
+    await new Promise<void>((resolve) => hung.listen(socket, resolve));
+    try {
+      const restart = await runCli(['restart', '--json', '--config', config]);
+      expect(restart.exitCode, restart.stderr).to.equal(ExitCode.failure);
+      const { error } = JSON.parse(restart.stdout);
+      expect(error.code).to.equal('DAEMON_NOT_ANSWERING');
+      expect(error.message).to.include(`the daemon on ${socket} did not answer`);
+      expect(fs.existsSync(path.join(dir, 'daemon.log')), 'no daemon was started').to.equal(false);
+      expect(fs.existsSync(path.join(dir, 'run', 'daemon.pid'))).to.equal(false);
+    } finally {
+      for (const connection of held) connection.destroy();
+      await new Promise((resolve) => hung.close(resolve));
+    }
+  });
+
   it('answers "not running" with exit 3 for status, stop and job commands', async () => {
     for (const args of [['status'], ['stop'], ['reload'], ['job', 'pause', 'docs']]) {
       const result = await runCli([...args, '--config', config]);
