@@ -1,7 +1,6 @@
 import type Logger from 'bunyan';
 import { failedResult } from '../engine/failed-result.js';
 import type { SyncProgress } from '../engine/types.js';
-import { breakDestinationLock } from '../jobs/destination-lock.js';
 import type { PlannedRun } from './dispatcher.js';
 import { isHung, type JobSlot } from './job-slot.js';
 import type { JobSlots } from './job-slots.js';
@@ -10,7 +9,6 @@ import { logRunEnd, RunHistory, type RunResult } from './run-history.js';
 export interface JobRunsOptions {
   slots: JobSlots;
   logger: Logger;
-  lockDir: string;
   /** A run ended (or was lost): the dispatcher frees its place. */
   finished: (jobId: string) => void;
   /** A run was lost with its runner: ask for it again. */
@@ -73,8 +71,6 @@ export class JobRuns {
       runId,
       failedResult('RUNNER_EXITED', 'the runner exited during the run; it is restarted'),
     );
-    // Its holder is dead: the run after it must not wait for the lock to go stale.
-    if (!current.dryRun) breakDestinationLock(slot.job.destination_path, this.options.lockDir);
     const active = this.options.slots.isCurrent(slot) && slot.runner !== undefined;
     if (active && !slot.paused && !current.dryRun) this.options.retry(slot);
   }
@@ -88,7 +84,6 @@ export class JobRuns {
       const message = `no progress for ${limitSecs}s (sync_timeout_secs): the runner was killed and restarted`;
       this.options.logger.error({ job: slot.job.id, runId: current.runId }, message);
       this.finish(slot, current.runId, failedResult('SYNC_TIMEOUT', message));
-      slot.killedWithLock = !current.dryRun;
       slot.runner?.kill();
     }
   }

@@ -18,8 +18,6 @@ export interface JobSlot {
   rejectedTriggers: number;
   /** Restarts of runners this slot had before its current one (`job restart`, reload). */
   earlierRestarts: number;
-  /** A runner was killed for a hung run: its destination lock is broken once the process is gone. */
-  killedWithLock: boolean;
 }
 
 export function newJobSlot(job: SyncJob, fingerprint: string): JobSlot {
@@ -33,7 +31,6 @@ export function newJobSlot(job: SyncJob, fingerprint: string): JobSlot {
     lastRun: undefined,
     rejectedTriggers: 0,
     earlierRestarts: 0,
-    killedWithLock: false,
   };
 }
 

@@ -3,7 +3,6 @@ import type { Config, SyncJob } from '../config/schema.js';
 import type { RunnerState } from '../control/daemon-api.js';
 import type { SyncProgress } from '../engine/types.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
-import { breakDestinationLock } from '../jobs/destination-lock.js';
 import { startJobSchedule } from '../scheduler/job-schedule.js';
 import { fingerprintOf, type JobSlot, newJobSlot } from './job-slot.js';
 import type { RunResult } from './run-history.js';
@@ -133,11 +132,6 @@ export class JobSlots {
         result: (runId, result) => events.result(slot, runId, result),
         runLost: (runId) => events.runLost(slot, runId),
         state: (state: RunnerState) => {
-          // A runner killed for a hung run held its destination's lock: gone now, so the lock is broken.
-          if ((state === 'backoff' || state === 'crashloop') && slot.killedWithLock) {
-            slot.killedWithLock = false;
-            breakDestinationLock(slot.job.destination_path, lockDir);
-          }
           if (state === 'idle') events.runnerIdle(slot);
         },
       },

@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { isAlive } from '../util/process-identity.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
+
+export { isAlive };
 
 /** The pid file names a live daemon (one serving another socket but sharing this pid file). */
 export class PidFileInUseError extends Error {
@@ -38,26 +41,6 @@ export function readPid(file: string): number | undefined {
   }
   const pid = Number.parseInt(text.trim(), 10);
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: alive, but another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(pid);
-}
-
-// An exited daemon whose parent never reaps it (a container's pid 1 may not) still answers kill(pid, 0).
-function isZombie(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
 }
 
 // After a crash the pid may belong to an unrelated process by now; where /proc tells, only a daemon counts.

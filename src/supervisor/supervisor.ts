@@ -67,7 +67,6 @@ export class Supervisor {
     this.runs = new JobRuns({
       slots: this.slots,
       logger: options.logger,
-      lockDir: options.lockDir,
       finished: (jobId) => this.dispatcher.finished(jobId),
       retry: (slot) => this.triggerQuietly(slot, 'retry'),
     });
