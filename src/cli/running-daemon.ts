@@ -8,9 +8,12 @@ import { DaemonCommandError } from './daemon-command-error.js';
  * nobody listening). A daemon that times out, closes the connection or answers badly is still a daemon: that
  * throws, so that no caller takes it for "not running" and starts a second one beside it.
  */
-export async function findRunningDaemon(socketPath: string): Promise<DaemonStatus | undefined> {
+export async function findRunningDaemon(
+  socketPath: string,
+  options: { timeoutMs?: number } = {},
+): Promise<DaemonStatus | undefined> {
   try {
-    return asDaemonStatus(await callDaemon(socketPath, 'status'));
+    return asDaemonStatus(await callDaemon(socketPath, 'status', {}, options));
   } catch (error) {
     if (error instanceof ControlError && error.code === 'NOT_RUNNING') return undefined;
     throw new DaemonCommandError(

@@ -3,10 +3,9 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { toCommandFailure } from '../cli/command-failure.js';
 import { DaemonCommandError } from '../cli/daemon-command-error.js';
+import { findRunningDaemon } from '../cli/running-daemon.js';
 import { startDetached } from '../cli/start-detached.js';
 import { takeStartReporter } from '../cli/start-report.js';
-import { asDaemonStatus } from '../control/check-replies.js';
-import { callDaemon } from '../control/control-client.js';
 import { type DaemonReady, runDaemon } from '../supervisor/run-daemon.js';
 
 export default class Start extends BaseCommand<typeof Start> {
@@ -32,10 +31,8 @@ export default class Start extends BaseCommand<typeof Start> {
     if (this.flags.foreground) return this.runHere();
     const { config } = await this.loadConfig();
     const socketPath = this.socketOverride() ?? config.daemon.socket_path;
-    const running = await callDaemon(socketPath, 'status', {}, { timeoutMs: 5000 }).then(
-      asDaemonStatus,
-      () => undefined,
-    );
+    // A daemon that does not answer is refused here too, rather than left to the new daemon's bind.
+    const running = await findRunningDaemon(socketPath, { timeoutMs: 5000 });
     if (running) {
       throw new DaemonCommandError(
         'ALREADY_RUNNING',

@@ -163,7 +163,7 @@ describe('the daemon through the CLI', function () {
     expect(after.configFile).to.equal(config);
   });
 
-  it('restart refuses, and starts no second daemon, when the socket accepts but never answers', async () => {
+  it('restart and start refuse, and start no second daemon, when the socket accepts but never answers', async () => {
     // A hung daemon, as far as a client can tell: connections are accepted and nothing ever comes back.
     fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
     const held = new Set<net.Socket>();
@@ -178,6 +178,9 @@ describe('the daemon through the CLI', function () {
       const { error } = JSON.parse(restart.stdout);
       expect(error.code).to.equal('DAEMON_NOT_ANSWERING');
       expect(error.message).to.include(`the daemon on ${socket} did not answer`);
+      const again = await runCli(['start', '--json', '--config', config]);
+      expect(again.exitCode, again.stderr).to.equal(ExitCode.failure);
+      expect(JSON.parse(again.stdout).error.code).to.equal('DAEMON_NOT_ANSWERING');
       expect(fs.existsSync(path.join(dir, 'daemon.log')), 'no daemon was started').to.equal(false);
       expect(fs.existsSync(path.join(dir, 'run', 'daemon.pid'))).to.equal(false);
     } finally {
