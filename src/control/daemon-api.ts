@@ -45,7 +45,7 @@ export interface JobStatus {
   nextRunAt?: string;
   current?: CurrentRun;
   lastRun?: RunSummary;
-  /** Triggers refused because the queue was full. */
+  /** Triggers refused: a full queue, or (the daemon's own schedule and retries) any other refusal. */
   rejectedTriggers: number;
 }
 

@@ -109,7 +109,7 @@ export class Supervisor {
       this.log.warn({ job: jobId, reason: trigger.reason }, 'sync queue full: trigger rejected');
       throw new SupervisorError(
         'QUEUE_FULL',
-        `the sync queue is full (${this.config.concurrency.sync_queue_size} runs waiting); try again later`,
+        `the sync queue is full (${this.config.concurrency.sync_queue_size} jobs waiting); try again later`,
       );
     }
     const runId =
