@@ -4,6 +4,7 @@ import path from 'node:path';
 import { getDefaultPaths } from '../config/default-paths.js';
 import {
   currentProcessIdentity,
+  isAlive,
   isSameProcessAlive,
   type ProcessIdentity,
 } from '../util/process-identity.js';
@@ -45,6 +46,7 @@ export async function lockDestination(destination: string, lockDir: string): Pro
   const unique = `${identity.pid}-${randomBytes(6).toString('hex')}`;
   const holderFile = `${HOLDER_PREFIX}${unique}`;
   const staging = `${lockPath}.${unique}.tmp`;
+  removeAbandonedStaging(lockPath);
   fs.mkdirSync(staging, { mode: 0o700 });
   try {
     const record: HolderRecord = { ...identity, created: new Date().toISOString() };
@@ -64,6 +66,18 @@ export async function lockDestination(destination: string, lockDir: string): Pro
   } finally {
     // Still here when the lock was not taken.
     fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Removes staging folders of this lock left by processes that died before their rename (a few bytes each). */
+function removeAbandonedStaging(lockPath: string): void {
+  const prefix = `${path.basename(lockPath)}.`;
+  for (const name of fs.readdirSync(path.dirname(lockPath))) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number.parseInt(name.slice(prefix.length), 10);
+    // A live process's folder is never touched: its rename may be under way.
+    if (Number.isSafeInteger(pid) && pid > 0 && !isAlive(pid))
+      fs.rmSync(path.join(path.dirname(lockPath), name), { recursive: true, force: true });
   }
 }
 

@@ -104,6 +104,7 @@ describe('lockDestination', function () {
   it('keeps the lock of a holder whose thread blocks for 15 s: another process is refused all along', async () => {
     const holder = contender('/backup/docs');
     expect(await holder.ask('hold')).to.equal('won');
+    const blockedAt = Date.now();
     const blocked = holder.ask('block 15000');
     let unblocked = false;
     void blocked.then(() => {
@@ -115,7 +116,7 @@ describe('lockDestination', function () {
       expect(await refusal('/backup/docs'), `attempt ${++attempts}`).to.be.instanceOf(DestinationLockedError);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    expect(attempts).to.be.greaterThan(40);
+    expect(Date.now() - blockedAt, 'refused past the old 10 s staleness').to.be.greaterThan(12_000);
     expect(await holder.ask('release')).to.equal('released');
     expect(await refusal('/backup/docs'), 'free once released').to.equal(undefined);
   });
@@ -137,6 +138,20 @@ describe('lockDestination', function () {
     // The dead holder's pid reused by a live process: this test's own.
     fs.writeFileSync(held.file, JSON.stringify({ ...held.record, pid: process.pid }));
     expect(await refusal('/backup/docs')).to.equal(undefined);
+  });
+
+  it('removes the staging folder a process left when it died before taking the lock, and no other', async () => {
+    const dead = contender('/backup/elsewhere');
+    await dead.kill();
+    const release = await lockDestination('/backup/docs', lockDir);
+    const lockName = fs.readdirSync(lockDir).find((name) => name.endsWith('.lock')) as string;
+    await release();
+    const abandoned = path.join(lockDir, `${lockName}.${dead.child.pid}-0a0a.tmp`);
+    const live = path.join(lockDir, `${lockName}.${process.pid}-0b0b.tmp`);
+    for (const folder of [abandoned, live]) fs.mkdirSync(folder);
+    await (await lockDestination('/backup/docs', lockDir))();
+    expect(fs.existsSync(abandoned), 'a dead process’s staging folder').to.equal(false);
+    expect(fs.existsSync(live), 'a live process’s staging folder').to.equal(true);
   });
 
   it('lets exactly one of two processes breaking the same stale lock at once win, every time', async () => {
