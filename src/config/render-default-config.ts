@@ -66,6 +66,7 @@ comparison_method = "mtime"             # mtime (size + time, like rsync), check
 ignore_hidden_files = false
 # max_delete = 1000                     # refuse a run that would delete more files than this
 # trash_dir = "~/Backups/.trash"        # move deleted and overwritten files here instead of losing them
+# source_marker = ".sync-source"        # delete nothing unless this file is in the source root
 trash_retention_days = 30
 fsync = false                           # flush each file to disk before it replaces the old one
 

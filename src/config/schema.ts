@@ -16,6 +16,13 @@ const ID_EXPECTATION = 'an id of letters, digits, ".", "_" or "-", starting with
 const id = z.string().regex(ID_PATTERN, { message: ID_EXPECTATION });
 const nonEmptyText = z.string().trim().min(1, { message: 'a non-empty string' });
 const pathText = nonEmptyText;
+// A name inside a folder, never a path: it must not reach out of the folder it names a file of.
+const fileName = nonEmptyText.refine(
+  (name) => !name.includes('/') && !name.includes('\\') && name !== '.' && name !== '..',
+  {
+    message: 'a file name without "/" or "\\" (not "." or "..")',
+  },
+);
 const positiveInt = z.int().min(1);
 const nonNegativeInt = z.int().min(0);
 
@@ -83,6 +90,8 @@ const syncOptionsSection = z.strictObject({
   ignore_hidden_files: z.boolean().default(false),
   max_delete: nonNegativeInt.optional(),
   trash_dir: pathText.optional(),
+  // A file that must exist in the source root before any deletion (Syncthing's `.stfolder`); off when absent.
+  source_marker: fileName.optional(),
   trash_retention_days: nonNegativeInt.default(30),
   fsync: z.boolean().default(false),
 });

@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import { toFileMeta } from './read-folder.js';
 import { describeEntryError } from './sync-entry-error.js';
-import { isTempName } from './temp-names.js';
 import type { FileMeta } from './types.js';
 
 export interface Roots {
   source: FileMeta;
+  /** The source root's device: with its inode, what tells the same folder from another mounted in its place. */
+  sourceDevice: number;
   destination: FileMeta | undefined;
-  /** An empty source beside a full destination is most often an unmounted drive: deletion refuses to run. */
-  sourceIsEmpty: boolean;
 }
 
 /** Checks both roots before anything runs; a root (not a file) that is missing or unreadable fails the run. */
@@ -17,9 +16,8 @@ export function inspectRoots(source: string, destination: string): Roots | { err
   if (!sourceStats) return { error: `source folder ${source} does not exist`, code: 'SOURCE_MISSING' };
   if (!sourceStats.isDirectory())
     return { error: `source ${source} is not a folder`, code: 'SOURCE_NOT_FOLDER' };
-  let sourceNames: string[];
   try {
-    sourceNames = fs.readdirSync(source);
+    fs.readdirSync(source);
   } catch (error) {
     const { code, message } = describeEntryError(error);
     return { error: `source folder ${source} is unreadable: ${message}`, code };
@@ -30,7 +28,7 @@ export function inspectRoots(source: string, destination: string): Roots | { err
   }
   return {
     source: toFileMeta(sourceStats),
+    sourceDevice: sourceStats.dev,
     destination: destinationStats ? toFileMeta(destinationStats) : undefined,
-    sourceIsEmpty: sourceNames.every(isTempName),
   };
 }

@@ -10,6 +10,12 @@ export type PendingListing = FolderListing | Promise<FolderListing>;
 const PREFETCH_LIMIT = 64;
 
 /**
+ * A test seam, off in production: called just before a folder is listed, after its parent's listing, so a test
+ * can make a folder vanish or turn unreadable at that exact moment (test/engine/safety-listing.test.ts).
+ */
+export const listingTestHooks: { beforeListing?: (absolutePath: string) => void } = {};
+
+/**
  * Keeps a listing thread ahead of the walk: as each listing arrives, the listings of its subfolders are asked
  * for at once, so the thread never waits for the walk to reach a folder before listing what lies below it.
  * Excluded folders are never listed.
@@ -32,7 +38,9 @@ export class ListingPrefetcher {
   }
 
   private request(relative: string): PendingListing {
-    const listing = FolderLister.list(relative ? `${this.root}/${relative}` : this.root, this.side);
+    const absolutePath = relative ? `${this.root}/${relative}` : this.root;
+    listingTestHooks.beforeListing?.(absolutePath);
+    const listing = FolderLister.list(absolutePath, this.side);
     // Listed inline (no thread): nothing runs in parallel, so listing ahead would only cost memory.
     if (!(listing instanceof Promise)) return listing;
     return listing.then((arrived) => {

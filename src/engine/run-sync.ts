@@ -27,6 +27,8 @@ interface PendingInstall {
 
 // Synchronous work is cut into slices so that IPC (a stop request) and timers are served during a long run.
 const EVENT_LOOP_SLICE_MS = 20;
+// What a process needs of a folder to create and remove entries in it.
+const OWNER_WRITE_AND_SEARCH = 0o300;
 
 /**
  * One run of a job: scan both trees → plan → execute, with at most `maxFileOperations` file operations in
@@ -71,6 +73,14 @@ class SyncRun {
   private readonly touchedFolders = new Set<string>();
   // Below a folder that could not be made every entry would fail alike: the folder's one error says it all.
   private readonly failedFolders: string[] = [];
+  // Files and links that replace a destination folder: installed once the deletion phase emptied it.
+  private readonly replacements: PendingInstall[] = [];
+  private readonly replacedFolders = new Set<string>();
+  // Destination folders without write permission for their owner (left so by a read-only source folder), and
+  // the mode of those this run made writable to write into them.
+  private readonly lockedFolders = new Map<string, number>();
+  private readonly unlockedFolders = new Map<string, number>();
+  private sourceHasContent = false;
 
   constructor(
     private readonly request: SyncRequest,
@@ -88,6 +98,7 @@ class SyncRun {
     const { request } = this;
     if (request.trashDir && !request.dryRun) purgeTrash(request.trashDir, request.trashRetentionDays);
     if (!this.roots.destination) this.makeFolder('', undefined, 'destination folder does not exist');
+    else this.noteLocked('', this.roots.destination);
     this.foldersToFinish.push({ path: '', source: this.roots.source, destination: this.roots.destination });
 
     const walk = walkTrees(
@@ -121,19 +132,22 @@ class SyncRun {
     this.tracker.scanComplete();
     if (request.signal?.aborted) return;
 
+    let deletions: 'ran' | 'held back' = 'ran';
     if (this.deletions.length > 0) {
       this.tracker.phase('deleting');
-      deleteExtraneous(this.deletions, {
+      deletions = await deleteExtraneous(this.deletions, {
         request,
         context: this.context,
-        sourceIsEmpty: this.roots.sourceIsEmpty,
+        source: { roots: this.roots, hasContent: this.sourceHasContent },
         errors: this.errors,
         warnings: this.warnings,
         stats: this.tracker.stats,
         report: (entry) => this.report(entry),
-        onRemoved: (path) => this.touch(path),
+        onRemoving: (path) => this.touch(path),
+        onProgress: () => this.tracker.deletionTried(),
       });
     }
+    await this.replaceFolders(deletions);
     if (!request.dryRun) {
       // A trash inside the destination was created in one of its folders, whose mtime then moved.
       const trashInDestination = request.trashDir
@@ -149,7 +163,8 @@ class SyncRun {
   private handle(event: WalkEvent): void | Promise<void> {
     switch (event.type) {
       case 'folder':
-        if (event.destination?.kind !== 'dir') {
+        if (event.destination?.kind === 'dir') this.noteLocked(event.path, event.destination);
+        else {
           this.makeFolder(
             event.path,
             event.destination,
@@ -164,10 +179,17 @@ class SyncRun {
             source: event.source,
             destination: event.destination,
           });
+        } else if (this.replacedFolders.has(event.path)) {
+          this.deletions.push({ path: event.path, kind: 'dir', reason: 'a file or symlink replaces it' });
         } else this.deletions.push({ path: event.path, kind: 'dir' });
         return;
       case 'entry':
         this.tracker.scanned();
+        if (event.source.kind === 'file' || event.source.kind === 'symlink') this.sourceHasContent = true;
+        if (event.destination?.kind === 'dir') {
+          this.noteLocked(event.path, event.destination);
+          this.replacedFolders.add(event.path);
+        }
         // Large files go to the queue, so that up to max_file_operations copy or hash at once; the rest is
         // handled inline, where synchronous calls are cheapest.
         if (event.source.kind === 'file' && event.source.size >= SMALL_FILE_BYTES) {
@@ -177,7 +199,8 @@ class SyncRun {
         }
         return this.handleEntry(event.path, event.source, event.destination);
       case 'extraneous':
-        if (this.request.deleteExtraneous && event.destination.kind !== 'dir') {
+        if (event.destination.kind === 'dir') this.noteLocked(event.path, event.destination);
+        else if (this.request.deleteExtraneous) {
           this.deletions.push({ path: event.path, kind: event.destination.kind });
         }
         return;
@@ -227,6 +250,11 @@ class SyncRun {
     }
     this.tracker.planned(decision.bytes ?? 0);
     if (this.request.dryRun) return this.tracker.done(decision);
+    if (destination?.kind === 'dir' && this.request.deleteExtraneous) {
+      // The folder's content is being walked as extraneous: it goes in the deletion phase, under its guards.
+      this.replacements.push({ decision, source, destination });
+      return;
+    }
     try {
       if (decision.metadataOnly) {
         updateMetadata(decision.path, this.context);
@@ -304,6 +332,34 @@ class SyncRun {
     this.tracker.done(decision);
   }
 
+  /** Installs the files and links that replace a folder, now that the deletion phase emptied it, or says why not. */
+  private async replaceFolders(deletions: 'ran' | 'held back'): Promise<void> {
+    for (const replacement of this.replacements) {
+      const { path } = replacement.decision;
+      if (this.request.signal?.aborted) return;
+      if (deletions === 'held back') {
+        this.errors.push({
+          path,
+          code: 'FOLDER_NOT_EMPTY',
+          message:
+            'cannot delete non-empty folder to put a file in its place: deletions did not run in this run (see above); left untouched',
+        });
+        continue;
+      }
+      const stats = fs.lstatSync(`${this.request.destination}/${path}`, { throwIfNoEntry: false });
+      if (stats?.isDirectory()) {
+        this.errors.push({
+          path,
+          code: 'FOLDER_NOT_EMPTY',
+          message:
+            'cannot delete non-empty folder to put a file in its place: it still holds excluded entries (never deleted) or entries that could not be deleted',
+        });
+        continue;
+      }
+      await this.install(replacement.decision, replacement.source, stats ? toFileMeta(stats) : undefined);
+    }
+  }
+
   private makeFolder(path: string, destination: FileMeta | undefined, reason: string): void {
     this.report({ action: 'mkdir', path, kind: 'dir', reason });
     if (!this.request.dryRun) {
@@ -344,8 +400,18 @@ class SyncRun {
       if (!needed) continue;
       try {
         finishFolder(folder.path, folder.source, this.context);
+        if (this.request.preservePermissions) this.unlockedFolders.delete(folder.path);
       } catch (error) {
         this.recordError(folder.path || '.', error);
+      }
+    }
+    // Folders made writable whose mode no source folder gives (extraneous ones that were kept, or a run
+    // without preserve_permissions) get back the mode they had.
+    for (const [folder, mode] of this.unlockedFolders) {
+      try {
+        fs.chmodSync(folder ? `${this.request.destination}/${folder}` : this.request.destination, mode);
+      } catch {
+        // Deleted by this run: nothing to give back.
       }
     }
     await this.cache.save({ prune: true }).catch((error: unknown) => {
@@ -353,9 +419,33 @@ class SyncRun {
     });
   }
 
+  /** Notes that an entry of `path`'s folder is about to be written: the folder gets its times (and mode) again. */
   private touch(path: string): void {
     const slash = path.lastIndexOf('/');
-    this.touchedFolders.add(slash < 0 ? '' : path.slice(0, slash));
+    const folder = slash < 0 ? '' : path.slice(0, slash);
+    this.touchedFolders.add(folder);
+    const lockedMode = this.lockedFolders.get(folder);
+    if (lockedMode !== undefined) this.unlock(folder, lockedMode);
+  }
+
+  private noteLocked(path: string, destination: FileMeta): void {
+    if ((destination.mode & OWNER_WRITE_AND_SEARCH) !== OWNER_WRITE_AND_SEARCH)
+      this.lockedFolders.set(path, destination.mode);
+  }
+
+  // A folder left read-only by an earlier run (its source is, say 0555) is made writable for its owner while
+  // this run writes into it, as rsync does, and gets its mode back when the run finishes it.
+  private unlock(folder: string, mode: number): void {
+    this.lockedFolders.delete(folder);
+    try {
+      fs.chmodSync(
+        folder ? `${this.request.destination}/${folder}` : this.request.destination,
+        mode | OWNER_WRITE_AND_SEARCH,
+      );
+      this.unlockedFolders.set(folder, mode);
+    } catch {
+      // The write that follows reports the folder's problem with its own path.
+    }
   }
 
   private report(entry: PlanEntry): void {

@@ -25,13 +25,15 @@ export function emptySyncStats(): SyncStats {
 export class SyncProgressTracker {
   readonly stats: SyncStats = emptySyncStats();
   private readonly startedAt = performance.now();
-  private progress: SyncProgress = {
+  private progress: Required<SyncProgress> = {
     phase: 'scanning',
     filesScanned: 0,
     filesDone: 0,
     filesPlanned: 0,
     bytesDone: 0,
     bytesPlanned: 0,
+    bytesHashed: 0,
+    entriesDeleted: 0,
     scanComplete: false,
   };
   private lastEmitAt = 0;
@@ -51,12 +53,35 @@ export class SyncProgressTracker {
     if (this.progress.phase === 'scanning') this.progress.phase = 'copying';
   }
 
-  done(entry: PlanEntry): void {
+  /** An entry is done; `bytesReported` of its bytes were already counted while it was being copied. */
+  done(entry: PlanEntry, bytesReported = 0): void {
     if (entry.action === 'copy') this.stats.copied++;
     else if (entry.action === 'update') this.stats.updated++;
     this.stats.bytesCopied += entry.bytes ?? 0;
     this.progress.filesDone++;
-    this.progress.bytesDone += entry.bytes ?? 0;
+    this.progress.bytesDone += (entry.bytes ?? 0) - bytesReported;
+    this.emit(false);
+  }
+
+  /*
+   * The steps below can each take minutes on one entry or one folder: reported as they go, so that a
+   * supervisor's no-progress timeout (sync_timeout_secs) never takes a healthy run for a hung one.
+   */
+
+  /** Bytes of a large file copied so far (negative: a failed copy takes back what it reported). */
+  copying(bytes: number): void {
+    this.progress.bytesDone += bytes;
+    this.emit(false);
+  }
+
+  hashing(bytes: number): void {
+    this.progress.bytesHashed += bytes;
+    this.emit(false);
+  }
+
+  /** One entry of the deletion phase or of the trash purge went (or was tried). */
+  deletionTried(): void {
+    this.progress.entriesDeleted++;
     this.emit(false);
     this.testGate?.(this.progress.filesDone);
   }

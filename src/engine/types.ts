@@ -39,6 +39,8 @@ export interface SyncRequest {
   deleteExtraneous: boolean;
   /** Refuse a run that would delete more files than this (undefined: no limit). */
   maxDelete?: number;
+  /** A file that must exist in the source root before anything is deleted (Syncthing's `.stfolder`). */
+  sourceMarker?: string;
   /** Move deleted and overwritten files under this folder instead of losing them. */
   trashDir?: string;
   trashRetentionDays: number;
@@ -62,6 +64,10 @@ export interface SyncProgress {
   filesPlanned: number;
   bytesDone: number;
   bytesPlanned: number;
+  /** Bytes of content read to compare (checksum mode), so that a long hash shows progress. */
+  bytesHashed?: number;
+  /** Entries the deletion phase and the trash purge went through. */
+  entriesDeleted?: number;
   scanComplete: boolean;
 }
 

@@ -75,6 +75,16 @@ async function* walkFolder(
       return;
     }
   }
+  const unusable: WalkEvent[] = [];
+  for (const [side, listing] of [
+    ['source', sourceListing],
+    ['destination', destinationListing],
+  ] as const) {
+    for (const entry of (listing.status === 'ok' && listing.unusable) || []) {
+      const path = relative ? `${relative}/${entry.name}` : entry.name;
+      unusable.push({ type: 'unreadable', path, side, code: entry.code, message: entry.message });
+    }
+  }
   const sourceEntries = sourceListing.status === 'ok' ? sourceListing.entries : [];
   const destinationEntries = destinationListing.status === 'ok' ? destinationListing.entries : [];
   const folders: {
@@ -84,17 +94,29 @@ async function* walkFolder(
     sourceListing: PendingListing;
     destinationListing: PendingListing;
   }[] = [];
-  const batch: WalkEvent[] = [];
+  const batch: WalkEvent[] = unusable;
 
-  const visit = (name: string, source: FileMeta | undefined, destination: FileMeta | undefined): void => {
+  const visit = (
+    name: string,
+    sourceMeta: FileMeta | undefined,
+    destinationMeta: FileMeta | undefined,
+  ): void => {
     const path = relative ? `${relative}/${name}` : name;
     if (isTempName(name)) {
-      if (destination) batch.push({ type: 'stale-temp', path });
+      if (destinationMeta) batch.push({ type: 'stale-temp', path });
       return;
     }
-    if (destination && !source && options.skipDestinationPaths.has(join(options.destination, path))) return;
-    const isFolder = (source ?? destination)?.kind === 'dir';
-    if (options.filter(path, isFolder)) {
+    if (destinationMeta && !sourceMeta && options.skipDestinationPaths.has(join(options.destination, path)))
+      return;
+    // Each side's entry is judged on its own type, as rsync does: a dir-only pattern (`cache/`) that excludes a
+    // source folder leaves a destination file of that name extraneous. An included source entry takes its
+    // place whatever stands there.
+    const source = sourceMeta && !options.filter(path, sourceMeta.kind === 'dir') ? sourceMeta : undefined;
+    const destination =
+      destinationMeta && (source || !options.filter(path, destinationMeta.kind === 'dir'))
+        ? destinationMeta
+        : undefined;
+    if (!source && !destination) {
       batch.push({ type: 'excluded', path });
       return;
     }
@@ -109,6 +131,16 @@ async function* walkFolder(
       });
     } else if (source) {
       batch.push({ type: 'entry', path, source, destination });
+      // A folder that a file or link replaces: its content is a deletion, walked as extraneous (delete-extraneous).
+      if (destination?.kind === 'dir' && options.walkExtraneous) {
+        folders.push({
+          path,
+          source: undefined,
+          destination,
+          sourceListing: MISSING,
+          destinationListing: lists.destination(path, destination),
+        });
+      }
     } else if (destination) {
       batch.push({ type: 'extraneous', path, destination });
       if (destination.kind === 'dir' && options.walkExtraneous) {

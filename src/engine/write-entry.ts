@@ -133,8 +133,9 @@ async function copyContent(sourcePath: string, temp: string, expected: FileMeta)
   return unchanged ? after : undefined;
 }
 
-// rename() replaces a file, symlink or special file at once; a folder in the way must go first, and with a
-// trash the old file is kept there (a hard link: no copy, no window without a file).
+// rename() replaces a file, symlink or special file at once, and with a trash the old file is kept there (a
+// hard link: no copy, no window without a file). A folder in the way goes only once empty: its content is a
+// deletion, which only the deletion phase makes (under its guards), never a copy.
 function clearTarget(
   relative: string,
   target: string,
@@ -143,8 +144,17 @@ function clearTarget(
 ) {
   if (!existing) return;
   if (existing.kind === 'dir') {
-    if (context.trash) context.trash.take(target, relative);
-    else fs.rmSync(target, { recursive: true, force: true });
+    try {
+      fs.rmdirSync(target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+      throw new SyncEntryError(
+        'FOLDER_NOT_EMPTY',
+        'cannot delete non-empty folder to put a file in its place: replacing it deletes its content, which needs delete_destination_files = true; left untouched',
+        { cause: error },
+      );
+    }
   } else if (context.trash) {
     context.trash.keep(target, relative);
   }

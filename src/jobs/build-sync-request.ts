@@ -25,6 +25,7 @@ export function buildSyncRequest(
     deleteExtraneous: options.delete_destination_files,
     ...(options.max_delete === undefined ? {} : { maxDelete: options.max_delete }),
     ...(options.trash_dir === undefined ? {} : { trashDir: options.trash_dir }),
+    ...(options.source_marker === undefined ? {} : { sourceMarker: options.source_marker }),
     trashRetentionDays: options.trash_retention_days,
     fsync: options.fsync,
     dryRun: overrides.dryRun === true || options.dry_run,

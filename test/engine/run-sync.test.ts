@@ -304,13 +304,18 @@ describe('runSync', () => {
       });
       fs.symlinkSync('was-folder', path.join(source, 'becomes-link'));
 
-      const { result, plan } = await syncAndCollect(makeSyncRequest(source, destination));
+      // Replacing a folder deletes its content: only a run that may delete does (safety-replace.test.ts).
+      const { result, plan } = await syncAndCollect(
+        makeSyncRequest(source, destination, { deleteExtraneous: true }),
+      );
 
       expect(result.errors).to.deep.equal([]);
       expect(result.outcome).to.equal('ok');
       expectSameTree(snapshotTree(destination), snapshotTree(source));
       const reasons = Object.fromEntries(
-        plan.map((entry) => [entry.path, `${entry.action}: ${entry.reason}`]),
+        plan
+          .filter((entry) => entry.action !== 'delete')
+          .map((entry) => [entry.path, `${entry.action}: ${entry.reason}`]),
       );
       expect(reasons).to.include({
         'was-file': 'mkdir: replaces a file',
