@@ -1,0 +1,89 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import type { SyncRequest, SyncResult } from '../../src/engine/types.js';
+import { AS_NOBODY, PROJECT_ROOT } from '../helpers/run-cli.js';
+import { listTree, makeSyncRequest } from '../helpers/sync-helpers.js';
+import { makeSyncTrees, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
+
+// The user AS_NOBODY switches to: as root, permission bits never stop a write, so these tests run as nobody.
+const NOBODY_ID = 65534;
+const RUN_ENGINE = path.join(PROJECT_ROOT, 'test', 'fixtures', 'run-engine.ts');
+
+/** Runs one sync in a process of the unprivileged user (see test/fixtures/run-engine.ts). */
+async function syncAsNobody(request: SyncRequest): Promise<SyncResult> {
+  const command = [...AS_NOBODY, process.execPath, '--import', 'tsx', RUN_ENGINE, JSON.stringify(request)];
+  const [file, ...args] = command as [string, ...string[]];
+  const { stdout } = await promisify(execFile)(file, args, { cwd: PROJECT_ROOT, timeout: 15_000 });
+  return JSON.parse(stdout) as SyncResult;
+}
+
+function chownTree(root: string): void {
+  if (process.getuid?.() !== 0) return;
+  fs.chownSync(root, NOBODY_ID, NOBODY_ID);
+  for (const name of fs.readdirSync(root, { recursive: true }) as string[]) {
+    fs.lchownSync(path.join(root, name), NOBODY_ID, NOBODY_ID);
+  }
+}
+
+// Issue 8, items 4 and 5: permissions of folders never stop a run nor crash it.
+describe('engine safety: folder permissions (as an unprivileged user)', function () {
+  this.slow(8000);
+  let source: string;
+  let destination: string;
+  beforeEach(async () => {
+    let dir: string;
+    ({ dir, source, destination } = await makeSyncTrees(['source', 'destination']));
+    fs.chmodSync(dir, 0o755);
+  });
+  afterEach(async () => {
+    // Root removes read-only and closed folders anyway; a user who is not root needs them open again.
+    for (const root of [source, destination]) {
+      if (fs.existsSync(root)) fs.chmodSync(root, 0o755);
+    }
+    await removeTempDirs();
+  });
+
+  it('writes again into a mirror of a read-only folder (0555), and gives it the source mode back', async () => {
+    await writeTree(source, { 'ro/a.txt': 'a', 'ro/old.txt': 'old' });
+    fs.chmodSync(path.join(source, 'ro'), 0o555);
+    chownTree(source);
+    chownTree(destination);
+    const request = makeSyncRequest(source, destination, { deleteExtraneous: true });
+
+    const first = await syncAsNobody(request);
+    expect(first.errors).to.deep.equal([]);
+    expect(fs.statSync(path.join(destination, 'ro')).mode & 0o777).to.equal(0o555);
+    // The source changes inside its read-only folder: one file new, one gone.
+    fs.chmodSync(path.join(source, 'ro'), 0o755);
+    fs.rmSync(path.join(source, 'ro', 'old.txt'));
+    await writeTree(source, { 'ro/b.txt': 'b' });
+    fs.chmodSync(path.join(source, 'ro'), 0o555);
+    chownTree(source);
+
+    const second = await syncAsNobody(request);
+
+    expect(second.errors).to.deep.equal([]);
+    expect(second.outcome).to.equal('ok');
+    expect(second.stats).to.include({ copied: 1, deleted: 1 });
+    expect(listTree(destination)).to.deep.equal(['ro/', 'ro/a.txt', 'ro/b.txt']);
+    expect(fs.statSync(path.join(destination, 'ro')).mode & 0o777).to.equal(0o555);
+  });
+
+  it('reports a folder that can be read but not entered (0644) with its path, syncs the rest, deletes nothing', async () => {
+    await writeTree(source, { 'a.txt': 'a', 'closed/secret.txt': 's', 'open/b.txt': 'b' });
+    await writeTree(destination, { 'extra.txt': 'extra' });
+    fs.chmodSync(path.join(source, 'closed'), 0o644);
+    chownTree(source);
+    chownTree(destination);
+
+    const result = await syncAsNobody(makeSyncRequest(source, destination, { deleteExtraneous: true }));
+
+    expect(result.outcome).to.equal('partial');
+    expect(result.errors).to.deep.equal([{ path: 'closed', code: 'EACCES', message: 'permission denied' }]);
+    expect(result.stats.deleted).to.equal(0);
+    expect(listTree(destination)).to.include.members(['a.txt', 'open/b.txt', 'extra.txt']);
+  });
+});
