@@ -11,6 +11,16 @@ export const SMALL_FILE_BYTES = 1 << 20;
 // O_NOATIME is Linux-only and allowed to the file's owner (and root); elsewhere a plain read is used.
 const NO_ATIME = fs.constants.O_NOATIME ?? 0;
 
+// Who hears of the bytes of large files as they are hashed: the runs in this process (the metadata cache, which
+// asks for hashes, knows no run), so that a long hash shows progress.
+const hashedBytesListeners = new Set<(bytes: number) => void>();
+
+/** Hears of every chunk of a large file hashed until the returned function is called. */
+export function listenToHashedBytes(listener: (bytes: number) => void): () => void {
+  hashedBytesListeners.add(listener);
+  return () => hashedBytesListeners.delete(listener);
+}
+
 /** The content hash of a file; a large file is streamed, never held in memory whole. */
 export function hashFile(path: string, size: number): string | Promise<string> {
   const descriptor = openForReading(path);
@@ -24,7 +34,10 @@ export function hashFile(path: string, size: number): string | Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash(ALGORITHM);
     fs.createReadStream(path, { fd: descriptor, highWaterMark: SMALL_FILE_BYTES })
-      .on('data', (chunk) => hash.update(chunk))
+      .on('data', (chunk) => {
+        hash.update(chunk);
+        for (const listener of hashedBytesListeners) listener(chunk.length);
+      })
       .on('error', reject)
       .on('end', () => resolve(hash.digest('base64url')));
   });

@@ -6,7 +6,7 @@ import { describeMetadataDifference } from './compare-metadata.js';
 import { compileFilters } from './compile-filters.js';
 import { type DecisionContext, decideEntry } from './decide-entry.js';
 import { deleteExtraneous, type PendingDeletion } from './delete-extraneous.js';
-import { SMALL_FILE_BYTES } from './hash-file.js';
+import { listenToHashedBytes, SMALL_FILE_BYTES } from './hash-file.js';
 import { inspectRoots, type Roots } from './inspect-roots.js';
 import { type InstallOutcome, installBatch, toPortableContext } from './install-batch.js';
 import { InstallerThread } from './installer-thread.js';
@@ -51,7 +51,12 @@ export async function runSync(request: SyncRequest): Promise<SyncResult> {
   );
   const run = new SyncRun(request, roots, cache, tracker);
   if (cache.warning) run.warnings.push(cache.warning);
-  await run.execute();
+  const stopListening = listenToHashedBytes((bytes) => tracker.hashing(bytes));
+  try {
+    await run.execute();
+  } finally {
+    stopListening();
+  }
   if (request.signal?.aborted) run.warnings.push('stopped before the end; the next run completes the mirror');
   const outcome = run.errors.length > 0 || request.signal?.aborted ? 'partial' : 'ok';
   return tracker.finish(outcome, request.dryRun, run.errors, run.warnings);
@@ -96,7 +101,11 @@ class SyncRun {
 
   async execute(): Promise<void> {
     const { request } = this;
-    if (request.trashDir && !request.dryRun) purgeTrash(request.trashDir, request.trashRetentionDays);
+    if (request.trashDir && !request.dryRun) {
+      await purgeTrash(request.trashDir, request.trashRetentionDays, {
+        onEntry: () => this.tracker.deletionTried(),
+      });
+    }
     if (!this.roots.destination) this.makeFolder('', undefined, 'destination folder does not exist');
     else this.noteLocked('', this.roots.destination);
     this.foldersToFinish.push({ path: '', source: this.roots.source, destination: this.roots.destination });
@@ -275,10 +284,17 @@ class SyncRun {
     destination: FileMeta | undefined,
   ): Promise<void> {
     this.touch(decision.path);
+    // Bytes already counted while the copy ran (see watch-file-growth).
+    let bytesReported = 0;
+    const onBytes = (bytes: number) => {
+      bytesReported += bytes;
+      this.tracker.copying(bytes);
+    };
     try {
-      await installEntry(decision.path, source, destination, this.context);
-      this.installed({ decision, source, destination });
+      await installEntry(decision.path, source, destination, this.context, onBytes);
+      this.installed({ decision, source, destination }, bytesReported);
     } catch (error) {
+      this.tracker.copying(-bytesReported);
       this.recordError(decision.path, error);
     }
   }
@@ -321,7 +337,7 @@ class SyncRun {
     });
   }
 
-  private installed({ decision, source, destination }: PendingInstall): void {
+  private installed({ decision, source, destination }: PendingInstall, bytesReported = 0): void {
     if (this.request.comparison === 'checksum' && source.kind === 'file') {
       // The copy's hash is its source's, when this run read it: the next run need not read the copy.
       const sourceHash = this.cache.hashedThisRun(`${this.request.source}/${decision.path}`, source);
@@ -329,7 +345,7 @@ class SyncRun {
       if (sourceHash) this.cache.remember(target, toFileMeta(fs.lstatSync(target)), sourceHash);
     }
     if (destination && this.context.trash && destination.kind !== 'dir') this.tracker.stats.trashed++;
-    this.tracker.done(decision);
+    this.tracker.done(decision, bytesReported);
   }
 
   /** Installs the files and links that replace a folder, now that the deletion phase emptied it, or says why not. */

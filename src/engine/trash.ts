@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 const RUN_FOLDER = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z-[0-9a-f]{6}$/;
 
@@ -54,14 +55,23 @@ export class RunTrash {
   }
 }
 
-/** Removes run folders older than the retention; returns how many went. Names it did not make are left alone. */
-export function purgeTrash(trashRoot: string, retentionDays: number, now = Date.now()): number {
+/**
+ * Removes run folders older than the retention; resolves to how many went. Names it did not make are left
+ * alone. Entry by entry, telling `onEntry` of each and yielding now and then: a purge of a large trash can
+ * take minutes, and must show progress and let a stop request in.
+ */
+export async function purgeTrash(
+  trashRoot: string,
+  retentionDays: number,
+  { now = Date.now(), onEntry = () => {} }: { now?: number; onEntry?: () => void } = {},
+): Promise<number> {
   let names: string[];
   try {
     names = fs.readdirSync(trashRoot);
   } catch {
     return 0;
   }
+  const slice = { startedAt: performance.now() };
   let removed = 0;
   for (const name of names) {
     const match = RUN_FOLDER.exec(name);
@@ -69,9 +79,29 @@ export function purgeTrash(trashRoot: string, retentionDays: number, now = Date.
     const [, year, month, day, hours, minutes, seconds, milliseconds] = match;
     const createdAt = Date.parse(`${year}-${month}-${day}T${hours}:${minutes}:${seconds}.${milliseconds}Z`);
     if (now - createdAt > retentionDays * 86_400_000) {
-      fs.rmSync(path.join(trashRoot, name), { recursive: true, force: true });
+      await removeTree(path.join(trashRoot, name), onEntry, slice);
       removed++;
     }
   }
   return removed;
+}
+
+// A long purge yields this often, so that a stop request and progress messages are served.
+const EVENT_LOOP_SLICE_MS = 20;
+
+async function removeTree(target: string, onEntry: () => void, slice: { startedAt: number }): Promise<void> {
+  for (const entry of fs.readdirSync(target, { withFileTypes: true })) {
+    const child = path.join(target, entry.name);
+    if (entry.isDirectory()) await removeTree(child, onEntry, slice);
+    else {
+      fs.rmSync(child, { force: true });
+      onEntry();
+    }
+    if (performance.now() - slice.startedAt > EVENT_LOOP_SLICE_MS) {
+      await yieldToEventLoop();
+      slice.startedAt = performance.now();
+    }
+  }
+  fs.rmdirSync(target);
+  onEntry();
 }

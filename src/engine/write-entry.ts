@@ -6,6 +6,7 @@ import { SyncEntryError } from './sync-entry-error.js';
 import { makeTempName } from './temp-names.js';
 import type { RunTrash } from './trash.js';
 import type { FileMeta } from './types.js';
+import { watchFileGrowth } from './watch-file-growth.js';
 
 export interface WriteContext {
   source: string;
@@ -29,13 +30,14 @@ const UMASK = process.umask();
 
 /**
  * Puts the source's file or symlink at the destination through a temp file in the same folder and a rename, so
- * no reader and no crash ever sees half a file.
+ * no reader and no crash ever sees half a file. `onBytes` hears of a large file's bytes while they are copied.
  */
 export async function installEntry(
   relative: string,
   source: FileMeta,
   destinationMeta: FileMeta | undefined,
   context: WriteContext,
+  onBytes?: (bytes: number) => void,
 ): Promise<void> {
   const sourcePath = `${context.source}/${relative}`;
   const target = `${context.destination}/${relative}`;
@@ -45,13 +47,13 @@ export async function installEntry(
       fs.symlinkSync(fs.readlinkSync(sourcePath), temp);
       if (context.preserveTimestamps) fs.lutimesSync(temp, source.mtimeMs / 1000, source.mtimeMs / 1000);
     } else {
-      let copied = await copyContent(sourcePath, temp, source);
+      let copied = await copyContent(sourcePath, temp, source, onBytes);
       if (!copied) {
         // Changed since the scan: copy once more, watching this copy alone.
         fs.rmSync(temp, { force: true });
         const current = toFileMeta(fs.lstatSync(sourcePath));
         if (current.kind !== 'file') throw new SyncEntryError('TYPE_CHANGED', 'is no longer a file');
-        copied = await copyContent(sourcePath, temp, current);
+        copied = await copyContent(sourcePath, temp, current, onBytes);
         if (!copied) {
           throw new SyncEntryError(
             'CHANGED_DURING_COPY',
@@ -124,9 +126,21 @@ export function removeEntry(
 }
 
 /** Copies content to the temp file; returns the source's metadata, or undefined if it changed meanwhile. */
-async function copyContent(sourcePath: string, temp: string, expected: FileMeta) {
+async function copyContent(
+  sourcePath: string,
+  temp: string,
+  expected: FileMeta,
+  onBytes: ((bytes: number) => void) | undefined,
+) {
   if (expected.size < SMALL_FILE_BYTES) fs.copyFileSync(sourcePath, temp, COPY_FLAGS);
-  else await fs.promises.copyFile(sourcePath, temp, COPY_FLAGS);
+  else {
+    const stopWatching = onBytes ? watchFileGrowth(temp, onBytes) : undefined;
+    try {
+      await fs.promises.copyFile(sourcePath, temp, COPY_FLAGS);
+    } finally {
+      stopWatching?.();
+    }
+  }
   const after = fs.lstatSync(sourcePath);
   const unchanged =
     after.mtimeMs === expected.mtimeMs && after.ctimeMs === expected.ctimeMs && after.size === expected.size;

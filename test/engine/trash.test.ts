@@ -112,14 +112,14 @@ describe('runSync trash', () => {
     expect(fs.readdirSync(trashDir).sort()).to.deep.equal([recent, ...notOurs].sort());
   });
 
-  it('purgeTrash removes by age, counts what it removed, and tolerates a missing trash', () => {
+  it('purgeTrash removes by age, counts what it removed, and tolerates a missing trash', async () => {
     const now = Date.UTC(2026, 0, 31, 12);
     const names = [0.5, 6.9, 7.1, 400].map((days) => runFolderName(new Date(now - days * DAY_MS)));
     for (const name of names) fs.mkdirSync(path.join(trashDir, name), { recursive: true });
 
-    expect(purgeTrash(trashDir, 7, now)).to.equal(2);
+    expect(await purgeTrash(trashDir, 7, { now })).to.equal(2);
     expect(fs.readdirSync(trashDir).sort()).to.deep.equal(names.slice(0, 2).sort());
-    expect(purgeTrash(path.join(dir, 'missing'), 7, now)).to.equal(0);
+    expect(await purgeTrash(path.join(dir, 'missing'), 7, { now })).to.equal(0);
   });
 
   it('neither deletes nor counts a trash inside the destination', async () => {

@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+
+// Often enough that a progress bar moves and a no-progress timeout of seconds never fires during a copy, and
+// longer than the progress tracker's 100 ms throttle, so each growth seen gets out; a stat this often costs
+// nothing beside the copy.
+export const GROWTH_CHECK_INTERVAL_MS = 150;
+
+/**
+ * Reports how much a file grew, on a timer, while something else writes it (the kernel's copy_file_range,
+ * which says nothing until it is done). Only growth is reported: a copy that stalls reports nothing, so a
+ * hung disk still looks hung. Returns the function that stops the watch.
+ */
+export function watchFileGrowth(file: string, onGrowth: (bytes: number) => void): () => void {
+  let reported = 0;
+  const timer = setInterval(() => {
+    const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    if (size > reported) {
+      onGrowth(size - reported);
+      reported = size;
+    }
+  }, GROWTH_CHECK_INTERVAL_MS);
+  return () => clearInterval(timer);
+}
