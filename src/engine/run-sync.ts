@@ -141,7 +141,7 @@ class SyncRun {
     this.tracker.scanComplete();
     if (request.signal?.aborted) return;
 
-    let deletions: 'ran' | 'held back' = 'ran';
+    let deletions: 'ran' | 'held back' = this.errors.length > 0 ? 'held back' : 'ran';
     if (this.deletions.length > 0) {
       this.tracker.phase('deleting');
       deletions = await deleteExtraneous(this.deletions, {
