@@ -20,7 +20,7 @@ export function findDeletionRefusal(request: SyncRequest, source: SourceEvidence
   const refuse = (code: string, why: string): SyncFileError => ({
     path: '',
     code,
-    message: `refusing to delete anything: ${why}`,
+    message: `refusing to delete: ${why}; nothing was deleted`,
   });
   if (request.sourceMarker !== undefined) {
     const marker = path.join(request.source, request.sourceMarker);
@@ -34,7 +34,7 @@ export function findDeletionRefusal(request: SyncRequest, source: SourceEvidence
   if (!source.hasContent) {
     return refuse(
       'SOURCE_EMPTY',
-      `the source ${request.source} holds no file or symlink to mirror (only empty folders or excluded entries) while the destination has content (an unmounted or replaced drive?)`,
+      `the source ${request.source} is empty of anything to mirror (no file or symlink: only empty folders or excluded entries) while the destination has content (an unmounted or replaced drive?)`,
     );
   }
   let now: fs.Stats | undefined;

@@ -29,7 +29,7 @@ describe('engine safety: what may be deleted', () => {
       expect(result.stats.deleted).to.equal(0);
       expect(result.errors).to.have.length(1);
       expect(result.errors[0]).to.include({ path: '', code: 'SOURCE_EMPTY' });
-      expect(result.errors[0]?.message).to.include(source).and.include('no file or symlink to mirror');
+      expect(result.errors[0]?.message).to.include(source).and.include('no file or symlink');
       expect(listTree(destination)).to.include.members(['a.txt', 'docs/b.txt', 'docs/deep/c.txt']);
     });
 
