@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import PQueue from 'p-queue';
-import { describeMetadataDifference } from './compare-metadata.js';
 import { compileFilters } from './compile-filters.js';
 import { type DecisionContext, decideEntry } from './decide-entry.js';
 import { deleteExtraneous, type PendingDeletion } from './delete-extraneous.js';
+import { DestinationFolders } from './destination-folders.js';
+import { EntryInstalls, type PendingInstall } from './entry-installs.js';
 import { listenToHashedBytes, SMALL_FILE_BYTES } from './hash-file.js';
 import { inspectRoots, type Roots } from './inspect-roots.js';
-import { type InstallOutcome, installBatch, toPortableContext } from './install-batch.js';
-import { InstallerThread } from './installer-thread.js';
 import { MetadataCache } from './metadata-cache.js';
 import { toFileMeta } from './read-folder.js';
 import { describeEntryError } from './sync-entry-error.js';
@@ -17,22 +16,15 @@ import { SyncProgressTracker } from './sync-progress-tracker.js';
 import { purgeTrash, RunTrash } from './trash.js';
 import type { FileMeta, PlanEntry, SyncFileError, SyncRequest, SyncResult } from './types.js';
 import { type WalkEvent, walkTrees } from './walk-trees.js';
-import { finishFolder, installEntry, makeFolder, updateMetadata, type WriteContext } from './write-entry.js';
-
-interface PendingInstall {
-  decision: PlanEntry;
-  source: FileMeta;
-  destination: FileMeta | undefined;
-}
+import { makeFolder, updateMetadata, type WriteContext } from './write-entry.js';
 
 // Synchronous work is cut into slices so that IPC (a stop request) and timers are served during a long run.
 const EVENT_LOOP_SLICE_MS = 20;
-// What a process needs of a folder to create and remove entries in it.
-const OWNER_WRITE_AND_SEARCH = 0o300;
 
 /**
  * One run of a job: scan both trees → plan → execute, with at most `maxFileOperations` file operations in
- * flight. Copies come first; deletions run only after every copy succeeded (see delete-extraneous).
+ * flight. Copies come first; deletions run only after every copy succeeded (see delete-extraneous). This
+ * module walks and decides; entry-installs, delete-extraneous and destination-folders carry it out.
  */
 export async function runSync(request: SyncRequest): Promise<SyncResult> {
   const tracker = new SyncProgressTracker(request.onProgress);
@@ -69,22 +61,13 @@ class SyncRun {
   private readonly queue: PQueue;
   private readonly decisionContext: DecisionContext;
   private readonly deletions: PendingDeletion[] = [];
-  private readonly foldersToFinish: { path: string; source: FileMeta; destination: FileMeta | undefined }[] =
-    [];
-  // Small files to install, gathered per folder (see flushSmallInstalls).
-  private readonly smallInstalls: PendingInstall[] = [];
-  private readonly installsInFlight = new Set<Promise<void>>();
-  // Folders whose entries this run created, renamed or removed: their mtime moved and must be set again.
-  private readonly touchedFolders = new Set<string>();
+  private readonly folders: DestinationFolders;
+  private readonly installs: EntryInstalls;
   // Below a folder that could not be made every entry would fail alike: the folder's one error says it all.
   private readonly failedFolders: string[] = [];
   // Files and links that replace a destination folder: installed once the deletion phase emptied it.
   private readonly replacements: PendingInstall[] = [];
   private readonly replacedFolders = new Set<string>();
-  // Destination folders without write permission for their owner (left so by a read-only source folder), and
-  // the mode of those this run made writable to write into them.
-  private readonly lockedFolders = new Map<string, number>();
-  private readonly unlockedFolders = new Map<string, number>();
   private sourceHasContent = false;
 
   constructor(
@@ -97,6 +80,8 @@ class SyncRun {
     this.context = { ...request, trash };
     this.queue = new PQueue({ concurrency: request.maxFileOperations });
     this.decisionContext = { ...request, cache };
+    this.folders = new DestinationFolders(this.context);
+    this.installs = new EntryInstalls(request, this.context, cache, tracker, this.errors);
   }
 
   async execute(): Promise<void> {
@@ -107,8 +92,8 @@ class SyncRun {
       });
     }
     if (!this.roots.destination) this.makeFolder('', undefined, 'destination folder does not exist');
-    else this.noteLocked('', this.roots.destination);
-    this.foldersToFinish.push({ path: '', source: this.roots.source, destination: this.roots.destination });
+    else this.folders.met('', this.roots.destination);
+    this.folders.finishLater('', this.roots.source, this.roots.destination);
 
     const walk = walkTrees(
       {
@@ -128,16 +113,15 @@ class SyncRun {
         const pending = this.handle(event);
         if (pending) await pending;
       }
-      await this.flushSmallInstalls();
+      await this.installs.flush();
       if (request.signal?.aborted) break;
       if (performance.now() - sliceStartedAt > EVENT_LOOP_SLICE_MS) {
         await yieldToEventLoop();
         sliceStartedAt = performance.now();
       }
     }
-    await this.flushSmallInstalls();
     await this.queue.onIdle();
-    await Promise.all(this.installsInFlight);
+    await this.installs.drained();
     this.tracker.scanComplete();
     if (request.signal?.aborted) return;
 
@@ -152,7 +136,7 @@ class SyncRun {
         warnings: this.warnings,
         stats: this.tracker.stats,
         report: (entry) => this.report(entry),
-        onRemoving: (path) => this.touch(path),
+        onRemoving: (path) => this.folders.touch(path),
         onProgress: () => this.tracker.deletionTried(),
       });
     }
@@ -163,7 +147,7 @@ class SyncRun {
         ? path.relative(request.destination, request.trashDir)
         : '..';
       if (!trashInDestination.startsWith('..') && !path.isAbsolute(trashInDestination))
-        this.touch(trashInDestination);
+        this.folders.touch(trashInDestination);
       await this.finish();
     }
   }
@@ -172,7 +156,7 @@ class SyncRun {
   private handle(event: WalkEvent): void | Promise<void> {
     switch (event.type) {
       case 'folder':
-        if (event.destination?.kind === 'dir') this.noteLocked(event.path, event.destination);
+        if (event.destination?.kind === 'dir') this.folders.met(event.path, event.destination);
         else {
           this.makeFolder(
             event.path,
@@ -182,13 +166,8 @@ class SyncRun {
         }
         return;
       case 'folder-done':
-        if (event.source) {
-          this.foldersToFinish.push({
-            path: event.path,
-            source: event.source,
-            destination: event.destination,
-          });
-        } else if (this.replacedFolders.has(event.path)) {
+        if (event.source) this.folders.finishLater(event.path, event.source, event.destination);
+        else if (this.replacedFolders.has(event.path)) {
           this.deletions.push({ path: event.path, kind: 'dir', reason: 'a file or symlink replaces it' });
         } else this.deletions.push({ path: event.path, kind: 'dir' });
         return;
@@ -196,7 +175,7 @@ class SyncRun {
         this.tracker.scanned();
         if (event.source.kind === 'file' || event.source.kind === 'symlink') this.sourceHasContent = true;
         if (event.destination?.kind === 'dir') {
-          this.noteLocked(event.path, event.destination);
+          this.folders.met(event.path, event.destination);
           this.replacedFolders.add(event.path);
         }
         // Large files go to the queue, so that up to max_file_operations copy or hash at once; the rest is
@@ -208,7 +187,7 @@ class SyncRun {
         }
         return this.handleEntry(event.path, event.source, event.destination);
       case 'extraneous':
-        if (event.destination.kind === 'dir') this.noteLocked(event.path, event.destination);
+        if (event.destination.kind === 'dir') this.folders.met(event.path, event.destination);
         else if (this.request.deleteExtraneous) {
           this.deletions.push({ path: event.path, kind: event.destination.kind });
         }
@@ -272,80 +251,10 @@ class SyncRun {
     } catch (error) {
       return this.recordError(decision.path, error);
     }
+    this.folders.touch(decision.path);
     if (source.kind === 'file' && source.size >= SMALL_FILE_BYTES)
-      return this.install(decision, source, destination);
-    this.touch(decision.path);
-    this.smallInstalls.push({ decision, source, destination });
-  }
-
-  private async install(
-    decision: PlanEntry,
-    source: FileMeta,
-    destination: FileMeta | undefined,
-  ): Promise<void> {
-    this.touch(decision.path);
-    // Bytes already counted while the copy ran (see watch-file-growth).
-    let bytesReported = 0;
-    const onBytes = (bytes: number) => {
-      bytesReported += bytes;
-      this.tracker.copying(bytes);
-    };
-    try {
-      await installEntry(decision.path, source, destination, this.context, onBytes);
-      this.installed({ decision, source, destination }, bytesReported);
-    } catch (error) {
-      this.tracker.copying(-bytesReported);
-      this.recordError(decision.path, error);
-    }
-  }
-
-  /**
-   * Sends the small installs gathered from one folder to the install thread when it is free, else installs
-   * them here: both cores create files, and neither waits for the other.
-   */
-  private async flushSmallInstalls(): Promise<void> {
-    if (this.smallInstalls.length === 0) return;
-    const batch = this.smallInstalls.splice(0);
-    const items = batch.map(({ decision, source, destination }) => ({
-      path: decision.path,
-      source,
-      destination,
-    }));
-    const thread = InstallerThread.get();
-    if (thread && !thread.busy) {
-      // A batch the thread could not take is installed here instead.
-      const done = thread
-        .install(items, toPortableContext(this.context))
-        .then(async (outcomes) => this.settle(batch, outcomes ?? (await installBatch(items, this.context))));
-      this.installsInFlight.add(done);
-      void done.finally(() => this.installsInFlight.delete(done));
-      return;
-    }
-    this.settle(batch, await installBatch(items, this.context));
-  }
-
-  private settle(batch: readonly PendingInstall[], outcomes: readonly InstallOutcome[]): void {
-    batch.forEach((install, index) => {
-      const outcome = outcomes[index];
-      if (outcome?.ok) this.installed(install);
-      else
-        this.errors.push({
-          path: install.decision.path,
-          code: outcome?.code ?? 'EIO',
-          message: outcome?.message ?? '',
-        });
-    });
-  }
-
-  private installed({ decision, source, destination }: PendingInstall, bytesReported = 0): void {
-    if (this.request.comparison === 'checksum' && source.kind === 'file') {
-      // The copy's hash is its source's, when this run read it: the next run need not read the copy.
-      const sourceHash = this.cache.hashedThisRun(`${this.request.source}/${decision.path}`, source);
-      const target = `${this.request.destination}/${decision.path}`;
-      if (sourceHash) this.cache.remember(target, toFileMeta(fs.lstatSync(target)), sourceHash);
-    }
-    if (destination && this.context.trash && destination.kind !== 'dir') this.tracker.stats.trashed++;
-    this.tracker.done(decision, bytesReported);
+      return this.installs.install({ decision, source, destination });
+    this.installs.add({ decision, source, destination });
   }
 
   /** Installs the files and links that replace a folder, now that the deletion phase emptied it, or says why not. */
@@ -372,7 +281,8 @@ class SyncRun {
         });
         continue;
       }
-      await this.install(replacement.decision, replacement.source, stats ? toFileMeta(stats) : undefined);
+      this.folders.touch(path);
+      await this.installs.install({ ...replacement, destination: stats ? toFileMeta(stats) : undefined });
     }
   }
 
@@ -381,7 +291,7 @@ class SyncRun {
     if (!this.request.dryRun) {
       // Made before the walk goes on, so every entry below finds its folder.
       try {
-        if (path) this.touch(path);
+        if (path) this.folders.touch(path);
         makeFolder(path, destination, this.context);
       } catch (error) {
         this.recordError(path || '.', error);
@@ -394,7 +304,7 @@ class SyncRun {
 
   private removeStaleTemp(path: string): void {
     try {
-      this.touch(path);
+      this.folders.touch(path);
       fs.rmSync(`${this.request.destination}/${path}`, { force: true });
     } catch (error) {
       this.warnings.push(
@@ -405,63 +315,10 @@ class SyncRun {
 
   private async finish(): Promise<void> {
     this.tracker.phase('finishing');
-    // Deepest first: fixing a folder's times must come after everything written inside it. Untouched folders
-    // whose metadata already matches cost nothing, so a no-op run writes nothing.
-    for (const folder of this.foldersToFinish.reverse()) {
-      const current = folder.destination;
-      const needed =
-        current?.kind !== 'dir' ||
-        this.touchedFolders.has(folder.path) ||
-        describeMetadataDifference(folder.source, current, this.request) !== undefined;
-      if (!needed) continue;
-      try {
-        finishFolder(folder.path, folder.source, this.context);
-        if (this.request.preservePermissions) this.unlockedFolders.delete(folder.path);
-      } catch (error) {
-        this.recordError(folder.path || '.', error);
-      }
-    }
-    // Folders made writable whose mode no source folder gives (extraneous ones that were kept, or a run
-    // without preserve_permissions) get back the mode they had.
-    for (const [folder, mode] of this.unlockedFolders) {
-      try {
-        fs.chmodSync(folder ? `${this.request.destination}/${folder}` : this.request.destination, mode);
-      } catch {
-        // Deleted by this run: nothing to give back.
-      }
-    }
+    this.folders.finishAll((path, error) => this.recordError(path, error));
     await this.cache.save({ prune: true }).catch((error: unknown) => {
       this.warnings.push(`could not save the metadata cache: ${(error as Error).message}`);
     });
-  }
-
-  /** Notes that an entry of `path`'s folder is about to be written: the folder gets its times (and mode) again. */
-  private touch(path: string): void {
-    const slash = path.lastIndexOf('/');
-    const folder = slash < 0 ? '' : path.slice(0, slash);
-    this.touchedFolders.add(folder);
-    const lockedMode = this.lockedFolders.get(folder);
-    if (lockedMode !== undefined) this.unlock(folder, lockedMode);
-  }
-
-  private noteLocked(path: string, destination: FileMeta): void {
-    if ((destination.mode & OWNER_WRITE_AND_SEARCH) !== OWNER_WRITE_AND_SEARCH)
-      this.lockedFolders.set(path, destination.mode);
-  }
-
-  // A folder left read-only by an earlier run (its source is, say 0555) is made writable for its owner while
-  // this run writes into it, as rsync does, and gets its mode back when the run finishes it.
-  private unlock(folder: string, mode: number): void {
-    this.lockedFolders.delete(folder);
-    try {
-      fs.chmodSync(
-        folder ? `${this.request.destination}/${folder}` : this.request.destination,
-        mode | OWNER_WRITE_AND_SEARCH,
-      );
-      this.unlockedFolders.set(folder, mode);
-    } catch {
-      // The write that follows reports the folder's problem with its own path.
-    }
   }
 
   private report(entry: PlanEntry): void {

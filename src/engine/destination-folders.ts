@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import { describeMetadataDifference } from './compare-metadata.js';
+import type { FileMeta } from './types.js';
+import { finishFolder, type WriteContext } from './write-entry.js';
+
+// What a process needs of a folder to create and remove entries in it.
+const OWNER_WRITE_AND_SEARCH = 0o300;
+
+interface FolderToFinish {
+  path: string;
+  source: FileMeta;
+  destination: FileMeta | undefined;
+}
+
+/**
+ * What a run owes the destination's folders: write permission while it writes into them, then their mode and
+ * times once their content is final (writing into a folder moves its mtime).
+ */
+export class DestinationFolders {
+  private readonly toFinish: FolderToFinish[] = [];
+  // Folders whose entries this run created, renamed or removed: their mtime moved and must be set again.
+  private readonly touched = new Set<string>();
+  // Folders without write permission for their owner (left so by a read-only source folder, say 0555), and
+  // the mode of those this run made writable to write into them.
+  private readonly locked = new Map<string, number>();
+  private readonly unlocked = new Map<string, number>();
+
+  constructor(private readonly context: WriteContext) {}
+
+  /** A destination folder the walk met: remembered if this run could not write into it as it stands. */
+  met(path: string, destination: FileMeta): void {
+    if ((destination.mode & OWNER_WRITE_AND_SEARCH) !== OWNER_WRITE_AND_SEARCH)
+      this.locked.set(path, destination.mode);
+  }
+
+  /** A folder to give its source's mode and times at the end; folders come after their content. */
+  finishLater(path: string, source: FileMeta, destination: FileMeta | undefined): void {
+    this.toFinish.push({ path, source, destination });
+  }
+
+  /** Called before an entry of `path`'s folder is written: the folder is made writable, and finished again. */
+  touch(path: string): void {
+    const slash = path.lastIndexOf('/');
+    const folder = slash < 0 ? '' : path.slice(0, slash);
+    this.touched.add(folder);
+    const lockedMode = this.locked.get(folder);
+    if (lockedMode !== undefined) this.unlock(folder, lockedMode);
+  }
+
+  /**
+   * Deepest first: fixing a folder's times must come after everything written inside it. Untouched folders
+   * whose metadata already matches cost nothing, so a no-op run writes nothing.
+   */
+  finishAll(recordError: (path: string, error: unknown) => void): void {
+    for (const folder of this.toFinish.reverse()) {
+      const current = folder.destination;
+      const needed =
+        current?.kind !== 'dir' ||
+        this.touched.has(folder.path) ||
+        describeMetadataDifference(folder.source, current, this.context) !== undefined;
+      if (!needed) continue;
+      try {
+        finishFolder(folder.path, folder.source, this.context);
+        if (this.context.preservePermissions) this.unlocked.delete(folder.path);
+      } catch (error) {
+        recordError(folder.path || '.', error);
+      }
+    }
+    // Folders made writable whose mode no source folder gives (extraneous ones that were kept, or a run
+    // without preserve_permissions) get back the mode they had.
+    for (const [folder, mode] of this.unlocked) {
+      try {
+        fs.chmodSync(this.absolute(folder), mode);
+      } catch {
+        // Deleted by this run: nothing to give back.
+      }
+    }
+  }
+
+  // Made writable for its owner while this run writes into it, as rsync does.
+  private unlock(folder: string, mode: number): void {
+    this.locked.delete(folder);
+    try {
+      fs.chmodSync(this.absolute(folder), mode | OWNER_WRITE_AND_SEARCH);
+      this.unlocked.set(folder, mode);
+    } catch {
+      // The write that follows reports the folder's problem with its own path.
+    }
+  }
+
+  private absolute(folder: string): string {
+    return folder ? `${this.context.destination}/${folder}` : this.context.destination;
+  }
+}
