@@ -72,6 +72,20 @@ describe('engine safety: folder permissions (as an unprivileged user)', function
     expect(fs.statSync(path.join(destination, 'ro')).mode & 0o777).to.equal(0o555);
   });
 
+  it('gives a read-only mirror folder back its own mode when the run does not preserve permissions', async () => {
+    await writeTree(source, { 'ro/new.txt': 'new' });
+    fs.mkdirSync(path.join(destination, 'ro'));
+    fs.chmodSync(path.join(destination, 'ro'), 0o500);
+    chownTree(source);
+    chownTree(destination);
+
+    const result = await syncAsNobody(makeSyncRequest(source, destination, { preservePermissions: false }));
+
+    expect(result.errors).to.deep.equal([]);
+    expect(listTree(destination)).to.deep.equal(['ro/', 'ro/new.txt']);
+    expect(fs.statSync(path.join(destination, 'ro')).mode & 0o777).to.equal(0o500);
+  });
+
   it('reports a folder that can be read but not entered (0644) with its path, syncs the rest, deletes nothing', async () => {
     await writeTree(source, { 'a.txt': 'a', 'closed/secret.txt': 's', 'open/b.txt': 'b' });
     await writeTree(destination, { 'extra.txt': 'extra' });
