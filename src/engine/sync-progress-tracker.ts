@@ -61,6 +61,7 @@ export class SyncProgressTracker {
     this.progress.filesDone++;
     this.progress.bytesDone += (entry.bytes ?? 0) - bytesReported;
     this.emit(false);
+    this.testGate?.(this.progress.filesDone);
   }
 
   /*
@@ -83,7 +84,6 @@ export class SyncProgressTracker {
   deletionTried(): void {
     this.progress.entriesDeleted++;
     this.emit(false);
-    this.testGate?.(this.progress.filesDone);
   }
 
   scanComplete(): void {
