@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { fsPath } from './byte-names.js';
 import { describeMetadataDifference, isSameMtime } from './compare-metadata.js';
 import type { MetadataCache } from './metadata-cache.js';
 import type { ComparisonMethod, FileMeta, PlanEntry } from './types.js';
@@ -51,9 +52,12 @@ export function decideEntry(
     };
   }
   if (source.kind === 'symlink') {
-    const sourceTarget = fs.readlinkSync(`${context.source}/${path}`);
-    const destinationTarget = fs.readlinkSync(`${context.destination}/${path}`);
-    if (sourceTarget !== destinationTarget)
+    // Compared as bytes: a target that is not UTF-8 would read alike as a string.
+    const sourceTarget = fs.readlinkSync(fsPath(`${context.source}/${path}`), { encoding: 'buffer' });
+    const destinationTarget = fs.readlinkSync(fsPath(`${context.destination}/${path}`), {
+      encoding: 'buffer',
+    });
+    if (!sourceTarget.equals(destinationTarget))
       return { path, kind: source.kind, action: 'update', reason: 'link target differs', bytes: 0 };
     return { path, kind: source.kind, action: 'skip', reason: 'same link target' };
   }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { fsPath } from './byte-names.js';
 import { describeMetadataDifference } from './compare-metadata.js';
 import type { FileMeta } from './types.js';
 import { finishFolder, type WriteContext } from './write-entry.js';
@@ -88,7 +89,7 @@ export class DestinationFolders {
     }
   }
 
-  private absolute(folder: string): string {
-    return folder ? `${this.context.destination}/${folder}` : this.context.destination;
+  private absolute(folder: string): string | Buffer {
+    return fsPath(folder ? `${this.context.destination}/${folder}` : this.context.destination);
   }
 }

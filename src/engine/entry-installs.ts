@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { fsPath } from './byte-names.js';
 import { type InstallOutcome, installBatch, toPortableContext } from './install-batch.js';
 import { InstallerThread } from './installer-thread.js';
 import type { MetadataCache } from './metadata-cache.js';
@@ -103,7 +104,7 @@ export class EntryInstalls {
       // The copy's hash is its source's, when this run read it: the next run need not read the copy.
       const sourceHash = this.cache.hashedThisRun(`${this.request.source}/${decision.path}`, source);
       const target = `${this.request.destination}/${decision.path}`;
-      if (sourceHash) this.cache.remember(target, toFileMeta(fs.lstatSync(target)), sourceHash);
+      if (sourceHash) this.cache.remember(target, toFileMeta(fs.lstatSync(fsPath(target))), sourceHash);
     }
     if (destination && this.context.trash && destination.kind !== 'dir') this.tracker.stats.trashed++;
     this.tracker.done(decision, bytesReported);

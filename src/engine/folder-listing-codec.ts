@@ -1,4 +1,4 @@
-import type { FolderListing, UnusableEntry } from './read-folder.js';
+import type { FolderListing } from './read-folder.js';
 
 /** What crosses the thread boundary: names, and six numbers per entry in one transferable array. */
 export interface EncodedListing {
@@ -8,7 +8,6 @@ export interface EncodedListing {
   message?: string;
   names?: string[];
   numbers?: Float64Array;
-  unusable?: UnusableEntry[];
 }
 
 const KIND_CODES = ['file', 'dir', 'symlink', 'special'] as const;
@@ -29,9 +28,7 @@ export function encodeListing(
     );
   });
   const names = listing.entries.map((entry) => entry.name);
-  const message: EncodedListing = { id, status: 'ok', names, numbers };
-  if (listing.unusable) message.unusable = listing.unusable;
-  return { message, transfer: [numbers.buffer as ArrayBuffer] };
+  return { message: { id, status: 'ok', names, numbers }, transfer: [numbers.buffer as ArrayBuffer] };
 }
 
 export function decodeListing(message: EncodedListing): FolderListing {
@@ -40,19 +37,21 @@ export function decodeListing(message: EncodedListing): FolderListing {
     return { status: 'error', code: message.code ?? 'EIO', message: message.message ?? '' };
   const names = message.names ?? [];
   const numbers = message.numbers ?? new Float64Array();
-  const entries = names.map((name, index) => {
-    const at = index * 6;
-    return {
-      name,
-      meta: {
-        kind: KIND_CODES[numbers[at] ?? 0] ?? 'special',
-        size: numbers[at + 1] ?? 0,
-        mtimeMs: numbers[at + 2] ?? 0,
-        ctimeMs: numbers[at + 3] ?? 0,
-        mode: numbers[at + 4] ?? 0,
-        ino: numbers[at + 5] ?? 0,
-      },
-    };
-  });
-  return message.unusable ? { status: 'ok', entries, unusable: message.unusable } : { status: 'ok', entries };
+  return {
+    status: 'ok',
+    entries: names.map((name, index) => {
+      const at = index * 6;
+      return {
+        name,
+        meta: {
+          kind: KIND_CODES[numbers[at] ?? 0] ?? 'special',
+          size: numbers[at + 1] ?? 0,
+          mtimeMs: numbers[at + 2] ?? 0,
+          ctimeMs: numbers[at + 3] ?? 0,
+          mode: numbers[at + 4] ?? 0,
+          ino: numbers[at + 5] ?? 0,
+        },
+      };
+    }),
+  };
 }

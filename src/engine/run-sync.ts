@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import PQueue from 'p-queue';
+import { displayPath, fsPath } from './byte-names.js';
 import { compileFilters } from './compile-filters.js';
 import { type DecisionContext, decideEntry } from './decide-entry.js';
 import { deleteExtraneous, type PendingDeletion } from './delete-extraneous.js';
@@ -51,7 +52,9 @@ export async function runSync(request: SyncRequest): Promise<SyncResult> {
   }
   if (request.signal?.aborted) run.warnings.push('stopped before the end; the next run completes the mirror');
   const outcome = run.errors.length > 0 || request.signal?.aborted ? 'partial' : 'ok';
-  return tracker.finish(outcome, request.dryRun, run.errors, run.warnings);
+  // Paths as a user reads them: a byte that is not UTF-8 shows as \xNN (see byte-names).
+  const errors = run.errors.map((error) => ({ ...error, path: displayPath(error.path) }));
+  return tracker.finish(outcome, request.dryRun, errors, run.warnings);
 }
 
 class SyncRun {
@@ -233,7 +236,7 @@ class SyncRun {
     this.report(decision);
     if (decision.action === 'skip') {
       this.tracker.stats.skipped++;
-      if (source.kind === 'special') this.warnings.push(`${decision.path}: skipped, ${decision.reason}`);
+      if (source.kind === 'special') this.warnings.push(`${displayPath(decision.path)}: skipped, ${decision.reason}`);
       return;
     }
     this.tracker.planned(decision.bytes ?? 0);
@@ -271,7 +274,7 @@ class SyncRun {
         });
         continue;
       }
-      const stats = fs.lstatSync(`${this.request.destination}/${path}`, { throwIfNoEntry: false });
+      const stats = fs.lstatSync(fsPath(`${this.request.destination}/${path}`), { throwIfNoEntry: false });
       if (stats?.isDirectory()) {
         this.errors.push({
           path,
@@ -305,10 +308,10 @@ class SyncRun {
   private removeStaleTemp(path: string): void {
     try {
       this.folders.touch(path);
-      fs.rmSync(`${this.request.destination}/${path}`, { force: true });
+      fs.rmSync(fsPath(`${this.request.destination}/${path}`), { force: true });
     } catch (error) {
       this.warnings.push(
-        `${path}: could not remove a temp file left by an interrupted run: ${describeEntryError(error).message}`,
+        `${displayPath(path)}: could not remove a temp file left by an interrupted run: ${describeEntryError(error).message}`,
       );
     }
   }
@@ -322,7 +325,10 @@ class SyncRun {
   }
 
   private report(entry: PlanEntry): void {
-    this.request.onPlanEntry?.(entry);
+    const { onPlanEntry } = this.request;
+    if (!onPlanEntry) return;
+    const shown = displayPath(entry.path);
+    onPlanEntry(shown === entry.path ? entry : { ...entry, path: shown });
   }
 
   private recordError(path: string, error: unknown): void {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { fsPath } from './byte-names.js';
 
 const RUN_FOLDER = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z-[0-9a-f]{6}$/;
 
@@ -28,11 +29,11 @@ export class RunTrash {
   take(absolutePath: string, relativePath: string): void {
     const target = this.prepare(relativePath);
     try {
-      fs.renameSync(absolutePath, target);
+      fs.renameSync(fsPath(absolutePath), fsPath(target));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
       fs.cpSync(absolutePath, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
-      fs.rmSync(absolutePath, { recursive: true, force: true });
+      fs.rmSync(fsPath(absolutePath), { recursive: true, force: true });
     }
   }
 
@@ -40,7 +41,7 @@ export class RunTrash {
   keep(absolutePath: string, relativePath: string): void {
     const target = this.prepare(relativePath);
     try {
-      fs.linkSync(absolutePath, target);
+      fs.linkSync(fsPath(absolutePath), fsPath(target));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw error;
@@ -50,7 +51,7 @@ export class RunTrash {
 
   private prepare(relativePath: string): string {
     const target = path.join(this.folder, relativePath);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.mkdirSync(fsPath(path.dirname(target)), { recursive: true });
     return target;
   }
 }
@@ -79,7 +80,7 @@ export async function purgeTrash(
     const [, year, month, day, hours, minutes, seconds, milliseconds] = match;
     const createdAt = Date.parse(`${year}-${month}-${day}T${hours}:${minutes}:${seconds}.${milliseconds}Z`);
     if (now - createdAt > retentionDays * 86_400_000) {
-      await removeTree(path.join(trashRoot, name), onEntry, slice);
+      await removeTree(Buffer.from(path.join(trashRoot, name)), onEntry, slice);
       removed++;
     }
   }
@@ -89,9 +90,10 @@ export async function purgeTrash(
 // A long purge yields this often, so that a stop request and progress messages are served.
 const EVENT_LOOP_SLICE_MS = 20;
 
-async function removeTree(target: string, onEntry: () => void, slice: { startedAt: number }): Promise<void> {
-  for (const entry of fs.readdirSync(target, { withFileTypes: true })) {
-    const child = path.join(target, entry.name);
+// Paths as bytes: a name that is not UTF-8 (see byte-names) must go like any other.
+async function removeTree(target: Buffer, onEntry: () => void, slice: { startedAt: number }): Promise<void> {
+  for (const entry of fs.readdirSync(target, { withFileTypes: true, encoding: 'buffer' })) {
+    const child = Buffer.concat([target, Buffer.from('/'), entry.name]);
     if (entry.isDirectory()) await removeTree(child, onEntry, slice);
     else {
       fs.rmSync(child, { force: true });

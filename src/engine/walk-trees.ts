@@ -75,16 +75,6 @@ async function* walkFolder(
       return;
     }
   }
-  const unusable: WalkEvent[] = [];
-  for (const [side, listing] of [
-    ['source', sourceListing],
-    ['destination', destinationListing],
-  ] as const) {
-    for (const entry of (listing.status === 'ok' && listing.unusable) || []) {
-      const path = relative ? `${relative}/${entry.name}` : entry.name;
-      unusable.push({ type: 'unreadable', path, side, code: entry.code, message: entry.message });
-    }
-  }
   const sourceEntries = sourceListing.status === 'ok' ? sourceListing.entries : [];
   const destinationEntries = destinationListing.status === 'ok' ? destinationListing.entries : [];
   const folders: {
@@ -94,7 +84,7 @@ async function* walkFolder(
     sourceListing: PendingListing;
     destinationListing: PendingListing;
   }[] = [];
-  const batch: WalkEvent[] = unusable;
+  const batch: WalkEvent[] = [];
 
   const visit = (
     name: string,

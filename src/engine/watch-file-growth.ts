@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { fsPath } from './byte-names.js';
 
 // Often enough that a progress bar moves and a no-progress timeout of seconds never fires during a copy, and
 // longer than the progress tracker's 100 ms throttle, so each growth seen gets out; a stat this often costs
@@ -13,7 +14,7 @@ export const GROWTH_CHECK_INTERVAL_MS = 150;
 export function watchFileGrowth(file: string, onGrowth: (bytes: number) => void): () => void {
   let reported = 0;
   const timer = setInterval(() => {
-    const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    const size = fs.statSync(fsPath(file), { throwIfNoEntry: false })?.size ?? 0;
     if (size > reported) {
       onGrowth(size - reported);
       reported = size;

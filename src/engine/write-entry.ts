@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsPath } from './byte-names.js';
 import { SMALL_FILE_BYTES } from './hash-file.js';
 import { toFileMeta } from './read-folder.js';
 import { SyncEntryError } from './sync-entry-error.js';
@@ -44,14 +45,15 @@ export async function installEntry(
   const temp = path.join(path.dirname(target), makeTempName());
   try {
     if (source.kind === 'symlink') {
-      fs.symlinkSync(fs.readlinkSync(sourcePath), temp);
-      if (context.preserveTimestamps) fs.lutimesSync(temp, source.mtimeMs / 1000, source.mtimeMs / 1000);
+      fs.symlinkSync(fs.readlinkSync(fsPath(sourcePath), { encoding: 'buffer' }), fsPath(temp));
+      if (context.preserveTimestamps)
+        fs.lutimesSync(fsPath(temp), source.mtimeMs / 1000, source.mtimeMs / 1000);
     } else {
       let copied = await copyContent(sourcePath, temp, source, onBytes);
       if (!copied) {
         // Changed since the scan: copy once more, watching this copy alone.
-        fs.rmSync(temp, { force: true });
-        const current = toFileMeta(fs.lstatSync(sourcePath));
+        fs.rmSync(fsPath(temp), { force: true });
+        const current = toFileMeta(fs.lstatSync(fsPath(sourcePath)));
         if (current.kind !== 'file') throw new SyncEntryError('TYPE_CHANGED', 'is no longer a file');
         copied = await copyContent(sourcePath, temp, current, onBytes);
         if (!copied) {
@@ -65,19 +67,19 @@ export async function installEntry(
       if (context.fsync) syncPath(temp);
     }
     clearTarget(relative, target, destinationMeta, context);
-    fs.renameSync(temp, target);
+    fs.renameSync(fsPath(temp), fsPath(target));
     if (context.fsync) syncPath(path.dirname(target));
   } catch (error) {
-    fs.rmSync(temp, { force: true });
+    fs.rmSync(fsPath(temp), { force: true });
     throw error;
   }
 }
 
 /** Fixes mode and times of a destination file whose content is already right. */
 export function updateMetadata(relative: string, context: WriteContext): void {
-  const current = fs.lstatSync(`${context.source}/${relative}`);
+  const current = fs.lstatSync(fsPath(`${context.source}/${relative}`));
   const target = `${context.destination}/${relative}`;
-  if (context.preservePermissions) fs.chmodSync(target, current.mode & 0o7777);
+  if (context.preservePermissions) fs.chmodSync(fsPath(target), current.mode & 0o7777);
   applyFileMetadata(target, current, context);
 }
 
@@ -91,16 +93,16 @@ export function makeFolder(
   if (destinationMeta) {
     // A file or symlink where the source has a folder: it goes (to the trash when there is one).
     if (context.trash) context.trash.take(target, relative);
-    else fs.rmSync(target, { force: true });
+    else fs.rmSync(fsPath(target), { force: true });
   }
-  fs.mkdirSync(target, { recursive: relative === '' });
+  fs.mkdirSync(fsPath(target), { recursive: relative === '' });
 }
 
 /** Sets a folder's mode and times once its content is final (writing into a folder moves its mtime). */
 export function finishFolder(relative: string, source: FileMeta, context: WriteContext): void {
   const target = relative ? `${context.destination}/${relative}` : context.destination;
-  if (context.preservePermissions) fs.chmodSync(target, source.mode);
-  if (context.preserveTimestamps) fs.utimesSync(target, source.mtimeMs / 1000, source.mtimeMs / 1000);
+  if (context.preservePermissions) fs.chmodSync(fsPath(target), source.mode);
+  if (context.preserveTimestamps) fs.utimesSync(fsPath(target), source.mtimeMs / 1000, source.mtimeMs / 1000);
 }
 
 /** Deletes a destination path, or moves it to the trash; a folder goes only once it is empty. */
@@ -112,7 +114,7 @@ export function removeEntry(
   const target = `${context.destination}/${relative}`;
   if (kind === 'dir') {
     try {
-      fs.rmdirSync(target);
+      fs.rmdirSync(fsPath(target));
       return 'removed';
     } catch (error) {
       // Still holds excluded files, which a mirror never deletes.
@@ -121,7 +123,7 @@ export function removeEntry(
     }
   }
   if (context.trash) context.trash.take(target, relative);
-  else fs.rmSync(target, { force: true });
+  else fs.rmSync(fsPath(target), { force: true });
   return 'removed';
 }
 
@@ -132,16 +134,16 @@ async function copyContent(
   expected: FileMeta,
   onBytes: ((bytes: number) => void) | undefined,
 ) {
-  if (expected.size < SMALL_FILE_BYTES) fs.copyFileSync(sourcePath, temp, COPY_FLAGS);
+  if (expected.size < SMALL_FILE_BYTES) fs.copyFileSync(fsPath(sourcePath), fsPath(temp), COPY_FLAGS);
   else {
     const stopWatching = onBytes ? watchFileGrowth(temp, onBytes) : undefined;
     try {
-      await fs.promises.copyFile(sourcePath, temp, COPY_FLAGS);
+      await fs.promises.copyFile(fsPath(sourcePath), fsPath(temp), COPY_FLAGS);
     } finally {
       stopWatching?.();
     }
   }
-  const after = fs.lstatSync(sourcePath);
+  const after = fs.lstatSync(fsPath(sourcePath));
   const unchanged =
     after.mtimeMs === expected.mtimeMs && after.ctimeMs === expected.ctimeMs && after.size === expected.size;
   return unchanged ? after : undefined;
@@ -159,7 +161,7 @@ function clearTarget(
   if (!existing) return;
   if (existing.kind === 'dir') {
     try {
-      fs.rmdirSync(target);
+      fs.rmdirSync(fsPath(target));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
@@ -180,12 +182,12 @@ function applyFileMetadata(
   context: WriteContext,
 ) {
   // copyFile already gave the temp file the source's mode; only a different wish needs a chmod.
-  if (!context.preservePermissions) fs.chmodSync(target, source.mode & 0o777 & ~UMASK);
-  if (context.preserveTimestamps) fs.utimesSync(target, source.atimeMs / 1000, source.mtimeMs / 1000);
+  if (!context.preservePermissions) fs.chmodSync(fsPath(target), source.mode & 0o777 & ~UMASK);
+  if (context.preserveTimestamps) fs.utimesSync(fsPath(target), source.atimeMs / 1000, source.mtimeMs / 1000);
 }
 
 function syncPath(file: string): void {
-  const descriptor = fs.openSync(file, 'r');
+  const descriptor = fs.openSync(fsPath(file), 'r');
   try {
     fs.fsyncSync(descriptor);
   } finally {

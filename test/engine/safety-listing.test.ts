@@ -102,41 +102,90 @@ describe('engine safety: listings', () => {
   });
 
   describe('names that are not valid UTF-8', () => {
-    it('reports each with its bytes escaped, never drops one silently; the run is partial', async () => {
-      await writeTree(source, { 'a.txt': 'a' });
-      const bytes = (text: string, ...raw: number[]) => Buffer.concat([Buffer.from(text), Buffer.from(raw)]);
-      fs.writeFileSync(
-        Buffer.concat([Buffer.from(`${source}/`), Buffer.from([0xff, 0xfe, 0x2e, 0x62, 0x69, 0x6e])]),
-        'x',
-      );
-      fs.mkdirSync(bytes(`${source}/dir-`, 0xff));
-      fs.writeFileSync(Buffer.concat([bytes(`${source}/dir-`, 0xff), Buffer.from('/inside.txt')]), 'y');
-
-      const { result } = await syncAndCollect(makeSyncRequest(source, destination));
-
-      expect(result.outcome).to.equal('partial');
-      expect(result.errors.map((error) => [error.path, error.code]).sort()).to.deep.equal([
-        ['\\xff\\xfe.bin', 'INVALID_NAME'],
-        ['dir-\\xff', 'INVALID_NAME'],
+    // A path under `root` given as bytes: Node takes Buffer paths, and such names exist only as bytes.
+    const bytePath = (root: string, ...parts: (string | number[])[]) =>
+      Buffer.concat([
+        Buffer.from(`${root}/`),
+        ...parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))),
       ]);
-      expect(result.errors[0]?.message).to.include('not valid UTF-8');
-      expect(listTree(destination)).to.deep.equal(['a.txt']);
-    });
+    /** Every path of a tree as escaped bytes (\\xNN beyond ASCII), folders with a trailing "/". */
+    const listBytes = (root: string): string[] => {
+      const found: string[] = [];
+      const visit = (folder: Buffer, shown: string) => {
+        for (const entry of fs.readdirSync(folder, { withFileTypes: true, encoding: 'buffer' })) {
+          const name = [...entry.name]
+            .map((byte) => (byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16)}`))
+            .join('');
+          const child = Buffer.concat([folder, Buffer.from('/'), entry.name]);
+          found.push(entry.isDirectory() ? `${shown}${name}/` : `${shown}${name}`);
+          if (entry.isDirectory()) visit(child, `${shown}${name}/`);
+        }
+      };
+      visit(Buffer.from(root), '');
+      return found.sort();
+    };
 
-    it('copies a valid name that decodes like an invalid one once, not on every run', async () => {
-      fs.writeFileSync(path.join(source, '\uFFFD.txt'), 'valid name');
-      fs.writeFileSync(
-        Buffer.concat([Buffer.from(`${source}/`), Buffer.from([0xff]), Buffer.from('.txt')]),
-        'bad',
-      );
+    it('syncs them byte for byte, and a second run finds nothing to do', async () => {
+      await writeTree(source, { 'a.txt': 'a' });
+      fs.writeFileSync(bytePath(source, [0xff, 0xfe, 0x2e, 0x62, 0x69, 0x6e]), 'x');
+      fs.mkdirSync(bytePath(source, 'dir-', [0xff]));
+      fs.writeFileSync(bytePath(source, 'dir-', [0xff], '/inside-', [0xe9], '.txt'), 'y');
+      fs.symlinkSync(bytePath(source, 'dir-', [0xff]), bytePath(source, 'link-', [0xfe]));
 
       const first = await syncAndCollect(makeSyncRequest(source, destination));
       const second = await syncAndCollect(makeSyncRequest(source, destination));
 
-      expect(first.result.stats.copied).to.equal(1);
+      expect(first.result.errors).to.deep.equal([]);
+      expect(first.result.stats).to.include({ copied: 4, directoriesCreated: 2 });
+      expect(listBytes(destination)).to.deep.equal(listBytes(source));
+      expect(
+        fs.readFileSync(bytePath(destination, 'dir-', [0xff], '/inside-', [0xe9], '.txt'), 'utf8'),
+      ).to.equal('y');
+      expect(fs.readlinkSync(bytePath(destination, 'link-', [0xfe]), { encoding: 'buffer' })).to.deep.equal(
+        bytePath(source, 'dir-', [0xff]),
+      );
+      // Shown to a user with the bytes escaped.
+      expect(first.plan.map((entry) => entry.path)).to.include.members([
+        '\\xff\\xfe.bin',
+        'dir-\\xff/inside-\\xe9.txt',
+      ]);
+      expect(second.result.outcome).to.equal('ok');
+      expect(second.result.stats).to.include({ copied: 0, updated: 0, skipped: 4 });
+    });
+
+    it('keeps a valid name apart from an invalid one that reads alike, and settles', async () => {
+      fs.writeFileSync(path.join(source, '\uFFFD.txt'), 'valid name');
+      fs.writeFileSync(bytePath(source, [0xff], '.txt'), 'invalid name');
+
+      const first = await syncAndCollect(makeSyncRequest(source, destination));
+      const second = await syncAndCollect(makeSyncRequest(source, destination));
+
+      expect(first.result.stats.copied).to.equal(2);
       expect(fs.readFileSync(path.join(destination, '\uFFFD.txt'), 'utf8')).to.equal('valid name');
-      expect(second.result.stats).to.include({ copied: 0, updated: 0, skipped: 1 });
-      expect(second.result.errors.map((error) => error.path)).to.deep.equal(['\\xff.txt']);
+      expect(fs.readFileSync(bytePath(destination, [0xff], '.txt'), 'utf8')).to.equal('invalid name');
+      expect(second.result.outcome).to.equal('ok');
+      expect(second.result.stats).to.include({ copied: 0, updated: 0, skipped: 2 });
+    });
+
+    it('deletes an extraneous one, to the trash when there is one', async () => {
+      await writeTree(source, { 'a.txt': 'a' });
+      fs.mkdirSync(destination);
+      fs.mkdirSync(bytePath(destination, 'old-', [0xff]));
+      fs.writeFileSync(bytePath(destination, 'old-', [0xff], '/', [0xfe]), 'gone');
+      const trashDir = path.join(dir, 'trash');
+
+      const { result } = await syncAndCollect(
+        makeSyncRequest(source, destination, { deleteExtraneous: true, trashDir }),
+      );
+
+      expect(result.errors).to.deep.equal([]);
+      expect(result.stats.deleted).to.equal(1);
+      expect(listBytes(destination)).to.deep.equal(['a.txt']);
+      const [runFolder] = fs.readdirSync(trashDir);
+      expect(listBytes(path.join(trashDir, runFolder ?? ''))).to.deep.equal([
+        'old-\\xff/',
+        'old-\\xff/\\xfe',
+      ]);
     });
   });
 
