@@ -167,6 +167,23 @@ describe('engine safety: listings', () => {
       expect(second.result.stats).to.include({ copied: 0, updated: 0, skipped: 2 });
     });
 
+    // Pending: src/engine/metadata-cache.ts (another helper's file in issue 8) lstats the hashed path as a
+    // string; it needs fsPath() from byte-names at its lstatSync calls. Until then such a file is reported
+    // (ENOENT, partial) in a checksum run over an existing copy, never dropped silently.
+    it.skip('compares them by content in checksum mode, through the persistent cache', async () => {
+      fs.writeFileSync(bytePath(source, [0xff], '.bin'), 'content');
+      const request = makeSyncRequest(source, destination, {
+        comparison: 'checksum',
+        metadataCacheFile: path.join(dir, 'cache.json'),
+      });
+
+      await syncAndCollect(request);
+      const second = await syncAndCollect(request);
+
+      expect(second.result.errors).to.deep.equal([]);
+      expect(second.result.stats).to.include({ copied: 0, updated: 0, skipped: 1 });
+    });
+
     it('deletes an extraneous one, to the trash when there is one', async () => {
       await writeTree(source, { 'a.txt': 'a' });
       fs.mkdirSync(destination);
