@@ -236,7 +236,8 @@ class SyncRun {
     this.report(decision);
     if (decision.action === 'skip') {
       this.tracker.stats.skipped++;
-      if (source.kind === 'special') this.warnings.push(`${displayPath(decision.path)}: skipped, ${decision.reason}`);
+      if (source.kind === 'special')
+        this.warnings.push(`${displayPath(decision.path)}: skipped, ${decision.reason}`);
       return;
     }
     this.tracker.planned(decision.bytes ?? 0);
