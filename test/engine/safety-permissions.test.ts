@@ -4,19 +4,29 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { SyncRequest, SyncResult } from '../../src/engine/types.js';
+import { cliRootForOtherUsers } from '../helpers/cli-for-other-users.js';
 import { AS_NOBODY, PROJECT_ROOT } from '../helpers/run-cli.js';
 import { listTree, makeSyncRequest } from '../helpers/sync-helpers.js';
 import { makeSyncTrees, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 // The user AS_NOBODY switches to: as root, permission bits never stop a write, so these tests run as nobody.
 const NOBODY_ID = 65534;
-const RUN_ENGINE = path.join(PROJECT_ROOT, 'test', 'fixtures', 'run-engine.ts');
+// Runs one sync of the built engine and prints its result: what the unprivileged user runs.
+const RUN_ENGINE = `const { runSync } = await import(process.argv[1]);
+process.stdout.write(JSON.stringify(await runSync(JSON.parse(process.argv[2]))));`;
 
-/** Runs one sync in a process of the unprivileged user (see test/fixtures/run-engine.ts). */
+/**
+ * Runs one sync in a process of the unprivileged user, with the built engine (`npm run build` first) from the
+ * copy of the package that every user can reach, wherever the checkout lies.
+ */
 async function syncAsNobody(request: SyncRequest): Promise<SyncResult> {
-  const command = [...AS_NOBODY, process.execPath, '--import', 'tsx', RUN_ENGINE, JSON.stringify(request)];
+  const engine = path.join(cliRootForOtherUsers(PROJECT_ROOT), 'dist', 'engine', 'run-sync.js');
+  const command = [...AS_NOBODY, process.execPath, '--input-type=module', '-e', RUN_ENGINE];
   const [file, ...args] = command as [string, ...string[]];
-  const { stdout } = await promisify(execFile)(file, args, { cwd: PROJECT_ROOT, timeout: 15_000 });
+  const { stdout } = await promisify(execFile)(file, [...args, engine, JSON.stringify(request)], {
+    cwd: '/',
+    timeout: 15_000,
+  });
   return JSON.parse(stdout) as SyncResult;
 }
 
@@ -28,7 +38,7 @@ function chownTree(root: string): void {
   }
 }
 
-// Issue 8, items 4 and 5: permissions of folders never stop a run nor crash it.
+// Issue 8, items 4 and 5: permissions of folders never stop a run nor crash it. End to end: needs a build.
 describe('engine safety: folder permissions (as an unprivileged user)', function () {
   this.slow(8000);
   let source: string;
