@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { runSync } from '../../src/engine/run-sync.js';
+import { SyncProgressTracker } from '../../src/engine/sync-progress-tracker.js';
 import { purgeTrash } from '../../src/engine/trash.js';
 import type { SyncProgress } from '../../src/engine/types.js';
 import { watchFileGrowth } from '../../src/engine/watch-file-growth.js';
@@ -56,6 +58,33 @@ describe('engine safety: progress during long steps', function () {
       stop();
     }
     expect(growth).to.deep.equal([1000, 500]);
+  });
+
+  it('lets a report of a long step out whenever 100 ms passed since the last one', () => {
+    const clock = sinon.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const reports: SyncProgress[] = [];
+      const tracker = new SyncProgressTracker((progress) => reports.push(progress));
+      clock.tick(1000);
+      tracker.copying(1);
+      clock.tick(50);
+      tracker.hashing(1);
+      clock.tick(60);
+      tracker.deletionTried();
+      clock.tick(999);
+      tracker.copying(1);
+
+      // The second call came 50 ms after a report: throttled; the others each got out.
+      expect(
+        reports.map((report) => [report.bytesDone, report.bytesHashed, report.entriesDeleted]),
+      ).to.deep.equal([
+        [1, 0, 0],
+        [1, 1, 1],
+        [2, 1, 1],
+      ]);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('reports bytes of a large file being hashed (checksum mode)', async () => {
