@@ -44,13 +44,10 @@ export class SeededRandom {
     return (entries[entries.length - 1] as [K, number])[0];
   }
 
-  /** `size` pseudo-random bytes, four at a time. */
+  /** `size` pseudo-random bytes, four at a time (megabytes of test content: no call per byte). */
   bytes(size: number): Buffer {
-    const buffer = Buffer.alloc(size);
-    let offset = 0;
-    for (; offset + 4 <= size; offset += 4)
-      buffer.writeUInt32LE(Math.floor(this.next() * 4294967296), offset);
-    for (; offset < size; offset++) buffer[offset] = Math.floor(this.next() * 256);
-    return buffer;
+    const words = new Uint32Array(Math.ceil(size / 4));
+    for (let index = 0; index < words.length; index++) words[index] = this.next() * 4294967296;
+    return Buffer.from(words.buffer, 0, size);
   }
 }
