@@ -75,7 +75,7 @@ async function compareOverRounds(seed: number, filters: readonly string[]): Prom
       }
       continue;
     }
-    const differences = diffMirrors(engineMirror, rsyncMirror);
+    const differences = diffMirrors(engineMirror, rsyncMirror, sourceMirror);
     if (differences.length > 0) {
       throw new Error(
         describeDivergence({ seed, filters, round, mutations, differences, engine, rsync, sourceMirror }),

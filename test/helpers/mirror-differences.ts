@@ -59,8 +59,12 @@ export interface MirrorDifference {
   expected: MirrorEntry | undefined;
 }
 
-/** Every path where `actual` (the engine's mirror) differs from `expected` (rsync's), in path order. */
-export function diffMirrors(actual: Mirror, expected: Mirror): MirrorDifference[] {
+/**
+ * Every path where `actual` (the engine's mirror) differs from `expected` (rsync's), in path order. Given the
+ * `source`, a folder the source does not have (kept in a mirror for its excluded content) is compared without
+ * its time: it has no source time to keep, only that of the deletions made in it.
+ */
+export function diffMirrors(actual: Mirror, expected: Mirror, source?: Mirror): MirrorDifference[] {
   const paths = [...new Set([...actual.keys(), ...expected.keys()])].sort();
   const differences: MirrorDifference[] = [];
   for (const relative of paths) {
@@ -74,7 +78,8 @@ export function diffMirrors(actual: Mirror, expected: Mirror): MirrorDifference[
       if (a.size !== e.size) what.push('size');
       if (a.sha256 !== e.sha256) what.push('content');
       if (a.target !== e.target) what.push('target');
-      if (!isSameTime(a.mtimeNs, e.mtimeNs)) what.push('mtime');
+      const hasSourceTime = !source || a.kind !== 'dir' || source.get(relative)?.kind === 'dir';
+      if (hasSourceTime && !isSameTime(a.mtimeNs, e.mtimeNs)) what.push('mtime');
     }
     if (what.length > 0) differences.push({ path: relative, what, actual: a, expected: e });
   }
