@@ -2,7 +2,6 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { isTempName } from '../../src/engine/temp-names.js';
 import { RUNNER_JOB_ENV, type RunnerJob } from '../../src/ipc/runner-job.js';
@@ -132,47 +131,45 @@ describe('a runner killed with SIGKILL mid-run, again and again (chaos)', functi
       return runner.result();
     };
 
-    // Kill points are counted in what the run has done, not in milliseconds: a loaded machine runs slower, and
-    // the same seed still lands at the same share of a run. Half the kills come after a number of finished files
-    // (from the run's progress reports, at most ten a second), chosen within what the run has to copy so that
-    // the kill comes before its end; the other half at the k-th write event in the large files' folder
-    // (inotify), which lands within the few milliseconds a large file takes to copy.
+    // Kill points are counted in what the run has done, never in milliseconds, so that the same seed lands at
+    // the same share of a run on a fast or a loaded machine. From the second run on, the kill comes at the k-th
+    // inotify event in the destination's folders (a temp file made, written, renamed: several per file, so k
+    // up to twice the files the run must copy lies within the run), or at the k-th event in `large/` alone
+    // (k ≤ 3: within the milliseconds a large file takes to copy). The kill is sent from the event handler
+    // itself, with no event-loop turn in between. The first run, into a destination not made yet, is killed
+    // once its progress reports (at most ten a second) say that k of its files are done.
     let killedMidRun = 0;
     let killedWithTempFiles = 0;
-    let killedAtLargeFileWrites = 0;
     const killPoints: string[] = [];
     let changedFiles = source.files().length;
-    const largeFolder = path.join(destination, 'large');
     for (let kill = 0; kill < KILLS; kill++) {
       const runner = spawnRunner();
       if (kill > 0) changedFiles = mutateSource(source, random);
-      const atLargeFileWrite = random.chance(0.5) && fs.existsSync(largeFolder);
-      const target = atLargeFileWrite
-        ? random.int(1, 3)
-        : random.int(1, Math.max(1, Math.floor(changedFiles * 0.8)));
-      const offsetMs = atLargeFileWrite ? 0 : random.int(0, 49);
+      const folders = fs.existsSync(destination) ? destinationFolders(destination) : [];
+      const kind = folders.length === 0 ? 'files' : random.pick(['events', 'large-file events'] as const);
+      const watched =
+        kind === 'large-file events' ? folders.filter((folder) => folder.endsWith('/large')) : folders;
+      const target =
+        kind === 'files'
+          ? random.int(1, Math.max(1, Math.floor(changedFiles * 0.8)))
+          : random.int(1, kind === 'events' ? 2 * changedFiles : 3);
+      killPoints.push(`${target} ${kind}`);
       let events = 0;
-      // Killed from the event handler itself: no event-loop turn between the write and the signal.
-      const watcher = atLargeFileWrite
-        ? fs.watch(largeFolder, () => {
-            if (++events === target) runner.child.kill('SIGKILL');
-          })
-        : undefined;
-      killPoints.push(atLargeFileWrite ? `write${target}` : `${target}/${changedFiles}+${offsetMs}ms`);
+      const watchers = watched.map((folder) =>
+        fs.watch(folder, () => {
+          if (++events === target) runner.child.kill('SIGKILL');
+        }),
+      );
       await startRun(runner, `run-${kill}`);
       await waitFor(
         () =>
-          (atLargeFileWrite ? events >= target : runner.progress().filesDone >= target) ||
+          (kind === 'files' ? runner.progress().filesDone >= target : events >= target) ||
           runner.has('result'),
-        { timeoutMs: DEADLINE_MS, what: atLargeFileWrite ? `write event ${target}` : `${target} files done` },
+        { timeoutMs: DEADLINE_MS, what: `${target} ${kind}` },
       );
-      watcher?.close();
-      await sleep(offsetMs);
+      for (const watcher of watchers) watcher.close();
       await runner.kill();
-      if (!runner.has('result')) {
-        killedMidRun++;
-        if (atLargeFileWrite) killedAtLargeFileWrites++;
-      }
+      if (!runner.has('result')) killedMidRun++;
 
       const { tempFiles, foreign } = inspectDestination(destination, source.versions);
       if (tempFiles > 0) killedWithTempFiles++;
@@ -187,10 +184,8 @@ describe('a runner killed with SIGKILL mid-run, again and again (chaos)', functi
     expect(inspectDestination(destination, source.versions).tempFiles, 'temp files left').to.equal(0);
 
     console.log(
-      `      chaos (seed ${SEED}): ${killedMidRun}/${KILLS} kills landed mid-run (${killedAtLargeFileWrites} at a ` +
-        `large file's write), ${killedWithTempFiles} left a temp file (killed mid-copy); kill points ` +
-        `(writeK: at the K-th write event in large/; N/M+D: D ms after N of M changed files were done): ` +
-        killPoints.join(' '),
+      `      chaos (seed ${SEED}): ${killedMidRun}/${KILLS} kills landed mid-run, ${killedWithTempFiles} left a ` +
+        `temp file (killed mid-copy); kill points: ${killPoints.join(', ')}`,
     );
     // Most kills must catch a run in progress, or this test proves little.
     expect(killedMidRun, 'kills that landed mid-run').to.be.at.least(KILLS * 0.75);
@@ -259,6 +254,20 @@ function inspectDestination(
   };
   visit('');
   return { tempFiles, foreign };
+}
+
+/** The destination root and its folders, where the run's writes show as inotify events. */
+function destinationFolders(destination: string): string[] {
+  const folders = [destination];
+  const visit = (folder: string) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      folders.push(path.join(folder, entry.name));
+      visit(path.join(folder, entry.name));
+    }
+  };
+  visit(destination);
+  return folders;
 }
 
 function withoutDryRun<T extends { dryRun: boolean }>({ dryRun: _dryRun, ...rest }: T): Omit<T, 'dryRun'> {
