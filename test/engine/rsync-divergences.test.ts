@@ -43,17 +43,23 @@ describe('the engine against rsync -a --delete (reduced cases)', function () {
   }
 
   function expectSameMirrors(): void {
-    const differences = diffMirrors(readMirror(trees.byEngine), readMirror(trees.byRsync)).map(
+    const differences = diffMirrors(
+      readMirror(trees.byEngine),
+      readMirror(trees.byRsync),
+      readMirror(trees.source),
+    ).map(
       (difference) =>
         `${JSON.stringify(difference.path)} (${difference.what.join(', ')}): engine ${describeMirrorEntry(difference.actual)}; rsync ${describeMirrorEntry(difference.expected)}`,
     );
     expect(differences, 'where the mirrors differ').to.deep.equal([]);
   }
 
-  /** Writes the same entry into both destinations: what a user or an application adds there. */
+  /** Writes the same files, times included, into both destinations: what a user or an application adds there. */
   async function addToBothDestinations(files: Record<string, string>): Promise<void> {
-    await writeTree(trees.byEngine, files);
-    await writeTree(trees.byRsync, files);
+    for (const root of [trees.byEngine, trees.byRsync]) {
+      await writeTree(root, files);
+      for (const relative of Object.keys(files)) setMtime(path.join(root, relative), WHOLE_SECOND_MS);
+    }
   }
 
   // Seeds 2–6 of the first generator (no filters): compare-metadata.ts takes a whole-second destination time
@@ -105,7 +111,8 @@ describe('the engine against rsync -a --delete (reduced cases)', function () {
   // Issue 8, item 7 (seeds 6 and 11, filters): a file `cache` once mirrored, whose source became an excluded
   // folder `cache`; rsync deletes the destination file, whose own type `cache/` does not exclude.
   it('deletes a destination file where the source now has a folder that a dir-only filter excludes', async () => {
-    fs.writeFileSync(path.join(trees.source, 'cache'), 'a file');
+    // `a.txt` keeps the source from having nothing to mirror (the empty-source guard's case, the last test).
+    await writeTree(trees.source, { 'a.txt': 'a', cache: 'a file' });
     await syncBoth(['cache/']);
     fs.rmSync(path.join(trees.source, 'cache'));
     await writeTree(trees.source, { 'cache/inside.txt': 'excluded' });
@@ -125,6 +132,20 @@ describe('the engine against rsync -a --delete (reduced cases)', function () {
     const { engine, rsync } = await syncBoth(['*.tmp']);
     expect(rsync.exitCode, rsync.stderr).to.equal(23);
     expect(engine.outcome).to.equal('partial');
+    expectSameMirrors();
+  });
+
+  // Seed 19 against the issue8-engine branch (not main): the mode a read-only mirror folder gets back at the end
+  // of a run (item 4) landed on the file that had replaced it.
+  it('gives a file that replaced a read-only folder with content its own mode', async () => {
+    await writeTree(trees.source, { 'a.txt': 'a', 'd/inner.txt': 'x' });
+    fs.chmodSync(path.join(trees.source, 'd'), 0o555);
+    await syncBoth();
+    fs.chmodSync(path.join(trees.source, 'd'), 0o755);
+    fs.rmSync(path.join(trees.source, 'd'), { recursive: true });
+    fs.writeFileSync(path.join(trees.source, 'd'), 'now a file', { mode: 0o644 });
+    const { engine } = await syncBoth();
+    expect(engine.outcome, JSON.stringify(engine.errors)).to.equal('ok');
     expectSameMirrors();
   });
 
