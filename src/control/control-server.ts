@@ -183,6 +183,10 @@ async function answer(
   }
 }
 
+// Only a refused connection (or a file gone meanwhile) proves nobody listens. A full backlog (EAGAIN), a socket of
+// another user (EACCES) or a slow accept is a live daemon: taking its socket would start a second one beside it.
+const STALE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ENOENT']);
+
 function isAnswering(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = net.connect(socketPath);
@@ -191,8 +195,8 @@ function isAnswering(socketPath: string): Promise<boolean> {
       resolve(answering);
     };
     probe.once('connect', () => done(true));
-    probe.once('error', () => done(false));
-    probe.setTimeout(1000, () => done(false));
+    probe.once('error', (error: NodeJS.ErrnoException) => done(!STALE_SOCKET_CODES.has(error.code ?? '')));
+    probe.setTimeout(1000, () => done(true));
   });
 }
 

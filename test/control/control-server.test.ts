@@ -121,6 +121,34 @@ describe('the control socket', function () {
     expect(await callDaemon(socketPath, 'status')).to.have.property('pid', process.pid);
   });
 
+  it('never takes the socket of a live daemon too busy to accept, whose backlog is full', async () => {
+    await server?.close();
+    server = undefined;
+    // A live daemon that accepts nothing (stopped here; busy or swapped out in life): connects fail with
+    // EAGAIN once its backlog is full, or hang; neither means the socket is stale.
+    const busy = spawn(process.execPath, [
+      '-e',
+      `require('net').createServer().listen({ path: ${JSON.stringify(socketPath)}, backlog: 1 }, () => console.log('up'))`,
+    ]);
+    const fillers: net.Socket[] = [];
+    try {
+      await new Promise((resolve) => busy.stdout.once('data', resolve));
+      busy.kill('SIGSTOP');
+      for (let i = 0; i < 4; i++) {
+        const filler = net.connect(socketPath);
+        filler.on('error', () => undefined);
+        fillers.push(filler);
+      }
+      const second = await startControlServer(socketPath, handlers).catch((thrown: unknown) => thrown);
+      expect(second).to.be.instanceOf(SocketInUseError);
+      expect(fs.existsSync(socketPath), 'the live daemon keeps its socket').to.equal(true);
+    } finally {
+      for (const filler of fillers) filler.destroy();
+      busy.kill('SIGKILL');
+      await new Promise((resolve) => busy.once('exit', resolve));
+    }
+  });
+
   it('lets only one of two daemons starting at once take a stale socket', async () => {
     await server?.close();
     server = undefined;
