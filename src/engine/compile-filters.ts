@@ -5,10 +5,11 @@ export type PathFilter = (relativePath: string, isDirectory: boolean) => boolean
 
 /**
  * gitignore syntax with rsync's rule for slashes: a pattern with a slash in the middle (`.git/*`) matches at any
- * depth unless it starts with `/`, where gitignore would anchor it to the root.
+ * depth unless it starts with `/`, where gitignore would anchor it to the root. Patterns are case-sensitive.
  */
 export function compileFilters(patterns: readonly string[], ignoreHiddenFiles: boolean): PathFilter {
-  const matcher = ignore({ allowRelativePaths: false }).add(patterns.map(toAnyDepth));
+  // Case-sensitive, as rsync and git on Linux: `ignore` would otherwise let `cache/` exclude `Cache/`.
+  const matcher = ignore({ allowRelativePaths: false, ignorecase: false }).add(patterns.map(toAnyDepth));
   const hasPatterns = patterns.length > 0;
   return (relativePath, isDirectory) => {
     if (ignoreHiddenFiles && isHidden(relativePath)) return true;
