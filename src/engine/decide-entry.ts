@@ -59,6 +59,17 @@ export function decideEntry(
     });
     if (!sourceTarget.equals(destinationTarget))
       return { path, kind: source.kind, action: 'update', reason: 'link target differs', bytes: 0 };
+    // rsync -a gives a link its source's time (lutimes): a link made again with the same target is a new time.
+    if (context.preserveTimestamps && !isSameMtime(source.mtimeMs, destination.mtimeMs)) {
+      return {
+        path,
+        kind: source.kind,
+        action: 'update',
+        reason: 'same link target; modification time differs',
+        bytes: 0,
+        metadataOnly: true,
+      };
+    }
     return { path, kind: source.kind, action: 'skip', reason: 'same link target' };
   }
   if (source.size !== destination.size)

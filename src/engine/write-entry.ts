@@ -75,10 +75,17 @@ export async function installEntry(
   }
 }
 
-/** Fixes mode and times of a destination file whose content is already right. */
+/** Fixes mode and times of a destination file (or the time of a link) whose content is already right. */
 export function updateMetadata(relative: string, context: WriteContext): void {
   const current = fs.lstatSync(fsPath(`${context.source}/${relative}`));
   const target = `${context.destination}/${relative}`;
+  if (current.isSymbolicLink()) {
+    // A link's own time, never its target's; a link has no mode of its own on Linux, so no chmod.
+    if (context.preserveTimestamps) {
+      fs.lutimesSync(fsPath(target), current.atimeMs / 1000, current.mtimeMs / 1000);
+    }
+    return;
+  }
   if (context.preservePermissions) fs.chmodSync(fsPath(target), current.mode & 0o7777);
   applyFileMetadata(target, current, context);
 }
