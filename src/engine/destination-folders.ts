@@ -7,6 +7,13 @@ import { finishFolder, type WriteContext } from './write-entry.js';
 // What a process needs of a folder to create and remove entries in it.
 const OWNER_WRITE_AND_SEARCH = 0o300;
 
+// A folder's inode is kept with its mode: what stands at its path at the end may be a file or link that replaced
+// it (or another folder), which must keep its own mode.
+interface UnlockedFolder {
+  mode: number;
+  ino: number;
+}
+
 interface FolderToFinish {
   path: string;
   source: FileMeta;
@@ -24,7 +31,7 @@ export class DestinationFolders {
   // Folders without write permission for their owner (left so by a read-only source folder, say 0555), and
   // the mode of those this run made writable to write into them.
   private readonly locked = new Map<string, number>();
-  private readonly unlocked = new Map<string, number>();
+  private readonly unlocked = new Map<string, UnlockedFolder>();
 
   constructor(private readonly context: WriteContext) {}
 
@@ -69,9 +76,10 @@ export class DestinationFolders {
     }
     // Folders made writable whose mode no source folder gives (extraneous ones that were kept, or a run
     // without preserve_permissions) get back the mode they had.
-    for (const [folder, mode] of this.unlocked) {
+    for (const [folder, { mode, ino }] of this.unlocked) {
       try {
-        fs.chmodSync(this.absolute(folder), mode);
+        const current = fs.lstatSync(this.absolute(folder));
+        if (current.isDirectory() && current.ino === ino) fs.chmodSync(this.absolute(folder), mode);
       } catch {
         // Deleted by this run: nothing to give back.
       }
@@ -82,8 +90,9 @@ export class DestinationFolders {
   private unlock(folder: string, mode: number): void {
     this.locked.delete(folder);
     try {
+      const { ino } = fs.lstatSync(this.absolute(folder));
       fs.chmodSync(this.absolute(folder), mode | OWNER_WRITE_AND_SEARCH);
-      this.unlocked.set(folder, mode);
+      this.unlocked.set(folder, { mode, ino });
     } catch {
       // The write that follows reports the folder's problem with its own path.
     }
