@@ -10,6 +10,8 @@ export interface DecisionContext {
   comparison: ComparisonMethod;
   preservePermissions: boolean;
   preserveTimestamps: boolean;
+  /** Whether the destination may store times coarsely (destination-time-precision.ts). */
+  coarseTimes: boolean;
   cache: MetadataCache;
 }
 
@@ -60,7 +62,10 @@ export function decideEntry(
     if (!sourceTarget.equals(destinationTarget))
       return { path, kind: source.kind, action: 'update', reason: 'link target differs', bytes: 0 };
     // rsync -a gives a link its source's time (lutimes): a link made again with the same target is a new time.
-    if (context.preserveTimestamps && !isSameMtime(source.mtimeMs, destination.mtimeMs)) {
+    if (
+      context.preserveTimestamps &&
+      !isSameMtime(source.mtimeMs, destination.mtimeMs, context.coarseTimes)
+    ) {
       return {
         path,
         kind: source.kind,
@@ -84,7 +89,10 @@ export function decideEntry(
       decideByContent(path, a === b, source, destination, context),
     );
   }
-  if (context.comparison === 'mtime' && !isSameMtime(source.mtimeMs, destination.mtimeMs)) {
+  if (
+    context.comparison === 'mtime' &&
+    !isSameMtime(source.mtimeMs, destination.mtimeMs, context.coarseTimes)
+  ) {
     // Without preserved times every copy is newer than its source; only a newer source means a change.
     if (context.preserveTimestamps || destination.mtimeMs < source.mtimeMs) {
       return {

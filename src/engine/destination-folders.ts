@@ -33,7 +33,10 @@ export class DestinationFolders {
   private readonly locked = new Map<string, number>();
   private readonly unlocked = new Map<string, UnlockedFolder>();
 
-  constructor(private readonly context: WriteContext) {}
+  constructor(
+    private readonly context: WriteContext,
+    private readonly coarseTimes: boolean,
+  ) {}
 
   /** A destination folder the walk met: remembered if this run could not write into it as it stands. */
   met(path: string, destination: FileMeta): void {
@@ -65,7 +68,10 @@ export class DestinationFolders {
       const needed =
         current?.kind !== 'dir' ||
         this.touched.has(folder.path) ||
-        describeMetadataDifference(folder.source, current, this.context) !== undefined;
+        describeMetadataDifference(folder.source, current, {
+          ...this.context,
+          coarseTimes: this.coarseTimes,
+        }) !== undefined;
       if (!needed) continue;
       try {
         finishFolder(folder.path, folder.source, this.context);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { destinationStoresCoarseTimes } from './destination-time-precision.js';
 import { toFileMeta } from './read-folder.js';
 import { describeEntryError } from './sync-entry-error.js';
 import type { FileMeta } from './types.js';
@@ -8,6 +9,8 @@ export interface Roots {
   /** The source root's device: with its inode, what tells the same folder from another mounted in its place. */
   sourceDevice: number;
   destination: FileMeta | undefined;
+  /** Whether the destination's filesystem may store times coarsely: then a near whole-second time is the same. */
+  coarseDestinationTimes: boolean;
 }
 
 /** Checks both roots before anything runs; a root (not a file) that is missing or unreadable fails the run. */
@@ -30,5 +33,6 @@ export function inspectRoots(source: string, destination: string): Roots | { err
     source: toFileMeta(sourceStats),
     sourceDevice: sourceStats.dev,
     destination: destinationStats ? toFileMeta(destinationStats) : undefined,
+    coarseDestinationTimes: destinationStoresCoarseTimes(destination),
   };
 }

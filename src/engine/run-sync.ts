@@ -82,8 +82,8 @@ class SyncRun {
     const trash = request.trashDir && !request.dryRun ? RunTrash.create(request.trashDir) : undefined;
     this.context = { ...request, trash };
     this.queue = new PQueue({ concurrency: request.maxFileOperations });
-    this.decisionContext = { ...request, cache };
-    this.folders = new DestinationFolders(this.context);
+    this.decisionContext = { ...request, cache, coarseTimes: roots.coarseDestinationTimes };
+    this.folders = new DestinationFolders(this.context, roots.coarseDestinationTimes);
     this.installs = new EntryInstalls(request, this.context, cache, tracker, this.errors);
   }
 
