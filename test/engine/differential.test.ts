@@ -84,9 +84,14 @@ async function compareOverRounds(seed: number, filters: readonly string[]): Prom
   }
 }
 
-/** rsync mirrored no source entry: the source is empty, or holds only excluded entries. */
+/**
+ * rsync mirrored no source file or link: the source is empty, or holds only excluded entries or empty folders
+ * (which the guard counts as nothing to mirror, as a drive with only an empty `lost+found`).
+ */
 function hasNothingToMirror(rsyncMirror: Mirror, sourceMirror: Mirror): boolean {
-  return ![...rsyncMirror.keys()].some((relative) => relative !== '.' && sourceMirror.has(relative));
+  return ![...rsyncMirror].some(
+    ([relative, entry]) => entry.kind !== 'dir' && relative !== '.' && sourceMirror.has(relative),
+  );
 }
 
 function describeDivergence(failure: {
