@@ -128,7 +128,11 @@ class SyncRun {
     await this.queue.onIdle();
     await this.installs.drained();
     this.tracker.scanComplete();
-    if (request.signal?.aborted) return;
+    if (request.signal?.aborted) {
+      // Stopped: folders are not finished, but none is left writable that was not.
+      if (!request.dryRun) this.folders.giveBackModes();
+      return;
+    }
 
     let deletions: 'ran' | 'held back' = this.errors.length > 0 ? 'held back' : 'ran';
     if (this.deletions.length > 0) {
