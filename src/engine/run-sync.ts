@@ -324,6 +324,8 @@ class SyncRun {
       try {
         if (path) this.folders.touch(path);
         makeFolder(path, destination, this.context);
+        // The file or link it replaced went to the trash, like any overwritten file.
+        if (destination && this.context.trash) this.tracker.stats.trashed++;
       } catch (error) {
         this.recordError(path || '.', error);
         this.failedFolders.push(path);

@@ -86,3 +86,21 @@ describe('engine review: dry run of a folder that a file replaces', () => {
     expect(fs.readFileSync(path.join(real.destination, 'dir'), 'utf8')).to.equal('now a file');
   });
 });
+
+// Review of issue 8, item 2: replacing a single file is an overwrite, counted in the trash like any other.
+describe('engine review: a file that a folder replaces, with a trash', () => {
+  afterEach(removeTempDirs);
+
+  it('counts the file it moved to the trash', async () => {
+    const { dir, source, destination } = await makeSyncTrees(['source', 'destination']);
+    await writeTree(source, { 'entry/a.txt': 'a' });
+    await writeTree(destination, { entry: 'a file' });
+    const trashDir = path.join(dir, 'trash');
+
+    const { result } = await syncAndCollect(makeSyncRequest(source, destination, { trashDir }));
+
+    expect(result.outcome).to.equal('ok');
+    expect(listTree(trashDir).filter((entry) => entry.endsWith('/entry'))).to.have.length(1);
+    expect(result.stats.trashed).to.equal(1);
+  });
+});
