@@ -80,8 +80,14 @@ export class DestinationFolders {
         recordError(folder.path || '.', error);
       }
     }
-    // Folders made writable whose mode no source folder gives (extraneous ones that were kept, or a run
-    // without preserve_permissions) get back the mode they had.
+    this.giveBackModes();
+  }
+
+  /**
+   * Folders made writable whose mode no source folder gives (extraneous ones that were kept, a run without
+   * preserve_permissions, or a run stopped before its end) get back the mode they had.
+   */
+  giveBackModes(): void {
     for (const [folder, { mode, ino }] of this.unlocked) {
       try {
         const current = fs.lstatSync(this.absolute(folder));
@@ -90,6 +96,7 @@ export class DestinationFolders {
         // Deleted by this run: nothing to give back.
       }
     }
+    this.unlocked.clear();
   }
 
   // Made writable for its owner while this run writes into it, as rsync does.

@@ -74,7 +74,9 @@ export class EntryInstalls {
         .install(items, toPortableContext(this.context))
         .then(async (outcomes) => this.settle(batch, outcomes ?? (await installBatch(items, this.context))));
       this.inFlight.add(done);
-      void done.finally(() => this.inFlight.delete(done));
+      const forget = () => this.inFlight.delete(done);
+      // drained() hears of a failure; this derived promise must not be left rejected without a handler.
+      done.then(forget, forget);
       return;
     }
     this.settle(batch, await installBatch(items, this.context));
@@ -104,7 +106,11 @@ export class EntryInstalls {
       // The copy's hash is its source's, when this run read it: the next run need not read the copy.
       const sourceHash = this.cache.hashedThisRun(`${this.request.source}/${decision.path}`, source);
       const target = `${this.request.destination}/${decision.path}`;
-      if (sourceHash) this.cache.remember(target, toFileMeta(fs.lstatSync(fsPath(target))), sourceHash);
+      try {
+        if (sourceHash) this.cache.remember(target, toFileMeta(fs.lstatSync(fsPath(target))), sourceHash);
+      } catch {
+        // The copy was moved or removed by someone else since: nothing to remember, the next run looks again.
+      }
     }
     if (destination && this.context.trash && destination.kind !== 'dir') this.tracker.stats.trashed++;
     this.tracker.done(decision, bytesReported);

@@ -17,7 +17,7 @@ import { SyncProgressTracker } from './sync-progress-tracker.js';
 import { purgeTrash, RunTrash } from './trash.js';
 import type { FileMeta, PlanEntry, SyncFileError, SyncRequest, SyncResult } from './types.js';
 import { type WalkEvent, walkTrees } from './walk-trees.js';
-import { makeFolder, updateMetadata, type WriteContext } from './write-entry.js';
+import { FOLDER_NEEDS_DELETIONS, makeFolder, updateMetadata, type WriteContext } from './write-entry.js';
 
 // Synchronous work is cut into slices so that IPC (a stop request) and timers are served during a long run.
 const EVENT_LOOP_SLICE_MS = 20;
@@ -71,6 +71,8 @@ class SyncRun {
   // Files and links that replace a destination folder: installed once the deletion phase emptied it.
   private readonly replacements: PendingInstall[] = [];
   private readonly replacedFolders = new Set<string>();
+  // Of those, the ones that keep an excluded entry (dry runs only: a real run finds them still there).
+  private readonly keptByExclusion = new Set<string>();
   private sourceHasContent = false;
 
   constructor(
@@ -126,7 +128,11 @@ class SyncRun {
     await this.queue.onIdle();
     await this.installs.drained();
     this.tracker.scanComplete();
-    if (request.signal?.aborted) return;
+    if (request.signal?.aborted) {
+      // Stopped: folders are not finished, but none is left writable that was not.
+      if (!request.dryRun) this.folders.giveBackModes();
+      return;
+    }
 
     let deletions: 'ran' | 'held back' = this.errors.length > 0 ? 'held back' : 'ran';
     if (this.deletions.length > 0) {
@@ -200,6 +206,7 @@ class SyncRun {
         return;
       case 'excluded':
         this.tracker.stats.excluded++;
+        if (this.request.dryRun) this.noteKeptByExclusion(event.path);
         return;
       case 'unreadable':
         this.recordError(event.path || '.', Object.assign(new Error(event.message), { code: event.code }));
@@ -241,12 +248,13 @@ class SyncRun {
       return;
     }
     this.tracker.planned(decision.bytes ?? 0);
-    if (this.request.dryRun) return this.tracker.done(decision);
-    if (destination?.kind === 'dir' && this.request.deleteExtraneous) {
+    if (destination?.kind === 'dir' && (this.request.deleteExtraneous || this.request.dryRun)) {
       // The folder's content is being walked as extraneous: it goes in the deletion phase, under its guards.
+      // A dry run judges it there too, so that its plan says what a real run would do.
       this.replacements.push({ decision, source, destination });
       return;
     }
+    if (this.request.dryRun) return this.tracker.done(decision);
     try {
       if (decision.metadataOnly) {
         updateMetadata(decision.path, this.context);
@@ -266,27 +274,46 @@ class SyncRun {
     for (const replacement of this.replacements) {
       const { path } = replacement.decision;
       if (this.request.signal?.aborted) return;
-      if (deletions === 'held back') {
-        this.errors.push({
-          path,
-          code: 'FOLDER_NOT_EMPTY',
-          message:
-            'cannot delete non-empty folder to put a file in its place: deletions did not run in this run (see above); left untouched',
-        });
+      const refusal = this.replacementRefusal(path, deletions);
+      if (refusal) {
+        this.errors.push({ path, code: 'FOLDER_NOT_EMPTY', message: refusal });
+        continue;
+      }
+      if (this.request.dryRun) {
+        this.tracker.done(replacement.decision);
         continue;
       }
       const stats = fs.lstatSync(fsPath(`${this.request.destination}/${path}`), { throwIfNoEntry: false });
       if (stats?.isDirectory()) {
-        this.errors.push({
-          path,
-          code: 'FOLDER_NOT_EMPTY',
-          message:
-            'cannot delete non-empty folder to put a file in its place: it still holds excluded entries (never deleted) or entries that could not be deleted',
-        });
+        this.errors.push({ path, code: 'FOLDER_NOT_EMPTY', message: FOLDER_STILL_HOLDS_ENTRIES });
         continue;
       }
       this.folders.touch(path);
       await this.installs.install({ ...replacement, destination: stats ? toFileMeta(stats) : undefined });
+    }
+  }
+
+  /** Why a folder that a file replaces must stay, judged before anything is written (dry runs alike). */
+  private replacementRefusal(path: string, deletions: 'ran' | 'held back'): string | undefined {
+    if (!this.request.deleteExtraneous) {
+      // Only a dry run comes here without deletions: a real run's copy removes the folder only if it is empty.
+      try {
+        if (fs.readdirSync(fsPath(`${this.request.destination}/${path}`)).length === 0) return undefined;
+      } catch {
+        // Unreadable: not known to be empty.
+      }
+      return FOLDER_NEEDS_DELETIONS;
+    }
+    if (deletions === 'held back')
+      return 'cannot delete non-empty folder to put a file in its place: deletions did not run in this run (see above); left untouched';
+    if (this.keptByExclusion.has(path)) return FOLDER_STILL_HOLDS_ENTRIES;
+    return undefined;
+  }
+
+  // A dry run deletes nothing, so a replaced folder that keeps an excluded entry is found from the walk.
+  private noteKeptByExclusion(excludedPath: string): void {
+    for (const folder of this.replacedFolders) {
+      if (excludedPath.startsWith(`${folder}/`)) this.keptByExclusion.add(folder);
     }
   }
 
@@ -297,6 +324,8 @@ class SyncRun {
       try {
         if (path) this.folders.touch(path);
         makeFolder(path, destination, this.context);
+        // The file or link it replaced went to the trash, like any overwritten file.
+        if (destination && this.context.trash) this.tracker.stats.trashed++;
       } catch (error) {
         this.recordError(path || '.', error);
         this.failedFolders.push(path);
@@ -336,6 +365,9 @@ class SyncRun {
     this.errors.push({ path, ...describeEntryError(error) });
   }
 }
+
+const FOLDER_STILL_HOLDS_ENTRIES =
+  'cannot delete non-empty folder to put a file in its place: it still holds excluded entries (never deleted) or entries that could not be deleted';
 
 function isWithin(path: string, folder: string): boolean {
   return folder === '' || path === folder || path.startsWith(`${folder}/`);

@@ -14,7 +14,13 @@ export const GROWTH_CHECK_INTERVAL_MS = 150;
 export function watchFileGrowth(file: string, onGrowth: (bytes: number) => void): () => void {
   let reported = 0;
   const timer = setInterval(() => {
-    const size = fs.statSync(fsPath(file), { throwIfNoEntry: false })?.size ?? 0;
+    let size = 0;
+    try {
+      size = fs.statSync(fsPath(file)).size;
+    } catch {
+      // Not there yet, or its folder moved or closed (ENOTDIR, EACCES): no growth seen. A throw here, on a
+      // timer, would end the process; the copy itself reports its own failure.
+    }
     if (size > reported) {
       onGrowth(size - reported);
       reported = size;

@@ -156,6 +156,10 @@ async function copyContent(
   return unchanged ? after : undefined;
 }
 
+/** Why a folder with content stays where the source now has a file, in a run without deletions. */
+export const FOLDER_NEEDS_DELETIONS =
+  'cannot delete non-empty folder to put a file in its place: replacing it deletes its content, which needs delete_destination_files = true; left untouched';
+
 // rename() replaces a file, symlink or special file at once, and with a trash the old file is kept there (a
 // hard link: no copy, no window without a file). A folder in the way goes only once empty: its content is a
 // deletion, which only the deletion phase makes (under its guards), never a copy.
@@ -172,11 +176,7 @@ function clearTarget(
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
-      throw new SyncEntryError(
-        'FOLDER_NOT_EMPTY',
-        'cannot delete non-empty folder to put a file in its place: replacing it deletes its content, which needs delete_destination_files = true; left untouched',
-        { cause: error },
-      );
+      throw new SyncEntryError('FOLDER_NOT_EMPTY', FOLDER_NEEDS_DELETIONS, { cause: error });
     }
   } else if (context.trash) {
     context.trash.keep(target, relative);
