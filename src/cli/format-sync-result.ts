@@ -16,7 +16,7 @@ export function formatSyncResult(jobId: string, result: SyncResult): string {
     `${stats.copied} ${verb}copied`,
     `${stats.updated} ${verb}updated`,
     `${stats.deleted} ${verb}deleted${stats.trashed > 0 ? ` (${stats.trashed} to the trash)` : ''}`,
-    `${stats.skipped} unchanged`,
+    `${stats.skipped} skipped`,
     `${stats.excluded} excluded`,
     `${formatBytes(stats.bytesCopied)} ${verb}written`,
   ];

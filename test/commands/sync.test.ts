@@ -67,9 +67,7 @@ describe('sync-daemon sync (CLI)', function () {
       expectSameTree(snapshotTree(mirror), expectedMirror());
       const [summary, counts] = result.stdout.split('\n');
       expect(summary).to.match(/^documents: ok in \d+\.\d\d s, 4 files scanned$/);
-      expect(counts).to.match(
-        /^ {2}4 copied, 0 updated, 0 deleted, 0 unchanged, 2 excluded, \S+ \S+ written$/,
-      );
+      expect(counts).to.match(/^ {2}4 copied, 0 updated, 0 deleted, 0 skipped, 2 excluded, \S+ \S+ written$/);
     });
 
     it('copies nothing on a second run', async () => {
@@ -78,7 +76,7 @@ describe('sync-daemon sync (CLI)', function () {
       const result = await runCliWithin(['sync', 'documents', '--config', config]);
 
       expect(result.exitCode).to.equal(0);
-      expect(result.stdout).to.include('  0 copied, 0 updated, 0 deleted, 4 unchanged, 2 excluded');
+      expect(result.stdout).to.include('  0 copied, 0 updated, 0 deleted, 4 skipped, 2 excluded');
     });
 
     it('writes nothing with --dry-run and lists the planned changes', async () => {
