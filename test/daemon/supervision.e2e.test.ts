@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -294,6 +295,45 @@ describe('supervision (real runner processes)', function () {
     expect(pidOf(after, 'c')).to.equal(pidOf(before, 'c'));
     expect(pidOf(after, 'b')).to.not.equal(pidOf(before, 'b'));
     expect(isAlive(pidOf(before, 'b') as number)).to.equal(false);
+  });
+
+  it('runs a run that a reload stopped half-way again, with the new settings, once the new runner is ready', async () => {
+    const files = {
+      ...Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`keep-${index}.txt`, `keep ${index}`])),
+      ...Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`skip-${index}.log`, `skip ${index}`])),
+    };
+    const config = await writeDaemonConfig(dir, [{ id: 'job', files }]);
+    const gate = path.join(dir, 'gate');
+    fs.mkdirSync(gate);
+    const daemon = await TestDaemon.start(config, socketOf(dir), { env: { SYNC_DAEMON_TEST_GATE: gate } });
+    const before = await daemon.waitUntilIdle();
+    const oldRunner = before.jobs[0]?.runnerPid;
+
+    const { runId } = (await daemon.call('trigger', { job: 'job' })) as { runId: string };
+    await waitFor(() => fs.existsSync(path.join(gate, 'reached')), { what: 'the run to reach the gate' });
+    await writeDaemonConfig(dir, [{ id: 'job', files, extra: 'filters = ["*.log"]' }]);
+    // The reload waits for the old runner to stop, which waits for its run to leave the gate.
+    const reloaded = daemon.call('reload');
+    await waitFor(() => daemon.logged('stopping after the current file', 'job').length > 0, {
+      what: 'the old runner to be asked to stop',
+    });
+    fs.writeFileSync(path.join(gate, 'open'), '');
+    expect(await reloaded).to.deep.include({ restarted: ['job'] });
+
+    await waitFor(
+      async () => {
+        const job = await daemon.job('job');
+        return job.state === 'idle' && job.lastRun !== undefined && job.lastRun.runId !== runId;
+      },
+      { what: 'the interrupted run to run again', timeoutMs: 15_000 },
+    );
+    const job = await daemon.job('job');
+    expect(job.runnerPid).to.not.equal(oldRunner);
+    expect(job.lastRun).to.deep.include({ outcome: 'ok', reasons: ['retry'] });
+    // The new filter is in force: the .log files are excluded, and every other file is mirrored.
+    expect(job.lastRun?.stats.excluded).to.equal(20);
+    const mirrored = fs.readdirSync(path.join(dir, 'job', 'mirror'));
+    for (let index = 0; index < 20; index++) expect(mirrored).to.include(`keep-${index}.txt`);
   });
 });
 
