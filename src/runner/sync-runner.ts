@@ -1,5 +1,4 @@
 import { describeCrash, failedResult } from '../engine/failed-result.js';
-import type { SyncResult } from '../engine/types.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import {
   parseSupervisorMessage,
@@ -8,6 +7,7 @@ import {
 } from '../ipc/runner-protocol.js';
 import { EngineHost, type EngineOutcome } from './engine-host.js';
 import { LogBatcher } from './log-batcher.js';
+import { folderOnEitherSide, selectReportedErrors } from './select-reported-errors.js';
 
 /** The two ends a runner talks through: process.send/on('message') in production, anything alike in tests. */
 export interface RunnerChannel {
@@ -59,7 +59,17 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
       runId,
     );
     logs.flush();
-    channel.send({ type: 'result', runId, ...pickResult(result), ...(plan ? { plan } : {}) });
+    const reported = selectReportedErrors(result.errors, folderOnEitherSide(job.source, job.destination));
+    channel.send({
+      type: 'result',
+      runId,
+      outcome: result.outcome,
+      stats: result.stats,
+      errors: reported.errors,
+      errorsOmitted: reported.omitted,
+      warnings: result.warnings,
+      ...(plan ? { plan } : {}),
+    });
     if (stopping) channel.exit(0);
   };
 
@@ -121,8 +131,4 @@ async function lockedRun(
   } finally {
     await unlock().catch(() => undefined);
   }
-}
-
-function pickResult(result: SyncResult) {
-  return { outcome: result.outcome, stats: result.stats, errors: result.errors, warnings: result.warnings };
 }

@@ -82,6 +82,7 @@ describe('formatStatus', () => {
           durationMs: 1200,
           stats: { ...emptySyncStats(), copied: 3, deleted: 1 },
           errors: [],
+          errorsOmitted: 0,
           warnings: [],
         },
         rejectedTriggers: 0,
@@ -149,6 +150,20 @@ describe('formatSyncResult', () => {
     const text = formatSyncResult('job', { outcome: 'ok', dryRun: false, stats, errors: [], warnings: [] });
     expect(text).to.include('1 copied, 2 updated, 3 deleted, 4 skipped, 5 excluded');
     expect(text).to.not.include('unchanged');
+  });
+
+  it('says how many errors were left out of the list', () => {
+    const stats = { ...emptySyncStats(), errors: 100 };
+    const errors = [{ path: 'a', code: 'EACCES', message: 'permission denied' }];
+    const text = formatSyncResult(
+      'job',
+      { outcome: 'partial', dryRun: false, stats, errors, warnings: [] },
+      99,
+    );
+    expect(text.trimEnd().split('\n').slice(-2)).to.deep.equal([
+      '  error: a: permission denied (EACCES)',
+      '  … and 99 more errors (100 in all)',
+    ]);
   });
 });
 

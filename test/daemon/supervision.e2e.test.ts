@@ -140,6 +140,28 @@ describe('supervision (real runner processes)', function () {
     expect(running.status().jobs[0]?.restarts).to.equal(1);
   });
 
+  it('lets a run that reports progress but finishes no file for longer than sync_timeout_secs go on', async () => {
+    await writeDaemonConfig(dir, [{ id: 'slow', extra: 'sync_timeout_secs = 1' }]);
+    const running = await startTestSupervisor(dir, () => forkFixtureRunner('steady-progress-runner.mjs'));
+    supervisor = running;
+    await waitFor(() => running.status().jobs[0]?.state === 'idle', { what: 'the runner to be ready' });
+    const pid = running.status().jobs[0]?.runnerPid;
+    running.trigger('slow', { reason: 'manual' });
+    await waitFor(() => running.status().jobs[0]?.lastRun !== undefined, {
+      what: 'the run',
+      timeoutMs: 10_000,
+    });
+    const job = running.status().jobs[0];
+    expect(job?.lastRun?.errors[0]?.code).to.not.equal('SYNC_TIMEOUT');
+    expect(job?.lastRun?.outcome).to.equal('partial');
+    expect(job?.runnerPid).to.equal(pid);
+    expect(job?.restarts).to.equal(0);
+    // The runner listed 20 of its 100 errors: status says how many are left out.
+    expect(job?.lastRun?.errors).to.have.length(20);
+    expect(job?.lastRun?.errorsOmitted).to.equal(80);
+    expect(job?.lastRun?.stats.errors).to.equal(100);
+  });
+
   it('leaves no runner behind when the supervisor is killed with SIGKILL', async () => {
     const gate = RunGate.make(dir);
     // One file operation at a time, so that a stop before the end shows.
