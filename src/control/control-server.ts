@@ -142,10 +142,12 @@ function serveConnection(
     counters.requestsAccepted++;
     answer(line, handlers, reply)
       .catch(() => undefined)
-      .finally(() => {
+      .then(() => {
         answering--;
         readFrames();
-      });
+      })
+      // Whatever fails while answering ends this connection only, never the daemon (no unhandled rejection).
+      .catch(() => socket.destroy());
   };
   // Takes the whole frames buffered while the client reads its answers; pauses the socket while it does not.
   const readFrames = () => {

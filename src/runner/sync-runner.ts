@@ -26,6 +26,13 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
   let current: { runId: string; abort: AbortController; done: Promise<void> } | undefined;
   let stopping = false;
   const engine = new EngineHost();
+  // Said once per runner: a thread that keeps failing must not fill the log.
+  const warned = new Set<string>();
+  const warnOnce = (message: string, runId: string) => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    logs.log('warn', message, runId);
+  };
 
   const run = (message: Extract<SupervisorToRunner, { type: 'sync' }>) => {
     const { runId } = message;
@@ -40,14 +47,20 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
         {
           signal: abort.signal,
           onProgress: (progress) => channel.send({ type: 'progress', runId, progress }),
+          onWarning: (message) => warnOnce(message, runId),
           // A dry run is asked for to be read: its planned changes go back with the result.
           collectPlan: dryRun,
         },
       ),
-    ).then(
-      (outcome) => finish(runId, outcome),
-      (error: unknown) => finish(runId, { result: failedResult('ENGINE_CRASH', describeCrash(error)) }),
-    );
+    )
+      .then(
+        (outcome) => finish(runId, outcome),
+        (error: unknown) => finish(runId, { result: failedResult('ENGINE_CRASH', describeCrash(error)) }),
+      )
+      // Reporting the end failed (the channel is gone): nothing is left to tell, and the runner must not die of it.
+      .catch((error: unknown) => {
+        process.stderr.write(`sync-runner: ${describeCrash(error)}\n`);
+      });
     current = { runId, abort, done };
   };
 

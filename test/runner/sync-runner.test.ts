@@ -91,8 +91,10 @@ describe('the sync runner process', function () {
   function start(
     job = jobFor(path.join(dir, 'source'), path.join(dir, 'mirror')),
     env: Record<string, string> = {},
+    execArgv: string[] = [],
   ): RunnerUnderTest {
     const child = fork(RUNNER, [], {
+      execArgv,
       env: { ...process.env, ...env, [RUNNER_JOB_ENV]: JSON.stringify(job) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -178,6 +180,29 @@ describe('the sync runner process', function () {
     await child.waitFor('ready');
     child.child.disconnect();
     expect(await child.exited).to.equal(0);
+  });
+
+  it('says once in its log that work runs in-line when threads cannot start, and still syncs', async () => {
+    const child = start(undefined, {}, [
+      '--require',
+      path.join(PROJECT_ROOT, 'test', 'fixtures', 'no-threads.cjs'),
+    ]);
+    await child.waitFor('ready');
+    for (const runId of ['run-1', 'run-2']) {
+      child.child.send({ type: 'sync', runId, mode: 'full' });
+      expect((await child.waitFor('result', (message) => message.runId === runId)).outcome).to.equal('ok');
+    }
+    expect(fs.readFileSync(path.join(dir, 'mirror', 'folder', 'b.txt'), 'utf8')).to.equal('beta');
+    await child.waitFor('log', (message) =>
+      message.records.some((record) => record.msg.startsWith('sync ok')),
+    );
+    const warnings = child.messages.flatMap((message) =>
+      message.type === 'log' ? message.records.filter((record) => record.level === 'warn') : [],
+    );
+    const about = (what: string) => warnings.filter((record) => record.msg.includes(what));
+    expect(about('engine thread'), child.logText()).to.have.length(1);
+    expect(about('threads are disabled for this test')).to.not.be.empty;
+    expect(about('folder listing')).to.have.length(1);
   });
 
   it('refuses to start without a job, naming the variable', async () => {
