@@ -8,6 +8,7 @@ import { ControlError, callDaemon } from '../control/control-client.js';
 import type { RunReply, TriggerOutcome, TriggerReply } from '../control/daemon-api.js';
 import { runSync } from '../engine/run-sync.js';
 import type { PlanEntry, SyncResult } from '../engine/types.js';
+import { describeWorkerFallback, onWorkerFallback } from '../engine/worker-fallback.js';
 import { buildSyncRequest } from '../jobs/build-sync-request.js';
 import { defaultLockDir, lockDestination } from '../jobs/destination-lock.js';
 import { findJob } from '../jobs/find-job.js';
@@ -150,6 +151,8 @@ export default class Sync extends BaseCommand<typeof Sync> {
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     let result: SyncResult;
+    // A helper thread that fails leaves its work to this one: slower, so worth a word on stderr.
+    onWorkerFallback((fallback) => process.stderr.write(`warning: ${describeWorkerFallback(fallback)}\n`));
     try {
       result = await runSync(
         buildSyncRequest(config, job, {

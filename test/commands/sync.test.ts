@@ -70,6 +70,19 @@ describe('sync-daemon sync (CLI)', function () {
       expect(counts).to.match(/^ {2}4 copied, 0 updated, 0 deleted, 0 skipped, 2 excluded, \S+ \S+ written$/);
     });
 
+    it('says on stderr, once, that work runs in-line when threads cannot start, and still syncs', async () => {
+      const preload = path.join(PROJECT_ROOT, 'test', 'fixtures', 'no-threads.cjs');
+      const result = await runCliWithin(['sync', 'documents', '--config', config], {
+        env: { NODE_OPTIONS: `--require ${preload}` },
+      });
+
+      expect(result.exitCode, result.stderr).to.equal(0);
+      expectSameTree(snapshotTree(mirror), expectedMirror());
+      const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning: '));
+      expect(warnings.filter((line) => line.includes('folder listing runs in-line'))).to.have.length(1);
+      expect(warnings.join('\n')).to.include('threads are disabled for this test');
+    });
+
     it('copies nothing on a second run', async () => {
       await runCliWithin(['sync', 'documents', '--config', config]);
 

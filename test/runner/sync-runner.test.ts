@@ -202,7 +202,7 @@ describe('the sync runner process', function () {
       message.type === 'log' ? message.records.filter((record) => record.level === 'warn') : [],
     );
     const about = (what: string) => warnings.filter((record) => record.msg.includes(what));
-    expect(about('engine thread'), child.logText()).to.have.length(1);
+    expect(about('the engine runs in-line'), child.logText()).to.have.length(1);
     expect(about('threads are disabled for this test')).to.not.be.empty;
     expect(about('folder listing')).to.have.length(1);
   });
