@@ -60,6 +60,7 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
       // Reporting the end failed (the channel is gone): nothing is left to tell, and the runner must not die of it.
       .catch((error: unknown) => {
         process.stderr.write(`sync-runner: ${describeCrash(error)}\n`);
+        if (stopping) channel.exit(1);
       });
     current = { runId, abort, done };
   };
