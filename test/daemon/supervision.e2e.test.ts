@@ -325,21 +325,20 @@ describe('supervision (real runner processes)', function () {
       ...Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`skip-${index}.log`, `skip ${index}`])),
     };
     const config = await writeDaemonConfig(dir, [{ id: 'job', files }]);
-    const gate = path.join(dir, 'gate');
-    fs.mkdirSync(gate);
-    const daemon = await TestDaemon.start(config, socketOf(dir), { env: { SYNC_DAEMON_TEST_GATE: gate } });
+    const gate = RunGate.make(dir);
+    const daemon = await TestDaemon.start(config, socketOf(dir), { env: gate.env() });
     const before = await daemon.waitUntilIdle();
     const oldRunner = before.jobs[0]?.runnerPid;
 
     const { runId } = (await daemon.call('trigger', { job: 'job' })) as { runId: string };
-    await waitFor(() => fs.existsSync(path.join(gate, 'reached')), { what: 'the run to reach the gate' });
+    await gate.waitUntilHeld();
     await writeDaemonConfig(dir, [{ id: 'job', files, extra: 'filters = ["*.log"]' }]);
     // The reload waits for the old runner to stop, which waits for its run to leave the gate.
     const reloaded = daemon.call('reload');
     await waitFor(() => daemon.logged('stopping after the current file', 'job').length > 0, {
       what: 'the old runner to be asked to stop',
     });
-    fs.writeFileSync(path.join(gate, 'open'), '');
+    gate.open();
     expect(await reloaded).to.deep.include({ restarted: ['job'] });
 
     await waitFor(
