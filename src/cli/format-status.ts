@@ -44,7 +44,13 @@ function describeLastRun(run: RunSummary, now: number): string {
   const counts =
     run.outcome === 'failed' && run.errors[0]
       ? run.errors[0].code
-      : `${stats.copied + stats.updated} copied, ${stats.deleted} deleted${stats.errors ? `, ${stats.errors} errors` : ''}`;
+      : [
+          // An update is not a copy: each is named for what it was, and "0 copied" only when neither happened.
+          ...(stats.copied > 0 || stats.updated === 0 ? [`${stats.copied} copied`] : []),
+          ...(stats.updated > 0 ? [`${stats.updated} updated`] : []),
+          `${stats.deleted} deleted`,
+          ...(stats.errors ? [`${stats.errors} errors`] : []),
+        ].join(', ');
   return `${run.outcome}${run.dryRun ? ' (dry run)' : ''} ${formatTime(run.finishedAt, now)}, ${formatDuration(run.durationMs)}, ${counts}`;
 }
 

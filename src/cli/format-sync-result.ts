@@ -7,8 +7,8 @@ export function formatPlanEntry(entry: PlanEntry): string {
   return `${entry.action.padEnd(7)} ${JSON.stringify(shown).slice(1, -1)}  (${entry.reason})`;
 }
 
-/** The end-of-run summary: outcome, counts and every error with its path. */
-export function formatSyncResult(jobId: string, result: SyncResult): string {
+/** The end-of-run summary: outcome, counts and every error with its path (or, from a daemon, the first few). */
+export function formatSyncResult(jobId: string, result: SyncResult, errorsOmitted = 0): string {
   const { stats } = result;
   const seconds = (stats.durationMs / 1000).toFixed(stats.durationMs < 10_000 ? 2 : 1);
   const verb = result.dryRun ? 'would be ' : '';
@@ -16,7 +16,7 @@ export function formatSyncResult(jobId: string, result: SyncResult): string {
     `${stats.copied} ${verb}copied`,
     `${stats.updated} ${verb}updated`,
     `${stats.deleted} ${verb}deleted${stats.trashed > 0 ? ` (${stats.trashed} to the trash)` : ''}`,
-    `${stats.skipped} unchanged`,
+    `${stats.skipped} skipped`,
     `${stats.excluded} excluded`,
     `${formatBytes(stats.bytesCopied)} ${verb}written`,
   ];
@@ -28,5 +28,6 @@ export function formatSyncResult(jobId: string, result: SyncResult): string {
   for (const error of result.errors) {
     lines.push(`  error: ${error.path ? `${error.path}: ` : ''}${error.message} (${error.code})`);
   }
+  if (errorsOmitted > 0) lines.push(`  … and ${errorsOmitted} more errors (${stats.errors} in all)`);
   return `${lines.join('\n')}\n`;
 }

@@ -8,6 +8,7 @@ import { ControlError, callDaemon } from '../control/control-client.js';
 import type { RunReply, TriggerOutcome, TriggerReply } from '../control/daemon-api.js';
 import { runSync } from '../engine/run-sync.js';
 import type { PlanEntry, SyncResult } from '../engine/types.js';
+import { describeWorkerFallback, onWorkerFallback } from '../engine/worker-fallback.js';
 import { buildSyncRequest } from '../jobs/build-sync-request.js';
 import { defaultLockDir, lockDestination } from '../jobs/destination-lock.js';
 import { findJob } from '../jobs/find-job.js';
@@ -19,8 +20,8 @@ export interface SyncCommandResult {
   runId?: string;
   /** Via the daemon: what became of the request (a new run, merged into a waiting one, after the current one). */
   trigger?: TriggerOutcome;
-  /** Absent when the daemon was asked without --wait. */
-  result?: SyncResult;
+  /** Absent when the daemon was asked without --wait; from a daemon, with the count of errors it left out. */
+  result?: SyncResult & { errorsOmitted?: number };
   /** One-shot --dry-run: every planned change (skips left out). */
   plan?: PlanEntry[];
 }
@@ -101,13 +102,15 @@ export default class Sync extends BaseCommand<typeof Sync> {
       errors: summary.errors,
       warnings: summary.warnings,
     };
+    // A daemon of an older build sends no count.
+    const errorsOmitted = summary.errorsOmitted ?? 0;
     if (!this.jsonEnabled()) {
       for (const entry of plan?.entries ?? []) this.log(formatPlanEntry(entry));
       if (plan?.omitted) this.log(`… and ${plan.omitted} more changes`);
-      process.stdout.write(formatSyncResult(reply.job, result));
+      process.stdout.write(formatSyncResult(reply.job, result, errorsOmitted));
     }
     process.exitCode = result.outcome === 'ok' ? ExitCode.ok : ExitCode.failure;
-    return { ...asked, result, ...(plan ? { plan: plan.entries } : {}) };
+    return { ...asked, result: { ...result, errorsOmitted }, ...(plan ? { plan: plan.entries } : {}) };
   }
 
   /** Polls the daemon for the run until it is done, showing its progress on a terminal. */
@@ -148,6 +151,8 @@ export default class Sync extends BaseCommand<typeof Sync> {
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     let result: SyncResult;
+    // A helper thread that fails leaves its work to this one: slower, so worth a word on stderr.
+    onWorkerFallback((fallback) => process.stderr.write(`warning: ${describeWorkerFallback(fallback)}\n`));
     try {
       result = await runSync(
         buildSyncRequest(config, job, {

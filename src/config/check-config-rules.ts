@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { closest } from 'fastest-levenshtein';
 import type { KeyPath } from './format-key-path.js';
-import type { Config } from './schema.js';
+import type { Config, FileWatcher, SyncJob } from './schema.js';
 
 /** A rule that spans several keys, found after each key alone was valid; it points at the key to change. */
 export interface RuleViolation {
@@ -10,25 +10,65 @@ export interface RuleViolation {
   message: string;
 }
 
+/** An entry of a config list with its place in the file: a check over part of a list still names the right one. */
+export interface Indexed<T> {
+  index: number;
+  value: T;
+}
+
+/**
+ * What the cross-key checks look at. From a valid config, everything; from one with key errors, only the entries
+ * whose keys a check reads are valid (see collect-checkable-entries.ts), so those checks still run.
+ */
+export interface RuleInput {
+  /** Ids of the jobs and of the watchers, for uniqueness. */
+  jobIds: Indexed<string>[];
+  watcherIds: Indexed<string>[];
+  /** Every job's id, or undefined when one is not known: a reference cannot be called dangling then. */
+  knownJobIds: string[] | undefined;
+  watcherJobIds: Indexed<string>[];
+  /** Jobs and watchers whose every key is valid, paths resolved. */
+  jobs: Indexed<SyncJob>[];
+  watchers: Indexed<FileWatcher>[];
+}
+
 /** The checks no single key can make: unique ids, dangling references, folders that would feed into each other. */
 export function checkConfigRules(config: Config): RuleViolation[] {
+  const jobs = indexed(config.sync_jobs);
+  const watchers = indexed(config.file_watchers);
+  return checkRules({
+    jobIds: jobs.map(({ index, value }) => ({ index, value: value.id })),
+    watcherIds: watchers.map(({ index, value }) => ({ index, value: value.id })),
+    knownJobIds: config.sync_jobs.map((job) => job.id),
+    watcherJobIds: watchers.map(({ index, value }) => ({ index, value: value.sync_job_id })),
+    jobs,
+    watchers,
+  });
+}
+
+export function checkRules(input: RuleInput): RuleViolation[] {
   return [
-    ...checkUniqueIds(config),
-    ...checkWatcherJobs(config),
-    ...checkJobFolders(config),
-    ...checkTrashFolders(config),
+    ...checkUniqueIds('sync_jobs', input.jobIds),
+    ...checkUniqueIds('file_watchers', input.watcherIds),
+    ...checkWatcherJobs(input.knownJobIds, input.watcherJobIds),
+    ...checkJobFolders(input.jobs, input.watchers),
+    ...checkTrashFolders(input.jobs),
   ];
 }
 
+function indexed<T>(values: readonly T[]): Indexed<T>[] {
+  return values.map((value, index) => ({ index, value }));
+}
+
 // A trash inside a source would be mirrored (and watched); inside another job's destination, deleted by it.
-function checkTrashFolders(config: Config): RuleViolation[] {
+function checkTrashFolders(jobs: Indexed<SyncJob>[]): RuleViolation[] {
   const violations: RuleViolation[] = [];
-  config.sync_jobs.forEach((job, index) => {
+  for (const { index, value: job } of jobs) {
     const trash = job.sync_options.trash_dir;
-    if (trash === undefined) return;
+    if (trash === undefined) continue;
     const canonicalTrash = canonicalPath(trash);
     const at: KeyPath = ['sync_jobs', index, 'sync_options', 'trash_dir'];
-    config.sync_jobs.forEach((other, otherIndex) => {
+    for (const { index: otherIndex, value: other } of jobs) {
       const owner = otherIndex === index ? 'this job' : `sync_jobs[${otherIndex}] ("${other.id}")`;
       if (isInsideOrEqual(canonicalTrash, canonicalPath(other.source_path))) {
         violations.push({
@@ -44,54 +84,57 @@ function checkTrashFolders(config: Config): RuleViolation[] {
           message: `"${trash}" lies inside the destination of ${owner}, which would delete it`,
         });
       }
-    });
-  });
+    }
+  }
   return violations;
 }
 
-function checkUniqueIds(config: Config): RuleViolation[] {
+function checkUniqueIds(section: 'sync_jobs' | 'file_watchers', ids: Indexed<string>[]): RuleViolation[] {
   const violations: RuleViolation[] = [];
-  for (const section of ['sync_jobs', 'file_watchers'] as const) {
-    const firstIndexById = new Map<string, number>();
-    config[section].forEach((entry, index) => {
-      const first = firstIndexById.get(entry.id);
-      if (first === undefined) firstIndexById.set(entry.id, index);
-      else
-        violations.push({
-          keyPath: [section, index, 'id'],
-          message: `duplicate id "${entry.id}", already used by ${section}[${first}]; ids must be unique`,
-        });
+  const firstIndexById = new Map<string, number>();
+  for (const { index, value: id } of ids) {
+    const first = firstIndexById.get(id);
+    if (first === undefined) firstIndexById.set(id, index);
+    else
+      violations.push({
+        keyPath: [section, index, 'id'],
+        message: `duplicate id "${id}", already used by ${section}[${first}]; ids must be unique`,
+      });
+  }
+  return violations;
+}
+
+function checkWatcherJobs(
+  knownJobIds: string[] | undefined,
+  watcherJobIds: Indexed<string>[],
+): RuleViolation[] {
+  if (!knownJobIds) return [];
+  const jobIds = [...new Set(knownJobIds)];
+  const violations: RuleViolation[] = [];
+  for (const { index, value: jobId } of watcherJobIds) {
+    if (jobIds.includes(jobId)) continue;
+    const hint =
+      jobIds.length === 0
+        ? 'no sync jobs are defined'
+        : `did you mean "${closest(jobId, jobIds)}"? (known: ${jobIds.join(', ')})`;
+    violations.push({
+      keyPath: ['file_watchers', index, 'sync_job_id'],
+      message: `found "${jobId}", expected the id of a sync job; ${hint}`,
     });
   }
   return violations;
 }
 
-function checkWatcherJobs(config: Config): RuleViolation[] {
-  const jobIds = config.sync_jobs.map((job) => job.id);
-  const violations: RuleViolation[] = [];
-  config.file_watchers.forEach((watcher, index) => {
-    if (jobIds.includes(watcher.sync_job_id)) return;
-    const hint =
-      jobIds.length === 0
-        ? 'no sync jobs are defined'
-        : `did you mean "${closest(watcher.sync_job_id, jobIds)}"? (known: ${jobIds.join(', ')})`;
-    violations.push({
-      keyPath: ['file_watchers', index, 'sync_job_id'],
-      message: `found "${watcher.sync_job_id}", expected the id of a sync job; ${hint}`,
-    });
-  });
-  return violations;
-}
-
 // Destinations are where the daemon writes; a write that lands in something it reads or watches loops forever.
-function checkJobFolders(config: Config): RuleViolation[] {
+function checkJobFolders(jobList: Indexed<SyncJob>[], watchers: Indexed<FileWatcher>[]): RuleViolation[] {
   const violations: RuleViolation[] = [];
-  const jobs = config.sync_jobs.map((job) => ({
+  const jobs = jobList.map(({ index, value: job }) => ({
+    index,
     job,
     source: canonicalPath(job.source_path),
     destination: canonicalPath(job.destination_path),
   }));
-  jobs.forEach(({ job, source, destination }, index) => {
+  for (const { index, job, source, destination } of jobs) {
     const at: KeyPath = ['sync_jobs', index, 'destination_path'];
     if (source === destination) {
       violations.push({
@@ -109,8 +152,9 @@ function checkJobFolders(config: Config): RuleViolation[] {
         message: `"${job.destination_path}" contains the source_path "${job.source_path}"; the mirror would overwrite its own source`,
       });
     }
-    jobs.forEach((other, otherIndex) => {
-      if (otherIndex === index) return;
+    for (const other of jobs) {
+      const otherIndex = other.index;
+      if (otherIndex === index) continue;
       if (otherIndex < index && isInsideOrEqual(destination, other.destination)) {
         violations.push({
           keyPath: at,
@@ -128,19 +172,19 @@ function checkJobFolders(config: Config): RuleViolation[] {
           message: `"${job.destination_path}" lies inside the source_path of sync_jobs[${otherIndex}] ("${other.job.id}"), a feedback loop; pick a destination outside every source`,
         });
       }
-    });
-    config.file_watchers.forEach((watcher, watcherIndex) => {
-      if (watcher.watch_path === undefined) return;
+    }
+    for (const { index: watcherIndex, value: watcher } of watchers) {
+      if (watcher.watch_path === undefined) continue;
       // The job's own source is checked above; only report watched folders that add something.
-      if (watcher.sync_job_id === job.id && canonicalPath(watcher.watch_path) === source) return;
+      if (watcher.sync_job_id === job.id && canonicalPath(watcher.watch_path) === source) continue;
       if (isInsideOrEqual(destination, canonicalPath(watcher.watch_path))) {
         violations.push({
           keyPath: at,
           message: `"${job.destination_path}" lies inside the watch_path of file_watchers[${watcherIndex}] ("${watcher.id}"), a feedback loop: each sync would trigger the watcher`,
         });
       }
-    });
-  });
+    }
+  }
   return violations;
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { checkConfigRules } from './check-config-rules.js';
+import { checkConfigRules, checkRules } from './check-config-rules.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { CONFIG_ENV } from './config-file-path.js';
 import { type ConfigFormat, detectConfigFormat } from './config-format.js';
@@ -58,6 +58,12 @@ export async function parseConfig(
     const problems = parsed.error.issues
       .flatMap((issue) => describeSchemaIssue(issue, configSchema))
       .map((issue) => toProblem(file, issue.keyPath, issue.message, index.locate(issue.keyPath, issue.at)));
+    // The checks across keys still run on the entries whose keys are valid, so no problem hides another.
+    const { collectCheckableEntries } = await import('./collect-checkable-entries.js');
+    for (const violation of checkRules(collectCheckableEntries(data, file)))
+      problems.push(
+        toProblem(file, violation.keyPath, violation.message, index.locate(violation.keyPath, 'value')),
+      );
     throw new ConfigError('CONFIG_INVALID', file, sortProblems(problems));
   }
   const config = applyPasswordFromEnv(resolveConfigPaths(parsed.data, file), env);

@@ -13,7 +13,9 @@ export const COMPARISON_METHODS = ['mtime', 'checksum', 'size'] as const;
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const ID_EXPECTATION = 'an id of letters, digits, ".", "_" or "-", starting with a letter or digit';
 
-const id = z.string().regex(ID_PATTERN, { message: ID_EXPECTATION });
+/** An id of a job or watcher (exported for the cross-key checks that run beside key errors). */
+export const idSchema = z.string().regex(ID_PATTERN, { message: ID_EXPECTATION });
+const id = idSchema;
 const nonEmptyText = z.string().trim().min(1, { message: 'a non-empty string' });
 const pathText = nonEmptyText;
 // A name inside a folder, never a path: it must not reach out of the folder it names a file of.
@@ -96,7 +98,7 @@ const syncOptionsSection = z.strictObject({
   fsync: z.boolean().default(false),
 });
 
-const syncJobSection = z.strictObject({
+export const syncJobSection = z.strictObject({
   id,
   name: nonEmptyText.optional(),
   source_path: pathText,
@@ -109,7 +111,7 @@ const syncJobSection = z.strictObject({
   sync_options: syncOptionsSection.default(() => syncOptionsSection.parse({})),
 });
 
-const fileWatcherSection = z.strictObject({
+export const fileWatcherSection = z.strictObject({
   id,
   name: nonEmptyText.optional(),
   // Defaults to the job's source_path (filled in by resolve-config-paths).

@@ -45,7 +45,12 @@ export function asTriggerReply(value: unknown): TriggerReply {
 export function asRunReply(value: unknown): RunReply {
   const reply = expectObject(value, 'run');
   expectFields(reply, 'run', { state: 'string', runId: 'string' });
-  if (reply.state === 'done') expectFields(expectObject(reply.run, 'run'), 'run', { outcome: 'string' });
+  if (reply.state === 'done') {
+    const run = expectObject(reply.run, 'run');
+    expectFields(run, 'run', { outcome: 'string' });
+    if (run.errorsOmitted !== undefined && typeof run.errorsOmitted !== 'number')
+      throw badReply('run', '"errorsOmitted" is not a number');
+  }
   if (reply.plan !== undefined) {
     const plan = expectObject(reply.plan, 'run');
     if (!Array.isArray(plan.entries) || typeof plan.omitted !== 'number')

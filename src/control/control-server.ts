@@ -10,6 +10,14 @@ export type ControlHandler = (params: Record<string, unknown>) => unknown | Prom
 export interface ControlServer {
   readonly socketPath: string;
   close(): Promise<void>;
+  /** What the server holds now: open connections, requests taken since it started, replies not yet read. */
+  stats(): ControlServerStats;
+}
+
+export interface ControlServerStats {
+  connections: number;
+  requestsAccepted: number;
+  unreadReplyBytes: number;
 }
 
 /** Another daemon answers on this socket already: one daemon per socket. */
@@ -63,10 +71,12 @@ async function listenControlServer(
   handlers: Readonly<Record<string, ControlHandler>>,
 ): Promise<ControlServer> {
   const connections = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const counters = { requestsAccepted: 0 };
+  // Half-open: a client may end its side right after its last request and still read the answers.
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     connections.add(socket);
     socket.on('close', () => connections.delete(socket));
-    serveConnection(socket, handlers);
+    serveConnection(socket, handlers, counters);
   });
   await new Promise<void>((resolve, reject) => {
     // Created private: a umask of 0077 while binding leaves no moment where others could connect.
@@ -89,6 +99,11 @@ async function listenControlServer(
   });
   return {
     socketPath,
+    stats: () => ({
+      connections: connections.size,
+      requestsAccepted: counters.requestsAccepted,
+      unreadReplyBytes: [...connections].reduce((total, socket) => total + socket.writableLength, 0),
+    }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of connections) socket.destroy();
@@ -102,31 +117,51 @@ async function listenControlServer(
 
 /** A connection with nothing asked and nothing being answered for this long is closed. */
 const IDLE_TIMEOUT_MS = 60_000;
+/**
+ * Replies written but not yet read by the client, past which its next requests are left unread (the kernel then
+ * stops the client's writes): a client that asks without reading cannot make the daemon hold its answers.
+ */
+const MAX_UNREAD_REPLY_BYTES = 1024 * 1024;
+/** Requests of one connection answered at once, past which its next requests wait for one to finish. */
+const MAX_ANSWERING = 64;
 
-function serveConnection(socket: net.Socket, handlers: Readonly<Record<string, ControlHandler>>): void {
+function serveConnection(
+  socket: net.Socket,
+  handlers: Readonly<Record<string, ControlHandler>>,
+  counters: { requestsAccepted: number },
+): void {
   let buffered = '';
   let answering = 0;
+  let ended = false;
   const reply = (response: ControlResponse) => {
-    if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
+    if (!socket.destroyed && !socket.writableEnded) socket.write(`${serializeResponse(response)}\n`);
   };
-  socket.setEncoding('utf8');
-  socket.on('error', () => socket.destroy());
-  // A client that opened a connection and went quiet (half a frame, say) must not hold it for ever; one waiting
-  // on a long answer (a reload) is not idle.
-  socket.setTimeout(IDLE_TIMEOUT_MS, () => {
-    if (answering === 0) socket.destroy();
-  });
-  socket.on('data', (chunk: string) => {
-    buffered += chunk;
+  const isBackedUp = () => socket.writableLength > MAX_UNREAD_REPLY_BYTES || answering >= MAX_ANSWERING;
+  const take = (line: string) => {
+    answering++;
+    counters.requestsAccepted++;
+    answer(line, handlers, reply)
+      .catch(() => undefined)
+      .then(() => {
+        answering--;
+        readFrames();
+      })
+      // Whatever fails while answering ends this connection only, never the daemon (no unhandled rejection).
+      .catch(() => socket.destroy());
+  };
+  // Takes the whole frames buffered while the client reads its answers; pauses the socket while it does not.
+  const readFrames = () => {
+    if (socket.destroyed) return;
     let newline = buffered.indexOf('\n');
-    while (newline >= 0) {
+    while (newline >= 0 && !isBackedUp()) {
       const line = buffered.slice(0, newline);
       buffered = buffered.slice(newline + 1);
-      if (line.trim()) {
-        answering++;
-        void answer(line, handlers, reply).finally(() => answering--);
-      }
+      if (line.trim()) take(line);
       newline = buffered.indexOf('\n');
+    }
+    if (newline >= 0 || isBackedUp()) {
+      socket.pause();
+      return;
     }
     if (Buffer.byteLength(buffered) > MAX_FRAME_BYTES) {
       reply({
@@ -136,8 +171,45 @@ function serveConnection(socket: net.Socket, handlers: Readonly<Record<string, C
       buffered = '';
       socket.end();
       socket.destroySoon();
+      return;
     }
+    if (!ended) {
+      socket.resume();
+      return;
+    }
+    // The client has sent its last byte: a last frame without a newline is a request too.
+    if (buffered.trim()) take(buffered);
+    buffered = '';
+    if (answering === 0 && !socket.writableEnded) socket.end();
+  };
+  socket.setEncoding('utf8');
+  socket.on('error', () => socket.destroy());
+  // A client that opened a connection and went quiet (half a frame, say, or answers it never reads) must not
+  // hold it for ever; one waiting on a long answer (a reload) is not idle.
+  socket.setTimeout(IDLE_TIMEOUT_MS, () => {
+    if (answering === 0) socket.destroy();
   });
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    readFrames();
+  });
+  socket.on('drain', readFrames);
+  socket.on('end', () => {
+    ended = true;
+    readFrames();
+  });
+}
+
+/** A handler's result that JSON cannot carry (a cycle, a BigInt) becomes an error reply, not a thrown write. */
+function serializeResponse(response: ControlResponse): string {
+  try {
+    return JSON.stringify(response);
+  } catch (error) {
+    return JSON.stringify({
+      id: response.id,
+      error: { code: 'INTERNAL', message: `the answer could not be encoded: ${(error as Error).message}` },
+    });
+  }
 }
 
 async function answer(

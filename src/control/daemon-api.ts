@@ -22,8 +22,10 @@ export interface RunSummary {
   finishedAt: string;
   durationMs: number;
   stats: SyncStats;
-  /** The first few errors, each with its path; `stats.errors` counts them all. */
+  /** A few errors, each with its path, those about a whole folder first; `stats.errors` counts them all. */
   errors: SyncFileError[];
+  /** How many errors of the run `errors` leaves out. */
+  errorsOmitted: number;
   warnings: string[];
 }
 

@@ -2,6 +2,7 @@ import { decodeListing, type EncodedListing } from './folder-listing-codec.js';
 import { type FolderListing, readFolder } from './read-folder.js';
 import { startModuleWorker } from './start-module-worker.js';
 import { ThreadClient } from './thread-client.js';
+import { reportWorkerFallback } from './worker-fallback.js';
 
 export type TreeSide = 'source' | 'destination';
 
@@ -22,6 +23,7 @@ export class FolderLister {
       name: `${side} listing`,
       start: () => startModuleWorker('list-folders-worker', import.meta.url),
       afterLoss: 'stay-inline',
+      onFallback: (error) => reportWorkerFallback('folder listing', error),
     });
   }
 

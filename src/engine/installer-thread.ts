@@ -1,6 +1,7 @@
 import type { InstallItem, InstallOutcome, PortableWriteContext } from './install-batch.js';
 import { startModuleWorker } from './start-module-worker.js';
 import { ThreadClient } from './thread-client.js';
+import { reportWorkerFallback } from './worker-fallback.js';
 
 interface InstallRequest {
   items: InstallItem[];
@@ -20,6 +21,7 @@ export class InstallerThread {
       name: 'install',
       start: () => startModuleWorker('install-worker', import.meta.url),
       afterLoss: 'stay-inline',
+      onFallback: (error) => reportWorkerFallback('small-file installs', error),
     }),
   );
 

@@ -1,8 +1,10 @@
+import type { Worker } from 'node:worker_threads';
 import { failedResult } from '../engine/failed-result.js';
 import { PlanCollector, type PlannedChanges } from '../engine/plan-collector.js';
 import { startModuleWorker } from '../engine/start-module-worker.js';
 import { ThreadClient, ThreadLostError } from '../engine/thread-client.js';
 import type { SyncProgress, SyncResult } from '../engine/types.js';
+import { describeThreadError, describeWorkerFallback, onWorkerFallback } from '../engine/worker-fallback.js';
 import type { FromEngineThread, PortableSyncRequest, ToEngineThread } from './engine-thread-protocol.js';
 
 /** A runner idle this long ends its engine thread; the next run starts a fresh one (~150 ms). */
@@ -11,6 +13,8 @@ const RELEASE_AFTER_MS = 5000;
 export interface EngineRun {
   signal: AbortSignal;
   onProgress: (progress: SyncProgress) => void;
+  /** For the runner's log: a thread that failed and whose work now runs in-line. */
+  onWarning: (message: string) => void;
   /** A dry run's planned changes are wanted back. */
   collectPlan: boolean;
 }
@@ -27,17 +31,31 @@ export interface EngineOutcome {
  * that dies mid-run fails that run, not the runner; the next run starts a new one.
  */
 export class EngineHost {
-  private readonly thread = new ThreadClient<ToEngineThread, FromEngineThread>({
-    name: 'engine',
-    // No heap limits of its own: a run over a huge tree needs what the process would give it.
-    start: () => startModuleWorker('engine-thread', import.meta.url, {}),
-    afterLoss: 'restart',
-    isAnswer: (message) => message.type !== 'progress',
-  });
+  private readonly thread: ThreadClient<ToEngineThread, FromEngineThread>;
   private releaseTimer: NodeJS.Timeout | undefined;
+  private warn: (message: string) => void = () => undefined;
+
+  /** `startEngineThread`: the real engine thread, or in tests a stand-in. */
+  constructor(
+    // No heap limits of its own: a run over a huge tree needs what the process would give it.
+    startEngineThread: () => Worker = () => startModuleWorker('engine-thread', import.meta.url, {}),
+  ) {
+    this.thread = new ThreadClient({
+      name: 'engine',
+      start: startEngineThread,
+      afterLoss: 'restart',
+      isAnswer: (message) => message.type !== 'progress' && message.type !== 'warning',
+      // A thread that cannot start leaves the run to this one; one that dies fails its run (ENGINE_CRASH).
+      onFallback: (error) => {
+        if (error.code === 'THREAD_UNAVAILABLE')
+          this.warn(describeWorkerFallback({ work: 'the engine', reason: describeThreadError(error) }));
+      },
+    });
+  }
 
   async run(request: PortableSyncRequest, run: EngineRun): Promise<EngineOutcome> {
     clearTimeout(this.releaseTimer);
+    this.warn = run.onWarning;
     // Threads unavailable: the engine runs on the main thread instead.
     if (!this.thread.tryStart()) return runInline(request, run);
     try {
@@ -49,13 +67,14 @@ export class EngineHost {
 
   private async runOnThread(
     request: PortableSyncRequest,
-    { signal, onProgress, collectPlan }: EngineRun,
+    { signal, onProgress, onWarning, collectPlan }: EngineRun,
   ): Promise<EngineOutcome> {
     const onAbort = () => this.thread.post({ type: 'abort' });
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       const answer = this.thread.request({ type: 'run', request, collectPlan }, (note) => {
         if (note.type === 'progress') onProgress(note.progress);
+        else if (note.type === 'warning') onWarning(note.message);
       });
       if (signal.aborted) onAbort();
       const message = await answer;
@@ -78,6 +97,8 @@ export class EngineHost {
 
 async function runInline(request: PortableSyncRequest, run: EngineRun): Promise<EngineOutcome> {
   const { runSync } = await import('../engine/run-sync.js');
+  // The engine's own helper threads, failing here too, say so the same way.
+  onWorkerFallback((fallback) => run.onWarning(describeWorkerFallback(fallback)));
   const plan = run.collectPlan ? new PlanCollector() : undefined;
   const result = await runSync({
     ...request,

@@ -21,4 +21,6 @@ export type ToEngineThreadNumbered =
 export type FromEngineThread =
   | { type: 'progress'; id: number; progress: SyncProgress }
   | { type: 'result'; id: number; result: SyncResult; plan?: PlannedChanges }
-  | { type: 'crash'; id: number; message: string };
+  | { type: 'crash'; id: number; message: string }
+  /** Something the runner's log should say (a helper thread fell back to in-line work). */
+  | { type: 'warning'; id: number; message: string };

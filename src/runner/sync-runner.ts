@@ -1,5 +1,4 @@
 import { describeCrash, failedResult } from '../engine/failed-result.js';
-import type { SyncResult } from '../engine/types.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import {
   parseSupervisorMessage,
@@ -8,6 +7,7 @@ import {
 } from '../ipc/runner-protocol.js';
 import { EngineHost, type EngineOutcome } from './engine-host.js';
 import { LogBatcher } from './log-batcher.js';
+import { folderOnEitherSide, selectReportedErrors } from './select-reported-errors.js';
 
 /** The two ends a runner talks through: process.send/on('message') in production, anything alike in tests. */
 export interface RunnerChannel {
@@ -26,6 +26,13 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
   let current: { runId: string; abort: AbortController; done: Promise<void> } | undefined;
   let stopping = false;
   const engine = new EngineHost();
+  // Said once per runner: a thread that keeps failing must not fill the log.
+  const warned = new Set<string>();
+  const warnOnce = (message: string, runId: string) => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    logs.log('warn', message, runId);
+  };
 
   const run = (message: Extract<SupervisorToRunner, { type: 'sync' }>) => {
     const { runId } = message;
@@ -40,14 +47,21 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
         {
           signal: abort.signal,
           onProgress: (progress) => channel.send({ type: 'progress', runId, progress }),
+          onWarning: (message) => warnOnce(message, runId),
           // A dry run is asked for to be read: its planned changes go back with the result.
           collectPlan: dryRun,
         },
       ),
-    ).then(
-      (outcome) => finish(runId, outcome),
-      (error: unknown) => finish(runId, { result: failedResult('ENGINE_CRASH', describeCrash(error)) }),
-    );
+    )
+      .then(
+        (outcome) => finish(runId, outcome),
+        (error: unknown) => finish(runId, { result: failedResult('ENGINE_CRASH', describeCrash(error)) }),
+      )
+      // Reporting the end failed (the channel is gone): nothing is left to tell, and the runner must not die of it.
+      .catch((error: unknown) => {
+        process.stderr.write(`sync-runner: ${describeCrash(error)}\n`);
+        if (stopping) channel.exit(1);
+      });
     current = { runId, abort, done };
   };
 
@@ -59,7 +73,17 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
       runId,
     );
     logs.flush();
-    channel.send({ type: 'result', runId, ...pickResult(result), ...(plan ? { plan } : {}) });
+    const reported = selectReportedErrors(result.errors, folderOnEitherSide(job.source, job.destination));
+    channel.send({
+      type: 'result',
+      runId,
+      outcome: result.outcome,
+      stats: result.stats,
+      errors: reported.errors,
+      errorsOmitted: reported.omitted,
+      warnings: result.warnings,
+      ...(plan ? { plan } : {}),
+    });
     if (stopping) channel.exit(0);
   };
 
@@ -121,8 +145,4 @@ async function lockedRun(
   } finally {
     await unlock().catch(() => undefined);
   }
-}
-
-function pickResult(result: SyncResult) {
-  return { outcome: result.outcome, stats: result.stats, errors: result.errors, warnings: result.warnings };
 }

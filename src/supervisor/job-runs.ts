@@ -17,7 +17,8 @@ export interface JobRunsOptions {
 
 /**
  * Each run from the moment the dispatcher starts it on its job's runner to its result: progress, the end, a run
- * lost with its runner (run again), a run with no progress past `sync_timeout_secs` (its runner killed).
+ * lost with its runner or stopped for a new one (run again), a run with no progress past `sync_timeout_secs` (its
+ * runner killed).
  */
 export class JobRuns {
   readonly history = new RunHistory();
@@ -60,6 +61,11 @@ export class JobRuns {
     slot.lastRun = this.history.record(slot.job.id, current, result);
     logRunEnd(this.options.logger, slot.job.id, slot.lastRun);
     this.options.finished(slot.job.id);
+    if (slot.interruptedRunId === runId) {
+      slot.interruptedRunId = undefined;
+      // Queued now, it starts once the new runner is ready (the one stopping takes no run).
+      if (!current.dryRun) this.options.retry(slot);
+    }
   }
 
   /** The runner died during a run: report it, and run the job again once the runner is back. */

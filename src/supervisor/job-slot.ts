@@ -18,6 +18,8 @@ export interface JobSlot {
   rejectedTriggers: number;
   /** Restarts of runners this slot had before its current one (`job restart`, reload). */
   earlierRestarts: number;
+  /** The run that was under way when a new runner was asked for (reload, `job restart`): it runs again after. */
+  interruptedRunId: string | undefined;
 }
 
 export function newJobSlot(job: SyncJob, fingerprint: string): JobSlot {
@@ -31,6 +33,7 @@ export function newJobSlot(job: SyncJob, fingerprint: string): JobSlot {
     lastRun: undefined,
     rejectedTriggers: 0,
     earlierRestarts: 0,
+    interruptedRunId: undefined,
   };
 }
 

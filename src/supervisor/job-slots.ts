@@ -79,6 +79,8 @@ export class JobSlots {
   /** A new runner (and schedule) for the job, once the old one has stopped at a safe point. */
   replace(slot: JobSlot, job: SyncJob): Promise<void> {
     return this.transitions.run(slot, async () => {
+      // Its run stops at a safe point, half done: it runs again, with the new settings, on the new runner.
+      slot.interruptedRunId = slot.current?.runId;
       await this.deactivate(slot);
       // Removed or shutting down meanwhile: nothing starts again.
       if (this.options.stopping() || !this.isCurrent(slot)) return;

@@ -60,12 +60,23 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     logger,
     reloadConfig: load,
   });
+  // Never rejects (signal handlers and the stop request call it without waiting): a step that fails is logged,
+  // the next steps still run, and the daemon still ends.
   const stop = (why: string): Promise<void> => {
     stopped ??= (async () => {
       logger.info({ why }, 'daemon stopping');
-      await supervisor.shutdown();
-      await server.close();
-      releasePidFile(daemon.pid_file);
+      const steps: [string, () => unknown][] = [
+        ['stopping the runners', () => supervisor.shutdown()],
+        ['closing the control socket', () => server.close()],
+        ['removing the pid file', () => releasePidFile(daemon.pid_file)],
+      ];
+      for (const [step, run] of steps) {
+        try {
+          await run();
+        } catch (error) {
+          logger.error({ err: error }, `daemon stopping: ${step} failed`);
+        }
+      }
       logger.info('daemon stopped');
       markStopped();
     })();

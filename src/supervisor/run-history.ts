@@ -3,6 +3,8 @@ import type { CurrentRun, RunSummary } from '../control/daemon-api.js';
 import type { PlannedChanges } from '../engine/plan-collector.js';
 
 export type RunResult = Pick<RunSummary, 'outcome' | 'stats' | 'errors' | 'warnings'> & {
+  /** Errors the runner already left out of `errors`. */
+  errorsOmitted?: number;
   /** A dry run's planned changes: kept for `sync --dry-run --wait`, never shown in status. */
   plan?: PlannedChanges;
 };
@@ -32,6 +34,7 @@ export class RunHistory {
       stats: result.stats,
       // Status stays small however many files failed; the counts are complete in `stats`.
       errors: result.errors.slice(0, ERRORS_KEPT_PER_RUN),
+      errorsOmitted: (result.errorsOmitted ?? 0) + Math.max(0, result.errors.length - ERRORS_KEPT_PER_RUN),
       warnings: result.warnings.slice(0, ERRORS_KEPT_PER_RUN),
     };
     this.runs.set(run.runId, { jobId, summary });

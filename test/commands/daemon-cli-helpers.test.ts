@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parseStatusFlags } from '../../src/cli/fast-status.js';
 import { formatDuration, formatStatus } from '../../src/cli/format-status.js';
+import { formatSyncResult } from '../../src/cli/format-sync-result.js';
 import { parseStartReport } from '../../src/cli/start-report.js';
 import type { DaemonStatus } from '../../src/control/daemon-api.js';
 import { emptySyncStats } from '../../src/engine/sync-progress-tracker.js';
@@ -81,6 +82,7 @@ describe('formatStatus', () => {
           durationMs: 1200,
           stats: { ...emptySyncStats(), copied: 3, deleted: 1 },
           errors: [],
+          errorsOmitted: 0,
           warnings: [],
         },
         rejectedTriggers: 0,
@@ -104,6 +106,33 @@ describe('formatStatus', () => {
     expect(header?.indexOf('PID')).to.equal(row?.indexOf('11'));
   });
 
+  it('counts updated files as updated, not copied', () => {
+    const lastRun = status.jobs[0]?.lastRun;
+    if (!lastRun) throw new Error('the fixture has a last run');
+    const withRun = (stats: Partial<typeof lastRun.stats>) =>
+      formatStatus(
+        {
+          ...status,
+          jobs: [
+            {
+              ...status.jobs[0],
+              id: 'documents',
+              state: 'idle',
+              restarts: 0,
+              schedule: 'manual',
+              rejectedTriggers: 0,
+              lastRun: { ...lastRun, stats: { ...lastRun.stats, copied: 0, deleted: 0, ...stats } },
+            },
+          ],
+        },
+        now,
+      );
+    expect(withRun({ updated: 1 })).to.match(/, 1 updated, 0 deleted\s/);
+    expect(withRun({ updated: 1 })).to.not.include('copied');
+    expect(withRun({ copied: 1, updated: 1 })).to.match(/, 1 copied, 1 updated, 0 deleted\s/);
+    expect(withRun({})).to.match(/, 0 copied, 0 deleted\s/);
+  });
+
   it('formats durations the way people read them', () => {
     expect([850, 12_000, 303_000, 7_800_000, 273_600_000].map(formatDuration)).to.deep.equal([
       '850ms',
@@ -111,6 +140,29 @@ describe('formatStatus', () => {
       '5m 3s',
       '2h 10m',
       '3d 4h',
+    ]);
+  });
+});
+
+describe('formatSyncResult', () => {
+  it('names each count as the JSON result does (skipped, not "unchanged")', () => {
+    const stats = { ...emptySyncStats(), copied: 1, updated: 2, deleted: 3, skipped: 4, excluded: 5 };
+    const text = formatSyncResult('job', { outcome: 'ok', dryRun: false, stats, errors: [], warnings: [] });
+    expect(text).to.include('1 copied, 2 updated, 3 deleted, 4 skipped, 5 excluded');
+    expect(text).to.not.include('unchanged');
+  });
+
+  it('says how many errors were left out of the list', () => {
+    const stats = { ...emptySyncStats(), errors: 100 };
+    const errors = [{ path: 'a', code: 'EACCES', message: 'permission denied' }];
+    const text = formatSyncResult(
+      'job',
+      { outcome: 'partial', dryRun: false, stats, errors, warnings: [] },
+      99,
+    );
+    expect(text.trimEnd().split('\n').slice(-2)).to.deep.equal([
+      '  error: a: permission denied (EACCES)',
+      '  … and 99 more errors (100 in all)',
     ]);
   });
 });

@@ -67,9 +67,20 @@ describe('sync-daemon sync (CLI)', function () {
       expectSameTree(snapshotTree(mirror), expectedMirror());
       const [summary, counts] = result.stdout.split('\n');
       expect(summary).to.match(/^documents: ok in \d+\.\d\d s, 4 files scanned$/);
-      expect(counts).to.match(
-        /^ {2}4 copied, 0 updated, 0 deleted, 0 unchanged, 2 excluded, \S+ \S+ written$/,
-      );
+      expect(counts).to.match(/^ {2}4 copied, 0 updated, 0 deleted, 0 skipped, 2 excluded, \S+ \S+ written$/);
+    });
+
+    it('says on stderr, once, that work runs in-line when threads cannot start, and still syncs', async () => {
+      const preload = path.join(PROJECT_ROOT, 'test', 'fixtures', 'no-threads.cjs');
+      const result = await runCliWithin(['sync', 'documents', '--config', config], {
+        env: { NODE_OPTIONS: `--require ${preload}` },
+      });
+
+      expect(result.exitCode, result.stderr).to.equal(0);
+      expectSameTree(snapshotTree(mirror), expectedMirror());
+      const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning: '));
+      expect(warnings.filter((line) => line.includes('folder listing runs in-line'))).to.have.length(1);
+      expect(warnings.join('\n')).to.include('threads are disabled for this test');
     });
 
     it('copies nothing on a second run', async () => {
@@ -78,7 +89,7 @@ describe('sync-daemon sync (CLI)', function () {
       const result = await runCliWithin(['sync', 'documents', '--config', config]);
 
       expect(result.exitCode).to.equal(0);
-      expect(result.stdout).to.include('  0 copied, 0 updated, 0 deleted, 4 unchanged, 2 excluded');
+      expect(result.stdout).to.include('  0 copied, 0 updated, 0 deleted, 4 skipped, 2 excluded');
     });
 
     it('writes nothing with --dry-run and lists the planned changes', async () => {

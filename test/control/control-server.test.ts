@@ -13,6 +13,16 @@ import { waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 
 // Real Unix sockets in a temp folder.
+
+/** A client that sends status requests as fast as the socket takes them and never reads a reply. */
+const FLOODING_CLIENT = `
+const socket = require('node:net').connect(process.argv[1]);
+socket.pause();
+socket.on('error', () => process.exit(0));
+const requests = '{"id":1,"method":"status"}\\n'.repeat(100);
+const pump = () => { while (socket.write(requests)); socket.once('drain', pump); };
+socket.on('connect', pump);
+`;
 /** Sends raw bytes; then ends the connection, leaves it open for the server to close, or drops it. */
 function rawExchange(
   socketPath: string,
@@ -89,6 +99,45 @@ describe('the control socket', function () {
       'UNKNOWN_METHOD',
     ]);
     expect(replies.find((reply) => reply.id === 7).error.message).to.include('unknown method "reboot"');
+  });
+
+  it('answers a last request that ends at end-of-input without a newline, then closes', async () => {
+    const reply = await rawExchange(socketPath, '{"id":1,"method":"status"}\n{"id":2,"method":"status"}');
+    const replies = reply
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(replies.map((answer) => answer.id).sort()).to.deep.equal([1, 2]);
+    expect(replies[1].result).to.deep.equal({ pid: process.pid, jobs: [] });
+  });
+
+  it('stops reading a client that never reads its replies, still answers others, and lets go when it leaves', async function () {
+    this.timeout(30_000);
+    const stats = () => server?.stats() ?? { connections: 0, requestsAccepted: 0, unreadReplyBytes: 0 };
+    const flood = spawn(process.execPath, ['-e', FLOODING_CLIENT, socketPath], { stdio: 'ignore' });
+    try {
+      await waitFor(() => stats().requestsAccepted > 1000, { what: 'the flood to start' });
+      // Its unread replies reach the bound, then nothing more is taken from it however long it goes on.
+      let seen = -1;
+      await waitFor(
+        () => {
+          const accepted = stats().requestsAccepted;
+          const settled = accepted === seen;
+          seen = accepted;
+          return settled;
+        },
+        { what: 'the server to stop taking requests from the flood', timeoutMs: 5000, intervalMs: 500 },
+      );
+      expect(seen).to.be.below(50_000);
+      expect(stats().unreadReplyBytes).to.be.below(4 * 1024 * 1024);
+      expect(await callDaemon(socketPath, 'status')).to.have.property('pid', process.pid);
+      expect(stats().requestsAccepted).to.equal(seen + 1);
+    } finally {
+      flood.kill('SIGKILL');
+    }
+    await waitFor(() => stats().connections === 0 && stats().unreadReplyBytes === 0, {
+      what: 'the flood connection to be released',
+    });
   });
 
   it('refuses a 2 MiB line and closes that connection, then answers the next client', async () => {

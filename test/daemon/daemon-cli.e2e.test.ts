@@ -306,6 +306,39 @@ describe('the daemon through the CLI', function () {
     }
   });
 
+  it('shows 20 errors of a run that had more, an unreadable folder first, and says how many it left out', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    // A daemon of an unprivileged user (root reads everything): 30 unreadable files, then an unreadable folder.
+    const nobody = 65534;
+    fs.chmodSync(dir, 0o755);
+    const own = path.join(dir, 'nobody');
+    fs.mkdirSync(own, { mode: 0o777 });
+    fs.chmodSync(own, 0o777);
+    const files = Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`f${index}.txt`, 'x']));
+    const ownConfig = await writeDaemonConfig(own, [
+      { id: 'many', files: { ...files, 'zz-locked/in.txt': 'x' } },
+    ]);
+    const source = path.join(own, 'many', 'source');
+    for (const name of Object.keys(files)) fs.chmodSync(path.join(source, name), 0o000);
+    fs.chmodSync(path.join(source, 'zz-locked'), 0o000);
+    fs.mkdirSync(path.join(own, 'many', 'mirror'));
+    fs.chownSync(path.join(own, 'many', 'mirror'), nobody, nobody);
+    await TestDaemon.start(ownConfig, socketOf(own), {
+      user: { uid: nobody, gid: nobody },
+      env: { HOME: own },
+    });
+
+    const result = await runCli(['sync', 'many', '--wait', '--config', ownConfig]);
+
+    expect(result.exitCode, result.stderr).to.equal(ExitCode.failure);
+    const errors = result.stdout.split('\n').filter((line) => line.startsWith('  error: '));
+    expect(errors).to.have.length(20);
+    expect(errors[0]).to.match(/^ {2}error: zz-locked: .*\(EACCES\)$/);
+    expect(result.stdout).to.include('  … and 11 more errors (31 in all)\n');
+    const json = await runCli(['sync', 'many', '--wait', '--json', '--config', ownConfig]);
+    expect(JSON.parse(json.stdout).result).to.deep.include({ errorsOmitted: 11 });
+  });
+
   it('never lets a socket client crash it', async () => {
     await TestDaemon.start(config, socket);
     const send = (payload: string | Buffer, { end = true } = {}) =>

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -137,6 +138,28 @@ describe('supervision (real runner processes)', function () {
     await waitFor(() => !isAlive(hungPid), { what: 'the hung runner to be killed' });
     await waitFor(() => running.status().jobs[0]?.state === 'idle', { what: 'a new runner' });
     expect(running.status().jobs[0]?.restarts).to.equal(1);
+  });
+
+  it('lets a run that reports progress but finishes no file for longer than sync_timeout_secs go on', async () => {
+    await writeDaemonConfig(dir, [{ id: 'slow', extra: 'sync_timeout_secs = 1' }]);
+    const running = await startTestSupervisor(dir, () => forkFixtureRunner('steady-progress-runner.mjs'));
+    supervisor = running;
+    await waitFor(() => running.status().jobs[0]?.state === 'idle', { what: 'the runner to be ready' });
+    const pid = running.status().jobs[0]?.runnerPid;
+    running.trigger('slow', { reason: 'manual' });
+    await waitFor(() => running.status().jobs[0]?.lastRun !== undefined, {
+      what: 'the run',
+      timeoutMs: 10_000,
+    });
+    const job = running.status().jobs[0];
+    expect(job?.lastRun?.errors[0]?.code).to.not.equal('SYNC_TIMEOUT');
+    expect(job?.lastRun?.outcome).to.equal('partial');
+    expect(job?.runnerPid).to.equal(pid);
+    expect(job?.restarts).to.equal(0);
+    // The runner listed 20 of its 100 errors: status says how many are left out.
+    expect(job?.lastRun?.errors).to.have.length(20);
+    expect(job?.lastRun?.errorsOmitted).to.equal(80);
+    expect(job?.lastRun?.stats.errors).to.equal(100);
   });
 
   it('leaves no runner behind when the supervisor is killed with SIGKILL', async () => {
@@ -294,6 +317,44 @@ describe('supervision (real runner processes)', function () {
     expect(pidOf(after, 'c')).to.equal(pidOf(before, 'c'));
     expect(pidOf(after, 'b')).to.not.equal(pidOf(before, 'b'));
     expect(isAlive(pidOf(before, 'b') as number)).to.equal(false);
+  });
+
+  it('runs a run that a reload stopped half-way again, with the new settings, once the new runner is ready', async () => {
+    const files = {
+      ...Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`keep-${index}.txt`, `keep ${index}`])),
+      ...Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`skip-${index}.log`, `skip ${index}`])),
+    };
+    const config = await writeDaemonConfig(dir, [{ id: 'job', files }]);
+    const gate = RunGate.make(dir);
+    const daemon = await TestDaemon.start(config, socketOf(dir), { env: gate.env() });
+    const before = await daemon.waitUntilIdle();
+    const oldRunner = before.jobs[0]?.runnerPid;
+
+    const { runId } = (await daemon.call('trigger', { job: 'job' })) as { runId: string };
+    await gate.waitUntilHeld();
+    await writeDaemonConfig(dir, [{ id: 'job', files, extra: 'filters = ["*.log"]' }]);
+    // The reload waits for the old runner to stop, which waits for its run to leave the gate.
+    const reloaded = daemon.call('reload');
+    await waitFor(() => daemon.logged('stopping after the current file', 'job').length > 0, {
+      what: 'the old runner to be asked to stop',
+    });
+    gate.open();
+    expect(await reloaded).to.deep.include({ restarted: ['job'] });
+
+    await waitFor(
+      async () => {
+        const job = await daemon.job('job');
+        return job.state === 'idle' && job.lastRun !== undefined && job.lastRun.runId !== runId;
+      },
+      { what: 'the interrupted run to run again', timeoutMs: 15_000 },
+    );
+    const job = await daemon.job('job');
+    expect(job.runnerPid).to.not.equal(oldRunner);
+    expect(job.lastRun).to.deep.include({ outcome: 'ok', reasons: ['retry'] });
+    // The new filter is in force: the .log files are excluded, and every other file is mirrored.
+    expect(job.lastRun?.stats.excluded).to.equal(20);
+    const mirrored = fs.readdirSync(path.join(dir, 'job', 'mirror'));
+    for (let index = 0; index < 20; index++) expect(mirrored).to.include(`keep-${index}.txt`);
   });
 });
 

@@ -93,13 +93,19 @@ export class TestDaemon {
   /**
    * `ownGroup`: in a process group of its own, as a terminal's foreground job is (for Ctrl-C to the group).
    * `env`: added to the daemon's environment, which its runners inherit (such as a RunGate's).
+   * `user`: run as that user (root's tests of what an unprivileged user's daemon meets).
    */
   static async start(
     configFile: string,
     socketPath: string,
-    { ownGroup = false, env = {} }: { ownGroup?: boolean; env?: Record<string, string> } = {},
+    {
+      ownGroup = false,
+      env = {},
+      user = {},
+    }: { ownGroup?: boolean; env?: Record<string, string>; user?: { uid?: number; gid?: number } } = {},
   ): Promise<TestDaemon> {
     const child = spawn(process.execPath, [CLI, 'start', '--foreground', '--config', configFile], {
+      ...user,
       detached: ownGroup,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },

@@ -91,8 +91,12 @@ describe('the sync runner process', function () {
   function start(
     job = jobFor(path.join(dir, 'source'), path.join(dir, 'mirror')),
     env: Record<string, string> = {},
+    execArgv: string[] = [],
+    user: { uid?: number; gid?: number } = {},
   ): RunnerUnderTest {
     const child = fork(RUNNER, [], {
+      execArgv,
+      ...user,
       env: { ...process.env, ...env, [RUNNER_JOB_ENV]: JSON.stringify(job) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -178,6 +182,55 @@ describe('the sync runner process', function () {
     await child.waitFor('ready');
     child.child.disconnect();
     expect(await child.exited).to.equal(0);
+  });
+
+  it('says once in its log that work runs in-line when threads cannot start, and still syncs', async () => {
+    const child = start(undefined, {}, [
+      '--require',
+      path.join(PROJECT_ROOT, 'test', 'fixtures', 'no-threads.cjs'),
+    ]);
+    await child.waitFor('ready');
+    for (const runId of ['run-1', 'run-2']) {
+      child.child.send({ type: 'sync', runId, mode: 'full' });
+      expect((await child.waitFor('result', (message) => message.runId === runId)).outcome).to.equal('ok');
+    }
+    expect(fs.readFileSync(path.join(dir, 'mirror', 'folder', 'b.txt'), 'utf8')).to.equal('beta');
+    await child.waitFor('log', (message) =>
+      message.records.some((record) => record.msg.startsWith('sync ok')),
+    );
+    const warnings = child.messages.flatMap((message) =>
+      message.type === 'log' ? message.records.filter((record) => record.level === 'warn') : [],
+    );
+    const about = (what: string) => warnings.filter((record) => record.msg.includes(what));
+    expect(about('the engine runs in-line'), child.logText()).to.have.length(1);
+    expect(about('threads are disabled for this test')).to.not.be.empty;
+    expect(about('folder listing')).to.have.length(1);
+  });
+
+  it('sends 20 errors, a folder it cannot list first, and the count of the others', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    // As an unprivileged user (root reads everything): 30 unreadable files, then an unreadable folder.
+    const nobody = 65534;
+    fs.chmodSync(dir, 0o777);
+    const source = path.join(dir, 'many');
+    const files = Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`f${index}.txt`, 'x']));
+    await writeTree(source, { ...files, 'zz-locked/inside.txt': 'x' });
+    for (const name of Object.keys(files)) fs.chmodSync(path.join(source, name), 0o000);
+    fs.chmodSync(path.join(source, 'zz-locked'), 0o000);
+    const mirror = path.join(dir, 'many-mirror');
+    fs.mkdirSync(mirror);
+    fs.chownSync(mirror, nobody, nobody);
+    fs.mkdirSync(path.join(dir, 'locks'));
+    fs.chownSync(path.join(dir, 'locks'), nobody, nobody);
+    const child = start(jobFor(source, mirror), {}, [], { uid: nobody, gid: nobody });
+    await child.waitFor('ready');
+    child.child.send({ type: 'sync', runId: 'run-1', mode: 'full' });
+    const result = await child.waitFor('result');
+    expect(result.outcome).to.equal('partial');
+    expect(result.stats.errors).to.equal(31);
+    expect(result.errors).to.have.length(20);
+    expect(result.errors[0]).to.include({ path: 'zz-locked', code: 'EACCES' });
+    expect(result.errorsOmitted).to.equal(11);
   });
 
   it('refuses to start without a job, naming the variable', async () => {
