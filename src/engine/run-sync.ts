@@ -11,7 +11,6 @@ import { inspectRoots, type Roots } from './inspect-roots.js';
 import { type InstallOutcome, installBatch, toPortableContext } from './install-batch.js';
 import { InstallerThread } from './installer-thread.js';
 import { MetadataCache } from './metadata-cache.js';
-import { toFileMeta } from './read-folder.js';
 import { describeEntryError } from './sync-entry-error.js';
 import { SyncProgressTracker } from './sync-progress-tracker.js';
 import { purgeTrash, RunTrash } from './trash.js';
@@ -295,10 +294,13 @@ class SyncRun {
 
   private installed({ decision, source, destination }: PendingInstall): void {
     if (this.request.comparison === 'checksum' && source.kind === 'file') {
-      // The copy's hash is its source's, when this run read it: the next run need not read the copy.
-      const sourceHash = this.cache.hashedThisRun(`${this.request.source}/${decision.path}`, source);
-      const target = `${this.request.destination}/${decision.path}`;
-      if (sourceHash) this.cache.remember(target, toFileMeta(fs.lstatSync(target)), sourceHash);
+      // The copy's hash is its source's, when the cache knows it soundly: the next run need not read the copy.
+      const relative = decision.path;
+      this.cache.rememberCopy(
+        `${this.request.source}/${relative}`,
+        source,
+        `${this.request.destination}/${relative}`,
+      );
     }
     if (destination && this.context.trash && destination.kind !== 'dir') this.tracker.stats.trashed++;
     this.tracker.done(decision);
