@@ -5,7 +5,7 @@ import { defaultLockDir, lockDestination } from '../jobs/destination-lock.js';
 import { findJob } from '../jobs/find-job.js';
 import { ExitCode } from './exit-codes.js';
 import { formatPlanEntry, formatSyncResult } from './format-sync-result.js';
-import type { SyncCommandResult, SyncJobOptions } from './sync-job.js';
+import type { SyncCommandResult, SyncJobOptions } from './sync-job-options.js';
 import { SyncProgressBar } from './sync-progress-bar.js';
 
 /** `sync <job>` with no daemon to ask: the job runs here, in the foreground, holding its destination's lock. */

@@ -1,36 +1,11 @@
-import type { LoadedConfig } from '../config/load-config.js';
 import { asRunReply, asTriggerReply } from '../control/check-replies.js';
 import { ControlError, callDaemon } from '../control/control-client.js';
 import type { RunReply, TriggerOutcome, TriggerReply } from '../control/daemon-api.js';
-import type { PlanEntry, SyncResult } from '../engine/types.js';
+import type { SyncResult } from '../engine/types.js';
 import { ExitCode } from './exit-codes.js';
 import { formatPlanEntry, formatSyncResult } from './format-sync-result.js';
+import type { SyncCommandResult, SyncJobOptions } from './sync-job-options.js';
 import { SyncProgressBar } from './sync-progress-bar.js';
-
-export interface SyncCommandResult {
-  job: string;
-  /** Who ran it: the running daemon (its runner), or this process because no daemon answers. */
-  via: 'daemon' | 'one-shot';
-  runId?: string;
-  /** Via the daemon: what became of the request (a new run, merged into a waiting one, after the current one). */
-  trigger?: TriggerOutcome;
-  /** Absent when the daemon was asked without --wait. */
-  result?: SyncResult;
-  /** One-shot --dry-run: every planned change (skips left out). */
-  plan?: PlanEntry[];
-}
-
-/** What `sync` was asked, whoever parsed the command line: the oclif command or its fast path (fast-cli.ts). */
-export interface SyncJobOptions {
-  job: string;
-  dryRun: boolean;
-  wait: boolean;
-  json: boolean;
-  socketPath: () => Promise<string>;
-  loadConfig: () => Promise<LoadedConfig>;
-  /** One line of human output (never called with --json). */
-  log: (line: string) => void;
-}
 
 const TRIGGER_MESSAGES: Record<TriggerOutcome, string> = {
   queued: 'queued in the daemon',

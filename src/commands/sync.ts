@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { type SyncCommandResult, syncJob } from '../cli/sync-job.js';
+import { syncJob } from '../cli/sync-job.js';
+import type { SyncCommandResult } from '../cli/sync-job-options.js';
 
 export default class Sync extends BaseCommand<typeof Sync> {
   static override summary = 'Sync one job now: through the running daemon, or once in this process.';
