@@ -14,7 +14,8 @@ export class SyncProgressBar {
   // cli-progress is loaded only for a terminal: scripts and the fast paths (fast-cli.ts) never pay for it.
   static async create(label: string, stream: NodeJS.WriteStream = process.stderr): Promise<SyncProgressBar> {
     if (!stream.isTTY) return new SyncProgressBar(undefined);
-    const { SingleBar } = await import('cli-progress');
+    // module.exports, as Node and a bundle both give a CommonJS package's default export.
+    const { SingleBar } = (await import('cli-progress')).default;
     return new SyncProgressBar(
       new SingleBar({
         stream,

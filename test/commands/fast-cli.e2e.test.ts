@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -11,6 +12,16 @@ import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 // End to end, on the built CLI (`npm run build`).
 
 const PROBE_PRELOAD = path.join(PROJECT_ROOT, 'test', 'fixtures', 'report-oclif-loaded.cjs');
+
+function runIn(command: string[]): Promise<CliResult> {
+  const [file, ...args] = command as [string, ...string[]];
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: PROJECT_ROOT }, (error, stdout, stderr) => {
+      const exitCode = error ? ((error as { code?: unknown }).code as number) : 0;
+      resolve({ exitCode, stdout, stderr });
+    });
+  });
+}
 
 describe('the fast paths of the CLI answer as the full commands do', function () {
   this.slow(8000);
@@ -129,6 +140,21 @@ describe('the fast paths of the CLI answer as the full commands do', function ()
     const unknown = await expectSameAnswer(['sync', 'dcs', '--wait', '--config', config]);
     expect(unknown.exitCode).to.equal(ExitCode.usage);
     await expectSameAnswer(['sync', 'dcs', '--json', '--config', config]);
+  });
+
+  it('shows its progress bar on a terminal, once and through the daemon', async () => {
+    // `script` gives the CLI a terminal, where the progress bar loads cli-progress on demand (from the bundle).
+    const onTerminal = (args: string[]) => {
+      const command = [process.execPath, path.join(PROJECT_ROOT, 'bin', 'run.js'), ...args].join(' ');
+      return runIn(['script', '-qec', command, '/dev/null']);
+    };
+    const once = await onTerminal(['sync', 'docs', '--config', config]);
+    expect(once.stdout, once.stdout).to.include('docs: ok in').and.not.include('Error');
+    expect(once.exitCode).to.equal(0);
+    await TestDaemon.start(config, socketOf(dir));
+    const waited = await onTerminal(['sync', 'docs', '--wait', '--config', config]);
+    expect(waited.stdout, waited.stdout).to.include('docs: ok in').and.not.include('Error');
+    expect(waited.exitCode).to.equal(0);
   });
 
   it('leaves help, missing or extra arguments and unknown flags to oclif', async () => {
