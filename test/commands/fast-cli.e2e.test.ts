@@ -123,6 +123,21 @@ describe('the fast paths of the CLI answer as the full commands do', function ()
     await expectSameAnswer(['sync', 'docs', '--config', broken, '--json']);
   });
 
+  it('sync with a YAML config, valid or not (yaml is loaded on demand)', async () => {
+    const yaml = path.join(dir, 'config.yaml');
+    const mirror = path.join(dir, 'yaml-mirror');
+    const jobs = `sync_jobs:\n  - id: docs\n    source_path: ${path.join(dir, 'docs', 'source')}\n    destination_path: ${mirror}\n`;
+    fs.writeFileSync(yaml, `daemon:\n  socket_path: ${path.join(dir, 'no-daemon.sock')}\n${jobs}`);
+    const synced = await expectSameAnswer(['sync', 'docs', '--config', yaml], {
+      normalize: normalizeRun,
+      prepare: () => fs.rmSync(mirror, { recursive: true, force: true }),
+    });
+    expect(synced.stdout).to.include('2 copied');
+    fs.writeFileSync(yaml, 'sync_jobs:\n  - id: [\n');
+    const invalid = await expectSameAnswer(['sync', 'docs', '--config', yaml]);
+    expect(invalid.stderr).to.match(/config\.yaml:\d+:\d+: YAML syntax error/);
+  });
+
   it('sync through a running daemon: triggered, followed with --wait, --json, a dry run, an unknown job', async () => {
     await TestDaemon.start(config, socketOf(dir));
     const waited = await expectSameAnswer(['sync', 'docs', '--wait', '--config', config], {
