@@ -113,7 +113,17 @@ export interface BenchJobOptions {
   syncOptions?: string;
 }
 
-/** A daemon with `jobCount` jobs (manual unless `jobs` says otherwise), all its files in `dir`. */
+/** A job of the bench's own trees, beside the daemon's small generated ones. */
+export interface BenchJob {
+  id: string;
+  source: string;
+  destination: string;
+}
+
+/**
+ * A daemon with `jobCount` jobs (manual unless `jobs` says otherwise), all its files in `dir`, and `extraJobs` on
+ * trees of the bench's (left in place when it stops).
+ */
 export class BenchDaemon {
   private constructor(
     readonly dir: string,
@@ -128,10 +138,11 @@ export class BenchDaemon {
     dir: string,
     jobCount: number,
     jobs: BenchJobOptions = {},
+    extraJobs: readonly BenchJob[] = [],
   ): Promise<BenchDaemon> {
     const cli = path.join(root, 'bin', 'run.js');
     await removeLeftover(cli, dir);
-    const configFile = writeConfig(dir, jobCount, jobs);
+    const configFile = writeConfig(dir, jobCount, jobs, extraJobs);
     const { stdout } = await run(process.execPath, [cli, 'start', '--config', configFile]);
     const pid = Number(/started \(pid (\d+)\)/.exec(stdout)?.[1]);
     if (!pid) throw new Error(`sync-daemon start printed no pid:\n${stdout}`);
@@ -173,7 +184,12 @@ export function sleep(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
 
-function writeConfig(dir: string, jobCount: number, jobs: BenchJobOptions): string {
+function writeConfig(
+  dir: string,
+  jobCount: number,
+  jobs: BenchJobOptions,
+  extraJobs: readonly BenchJob[],
+): string {
   const run = path.join(dir, 'run');
   const lines = [
     '[daemon]',
@@ -199,6 +215,16 @@ function writeConfig(dir: string, jobCount: number, jobs: BenchJobOptions): stri
       '[sync_jobs.schedule]',
       jobs.schedule ?? 'type = "manual"',
       ...(jobs.syncOptions ? ['[sync_jobs.sync_options]', jobs.syncOptions] : []),
+    );
+  }
+  for (const job of extraJobs) {
+    lines.push(
+      '[[sync_jobs]]',
+      `id = "${job.id}"`,
+      `source_path = ${JSON.stringify(job.source)}`,
+      `destination_path = ${JSON.stringify(job.destination)}`,
+      '[sync_jobs.schedule]',
+      'type = "manual"',
     );
   }
   const file = path.join(dir, 'config.toml');

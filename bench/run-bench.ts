@@ -4,9 +4,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SyncRequest, SyncResult } from '../src/engine/types.js';
 import { makeSyncRequest } from '../test/helpers/sync-helpers.js';
+import { BenchDaemon } from './bench-daemon.js';
 import { benchDryRunMemory } from './dry-run-memory-bench.js';
 import { ensureTree, modifyTree, type TreeName } from './generate-tree.js';
-import { formatSeconds, formatTable, type Sample, summarize } from './measure.js';
+import {
+  formatGrowth,
+  formatSeconds,
+  formatTable,
+  formatTargets,
+  type RatioTarget,
+  type Sample,
+  summarize,
+} from './measure.js';
 import {
   benchCliStatus,
   benchIdleMemory,
@@ -18,13 +27,64 @@ import {
 // `npm run bench`: the engine side by side with rsync (and cp), alternating rounds, warm page cache. Each
 // scenario of issue 3 is a function below; 7 to 10, the supervisor side by side with PM2, are in
 // supervisor-bench.ts; 11, the supervisor's memory under a dry-run job every second, in dry-run-memory-bench.ts
-// (BENCH_DRY_RUN_SECS, default 60). BENCH_ROUNDS (default 5) and BENCH_SCENARIOS=1,3 narrow it down.
+// (BENCH_DRY_RUN_SECS, default 60); 12 and 13 (issue 8) time the CLI: a no-op through the daemon and start-up.
+// BENCH_ROUNDS (default 5) and BENCH_SCENARIOS=1,3 narrow it down.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = path.join(ROOT, '.bench');
 const TREES = path.join(WORK, 'trees');
 const RUNS = path.join(WORK, 'runs');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CLI = path.join(ROOT, 'bin', 'run.js');
+/** Issue 8's target for the engine's peak RSS on the small tree. */
+const TARGET_PEAK_RSS_BYTES = 150e6;
+
+// Issue 8's targets, each printed with its ratio from this run when both sides were measured.
+const TARGETS: RatioTarget[] = [
+  {
+    label: 'initial copy, one-shot CLI vs rsync -a',
+    ours: ['1', 'engine (CLI)'],
+    theirs: ['1', 'rsync -a'],
+    max: 1.1,
+  },
+  {
+    label: 'no-op, one-shot CLI vs rsync -a',
+    ours: ['12', 'engine (CLI)'],
+    theirs: ['12', 'rsync -a'],
+    max: 1.5,
+  },
+  {
+    label: 'no-op, sync --wait through the daemon vs rsync -a',
+    ours: ['12', 'sync-daemon sync --wait'],
+    theirs: ['12', 'rsync -a'],
+    max: 1.2,
+  },
+  {
+    label: 'checksum no-op with the persistent cache vs the mtime no-op',
+    ours: ['4', 'engine checksum+cache'],
+    theirs: ['4', 'engine mtime'],
+    max: 1.2,
+  },
+  { label: 'huge no-op, engine vs rsync -a', ours: ['6', 'engine'], theirs: ['6', 'rsync -a'], max: 1.0 },
+  {
+    label: 'status start-up vs node -e 0',
+    ours: ['13', 'sync-daemon status'],
+    theirs: ['13', 'node -e 0'],
+    max: 2,
+  },
+  {
+    label: 'sync --wait start-up (a 1-file job) vs node -e 0',
+    ours: ['13', 'sync-daemon sync --wait, 1 file'],
+    theirs: ['13', 'node -e 0'],
+    max: 2,
+  },
+  {
+    label: '--version vs node -e 0',
+    ours: ['13', 'sync-daemon --version'],
+    theirs: ['13', 'node -e 0'],
+    max: 2,
+  },
+];
 const SELECTED = process.env.BENCH_SCENARIOS?.split(',');
 
 interface Contender {
@@ -41,7 +101,7 @@ const isOurs = (contender: string) => contender.startsWith('engine') || contende
 
 async function main(): Promise<void> {
   // Only the engine scenarios compare with rsync.
-  if (!SELECTED || SELECTED.some((id) => Number(id) <= 6)) ensureRsync();
+  if (!SELECTED || SELECTED.some((id) => Number(id) <= 6 || id === '12')) ensureRsync();
   // Left by an interrupted bench: a round folder that exists already would turn a copy into a no-op.
   if (fs.existsSync(RUNS)) cleanUp();
   fs.mkdirSync(RUNS, { recursive: true });
@@ -57,6 +117,8 @@ async function main(): Promise<void> {
     ['9', () => benchIdleMemory(supervisorBench)],
     ['10', () => benchStatusRoundTrip(supervisorBench)],
     ['11', () => benchDryRunMemory(supervisorBench)],
+    ['12', noOpThroughDaemon],
+    ['13', cliStartUp],
   ];
   for (const [id, scenario] of scenarios) {
     if (!SELECTED || SELECTED.includes(id)) {
@@ -87,7 +149,7 @@ async function initialCopySmall(): Promise<void> {
     fresh('engine (CLI)', destinationOf('cli'), (to) => runCli(source, to, 'mtime')),
     fresh('rsync -a', destinationOf('rsync'), (to) => timeCommand('rsync', ['-a', `${source}/`, `${to}/`])),
   ]);
-  notes.push(`1. engine peak RSS (small tree): ${megabytes(engine.maxRssBytes)}`);
+  notes.push(`1. engine peak RSS (small tree): ${describePeakRss(engine.maxRssBytes)}`);
   engine.stop();
 }
 
@@ -113,7 +175,7 @@ async function noOpSmall(): Promise<void> {
     { name: 'engine (CLI)', run: () => runCli(source, destination, 'mtime') },
     { name: 'rsync -a', run: () => timeCommand('rsync', ['-a', `${source}/`, `${destination}/`]) },
   ]);
-  notes.push(`3. engine peak RSS (small tree, no-op): ${megabytes(engine.maxRssBytes)}`);
+  notes.push(`3. engine peak RSS (small tree, no-op): ${describePeakRss(engine.maxRssBytes)}`);
   engine.stop();
 }
 
@@ -199,6 +261,56 @@ async function noOpHuge(): Promise<void> {
   engine.stop();
 }
 
+/**
+ * Scenario 12: the no-op of scenario 3 four ways in the same rounds: the engine in a warm process, the one-shot
+ * CLI (no daemon), `sync --wait` through a running daemon (the client's start-up, the trigger, the runner's run,
+ * the polls), and rsync.
+ */
+async function noOpThroughDaemon(): Promise<void> {
+  const source = tree('small');
+  const destination = synced('12', source);
+  const engine = await EngineProcess.start();
+  const daemon = await BenchDaemon.start(ROOT, path.join(WORK, 'daemon-12'), 1, {}, [
+    { id: 'small', source, destination },
+  ]);
+  try {
+    await daemon.waitUntilIdle();
+    await compare('12. no-op resync, small tree: in-process, one-shot, through the daemon', [
+      { name: 'engine', run: () => engine.sync(request(source, destination)) },
+      { name: 'engine (CLI)', run: () => runCli(source, destination, 'mtime') },
+      {
+        name: 'sync-daemon sync --wait',
+        run: () =>
+          timeCommand(process.execPath, [CLI, 'sync', 'small', '--wait', '--config', daemon.configFile]),
+      },
+      { name: 'rsync -a', run: () => timeCommand('rsync', ['-a', `${source}/`, `${destination}/`]) },
+    ]);
+  } finally {
+    await daemon.stop();
+    engine.stop();
+  }
+}
+
+/** Scenario 13: the CLI's start-up, each a new process, against bare `node -e 0`. */
+async function cliStartUp(): Promise<void> {
+  const daemon = await BenchDaemon.start(ROOT, path.join(WORK, 'daemon-13'), 1);
+  try {
+    await daemon.waitUntilIdle();
+    const config = ['--config', daemon.configFile];
+    await compare('13. CLI start-up (a new process each)', [
+      { name: 'sync-daemon --version', run: () => timeCommand(process.execPath, [CLI, '--version']) },
+      { name: 'sync-daemon status', run: () => timeCommand(process.execPath, [CLI, 'status', ...config]) },
+      {
+        name: 'sync-daemon sync --wait, 1 file',
+        run: () => timeCommand(process.execPath, [CLI, 'sync', 'job-0', '--wait', ...config]),
+      },
+      { name: 'node -e 0', run: () => timeCommand(process.execPath, ['-e', '0']) },
+    ]);
+  } finally {
+    await daemon.stop();
+  }
+}
+
 /** Round 0 is a warm-up; the order of contenders rotates each round so none always goes first. */
 async function compare(scenario: string, contenders: Contender[]): Promise<void> {
   const times = new Map(contenders.map((contender) => [contender.name, [] as number[]]));
@@ -267,6 +379,9 @@ function runCli(
   fs.writeFileSync(
     config,
     [
+      // A socket no daemon answers on: this is the one-shot CLI, whatever daemon runs on the default socket.
+      '[daemon]',
+      `socket_path = ${JSON.stringify(path.join(RUNS, 'no-daemon.sock'))}`,
       '[cache]',
       `cache_dir = ${JSON.stringify(cacheDir)}`,
       `enable_persistent_cache = ${cacheFile ? 'true' : 'false'}`,
@@ -285,13 +400,7 @@ function runCli(
     fs.mkdirSync(path.join(cacheDir, 'metadata'), { recursive: true });
     if (fs.existsSync(cacheFile)) fs.copyFileSync(cacheFile, path.join(cacheDir, 'metadata', 'bench.json'));
   }
-  return timeCommand(process.execPath, [
-    path.join(ROOT, 'bin', 'run.js'),
-    'sync',
-    'bench',
-    '--config',
-    config,
-  ]);
+  return timeCommand(process.execPath, [CLI, 'sync', 'bench', '--config', config]);
 }
 
 function timeCommand(command: string, args: string[]): Promise<number> {
@@ -378,10 +487,25 @@ function report(final: boolean): void {
       ratios,
     ]);
   }
-  const text = `${formatTable(rows)}\n\n${notes.join('\n')}\n(rounds: ${ROUNDS} after one warm-up)\n`;
+  const growth = formatGrowth(
+    summaries,
+    'no-op cost from 20,000 to 200,000 files (scenarios 3 → 6)',
+    ['3', '6'],
+    'engine',
+    'rsync -a',
+  );
+  const targets = [...formatTargets(summaries, TARGETS), ...(growth ? [growth] : [])];
+  const text =
+    `${formatTable(rows)}\n\n${[...notes, ...targets].join('\n')}\n` +
+    `(rounds: ${ROUNDS} after one warm-up)\n`;
   if (final) process.stdout.write(text);
   fs.writeFileSync(path.join(WORK, 'results.txt'), text);
   fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify({ summaries, notes }, null, 2));
+}
+
+function describePeakRss(bytes: number): string {
+  const verdict = bytes <= TARGET_PEAK_RSS_BYTES ? 'met' : 'MISSED';
+  return `${megabytes(bytes)} (target ≤ ${megabytes(TARGET_PEAK_RSS_BYTES)}: ${verdict})`;
 }
 
 function megabytes(bytes: number): string {

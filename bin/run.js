@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `status` is what monitors poll: it is answered without loading oclif when it can be (see fast-status.ts).
+// The hot commands (`--version`, `status`, `sync`) are answered without loading oclif when they can be: see
+// fast-cli.ts; keep this list in step with its runFastPath.
+const hot = ['--version', 'status', 'sync'].includes(process.argv[2] ?? '');
 const answered =
-  process.argv[2] === 'status' &&
-  (await import('../dist/cli/fast-status.js').then(({ fastStatus }) => fastStatus(process.argv.slice(3))));
+  hot &&
+  (await import('../dist/fast/fast-cli.js').then(({ runFastPath }) => runFastPath(process.argv.slice(2))));
 if (!answered) {
   const { execute } = await import('@oclif/core');
   await execute({ dir: import.meta.url });

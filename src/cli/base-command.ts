@@ -2,8 +2,9 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { resolveConfigFile } from '../config/config-file-path.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { LOG_LEVELS } from '../config/log-levels.js';
-import { formatFailure, toCommandFailure } from './command-failure.js';
+import { toCommandFailure, writeFailure } from './command-failure.js';
 import { findSocket, namedSocket, SOCKET_ENV } from './find-socket.js';
+import { loadCommandConfig, writeWarning } from './load-command-config.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -52,14 +53,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The config named by --config (or the defaults), with --log-level applied and its warnings shown. */
   protected async loadConfig(): Promise<LoadedConfig> {
-    // Loaded on demand: commands that only talk to the daemon never pay for the validator.
-    const { loadConfigFile } = await import('../config/load-config.js');
-    const loaded = await loadConfigFile(this.configFile());
-    const logLevel = this.flags['log-level'];
-    if (logLevel)
-      loaded.config = { ...loaded.config, daemon: { ...loaded.config.daemon, log_level: logLevel } };
-    for (const warning of loaded.warnings) this.warn(warning);
-    return loaded;
+    return loadCommandConfig(this.configFile(), this.flags['log-level'], (warning) => this.warn(warning));
   }
 
   protected configFile(): string {
@@ -79,17 +73,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     const failure = toCommandFailure(error);
     process.exitCode = failure.exitCode;
-    if (this.jsonEnabled()) {
-      this.logJson({ error: failure });
-      return undefined;
-    }
     // Printed here rather than by oclif, whose pretty-printer wraps lines and breaks `file:line:col` apart.
-    process.stderr.write(formatFailure(failure));
-    this.exit(failure.exitCode);
+    writeFailure(failure, this.jsonEnabled());
+    if (!this.jsonEnabled()) this.exit(failure.exitCode);
+    return undefined;
   }
 
   public override warn(input: string | Error): string | Error {
-    process.stderr.write(`Warning: ${input instanceof Error ? input.message : input}\n`);
+    writeWarning(input instanceof Error ? input.message : input);
     return input;
   }
 }

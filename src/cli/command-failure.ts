@@ -1,4 +1,3 @@
-import { Errors } from '@oclif/core';
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
 import { ControlError } from '../control/control-client.js';
 import { UnknownJobError } from '../jobs/find-job.js';
@@ -80,10 +79,10 @@ export function toCommandFailure(error: unknown): CommandFailure {
       suggestions: error.suggestions,
     };
   }
-  if (error instanceof Errors.CLIError) {
+  if (isOclifError(error)) {
     // oclif's own parse errors already carry exit code 2.
     return {
-      code: (error as { code?: string }).code ?? 'USAGE',
+      code: error.code ?? 'USAGE',
       message: error.message,
       exitCode: error.oclif.exit ?? ExitCode.failure,
       suggestions: error.suggestions ?? [],
@@ -97,6 +96,19 @@ export function toCommandFailure(error: unknown): CommandFailure {
     exitCode: ExitCode.failure,
     suggestions: [],
   };
+}
+
+// oclif's CLIError, told by its shape: the fast paths (fast-cli.ts) report failures without loading oclif.
+function isOclifError(
+  error: unknown,
+): error is Error & { code?: string; oclif: { exit?: number }; suggestions?: string[] } {
+  return error instanceof Error && typeof (error as { oclif?: unknown }).oclif === 'object';
+}
+
+/** Reports a failure once, as every command does: `{error}` on stdout with --json, else text on stderr. */
+export function writeFailure(failure: CommandFailure, json: boolean): void {
+  if (json) process.stdout.write(`${JSON.stringify({ error: failure }, null, 2)}\n`);
+  else process.stderr.write(formatFailure(failure));
 }
 
 /** Text for a terminal: the message, then one line per suggestion. */

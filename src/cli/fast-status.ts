@@ -1,5 +1,6 @@
 import { asDaemonStatus } from '../control/check-replies.js';
 import { callDaemon } from '../control/control-client.js';
+import { parseFastFlags } from './fast-flags.js';
 import { findSocket } from './find-socket.js';
 import { formatStatus } from './format-status.js';
 
@@ -24,19 +25,16 @@ export async function fastStatus(argv: readonly string[]): Promise<boolean> {
 export function parseStatusFlags(
   argv: readonly string[],
 ): { json: boolean; socket?: string; config?: string } | undefined {
-  const flags: { json: boolean; socket?: string; config?: string } = { json: false };
-  for (let index = 0; index < argv.length; index++) {
-    const argument = argv[index] as string;
-    const [name, inline] =
-      argument.startsWith('--') && argument.includes('=') ? argument.split(/=(.*)/s) : [argument];
-    if (name === '--json' && inline === undefined) {
-      flags.json = true;
-      continue;
-    }
-    const key = name === '--socket' ? 'socket' : name === '--config' || name === '-c' ? 'config' : undefined;
-    const value = inline ?? argv[++index];
-    if (!key || value === undefined || value === '' || flags[key] !== undefined) return undefined;
-    flags[key] = value;
-  }
-  return flags;
+  const parsed = parseFastFlags(argv, {
+    booleans: { '--json': 'json' },
+    values: { '--socket': 'socket', '--config': 'config', '-c': 'config' },
+    positionals: 0,
+  });
+  if (!parsed) return undefined;
+  const { json, socket, config } = parsed.flags;
+  return {
+    json: json === true,
+    ...(typeof socket === 'string' ? { socket } : {}),
+    ...(typeof config === 'string' ? { config } : {}),
+  };
 }

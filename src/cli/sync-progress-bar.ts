@@ -1,4 +1,4 @@
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { SyncProgress } from '../engine/types.js';
 import { formatBytes } from './format-bytes.js';
 
@@ -7,19 +7,25 @@ import { formatBytes } from './format-bytes.js';
  * the bar says "scanning" until the plan is complete.
  */
 export class SyncProgressBar {
-  private readonly bar: SingleBar | undefined;
   private started = false;
 
-  constructor(label: string, stream: NodeJS.WriteStream = process.stderr) {
-    if (!stream.isTTY) return;
-    this.bar = new SingleBar({
-      stream,
-      format: `${label} [{bar}] {percentage}% | {value}/{total} files | {bytes} | {status}`,
-      barsize: 24,
-      hideCursor: true,
-      clearOnComplete: true,
-      fps: 10,
-    });
+  private constructor(private readonly bar: SingleBar | undefined) {}
+
+  // cli-progress is loaded only for a terminal: scripts and the fast paths (fast-cli.ts) never pay for it.
+  static async create(label: string, stream: NodeJS.WriteStream = process.stderr): Promise<SyncProgressBar> {
+    if (!stream.isTTY) return new SyncProgressBar(undefined);
+    // module.exports, as Node and a bundle both give a CommonJS package's default export.
+    const { SingleBar } = (await import('cli-progress')).default;
+    return new SyncProgressBar(
+      new SingleBar({
+        stream,
+        format: `${label} [{bar}] {percentage}% | {value}/{total} files | {bytes} | {status}`,
+        barsize: 24,
+        hideCursor: true,
+        clearOnComplete: true,
+        fps: 10,
+      }),
+    );
   }
 
   update(progress: SyncProgress): void {

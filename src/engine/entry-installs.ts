@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import { fsPath } from './byte-names.js';
 import { type InstallOutcome, installBatch, toPortableContext } from './install-batch.js';
 import { InstallerThread } from './installer-thread.js';
 import type { MetadataCache } from './metadata-cache.js';
-import { toFileMeta } from './read-folder.js';
 import { describeEntryError } from './sync-entry-error.js';
 import type { SyncProgressTracker } from './sync-progress-tracker.js';
 import type { FileMeta, PlanEntry, SyncFileError, SyncRequest } from './types.js';
@@ -103,11 +100,13 @@ export class EntryInstalls {
 
   private installed({ decision, source, destination }: PendingInstall, bytesReported = 0): void {
     if (this.request.comparison === 'checksum' && source.kind === 'file') {
-      // The copy's hash is its source's, when this run read it: the next run need not read the copy.
-      const sourceHash = this.cache.hashedThisRun(`${this.request.source}/${decision.path}`, source);
-      const target = `${this.request.destination}/${decision.path}`;
+      // The copy's hash is its source's, when the cache knows it soundly: the next run need not read the copy.
       try {
-        if (sourceHash) this.cache.remember(target, toFileMeta(fs.lstatSync(fsPath(target))), sourceHash);
+        this.cache.rememberCopy(
+          `${this.request.source}/${decision.path}`,
+          source,
+          `${this.request.destination}/${decision.path}`,
+        );
       } catch {
         // The copy was moved or removed by someone else since: nothing to remember, the next run looks again.
       }

@@ -2,17 +2,23 @@ import { createHash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { fsPath } from './byte-names.js';
 import { hashFile } from './hash-file.js';
 import type { FileMeta } from './types.js';
 
 const FORMAT = 'sync-daemon-metadata-cache';
-const VERSION = 2;
+const VERSION = 3;
+/** Version 2 records have no `written` flag: read as 0, they lose nothing. */
+const READABLE_VERSIONS = new Set([2, VERSION]);
 // A file changed within this window of being hashed may change again without its times moving (coarse
 // timestamps): like git's "racily clean" entries, such hashes are used once and never trusted from disk.
 const RACY_WINDOW_MS = 2000;
 
-/** [size, mtimeMs, ctimeMs, ino, hash, hashedAtMs, run that last met the path] */
-type CacheRecord = [number, number, number, number, string, number, number];
+/**
+ * [size, mtimeMs, ctimeMs, ino, hash, hashedAtMs, run that last met the path, written]: `written` is 1 for a
+ * copy this engine made (see rememberCopy), whose racy window counts from its mtime alone.
+ */
+type CacheRecord = [number, number, number, number, string, number, number, 0 | 1];
 
 // A warm process (a runner) keeps what it loaded: the next run reuses it while the file on disk is the one it
 // wrote or read, instead of parsing tens of thousands of records again (measured: most of a cached no-op run).
@@ -27,7 +33,6 @@ export class MetadataCache {
   private readonly records: Map<string, CacheRecord>;
   private readonly run = ++runCounter;
   private dirty = false;
-  private readonly openedAt = Date.now();
 
   private constructor(
     private readonly file: string | undefined,
@@ -51,7 +56,7 @@ export class MetadataCache {
    */
   hash(path: string, meta: FileMeta): string | Promise<string> {
     const record = this.records.get(path);
-    if (record && isFresh(record, meta, this.ttlMs)) {
+    if (record && isFresh(record, meta, this.ttlMs, Date.now())) {
       record[6] = this.run;
       return record[4];
     }
@@ -64,7 +69,7 @@ export class MetadataCache {
   // A file changed while being read has a hash of no single version: it is not remembered, and it is marked so
   // that it never equals a real hash (the file is then copied, and the copy checks for changes itself).
   private check(path: string, meta: FileMeta, hash: string): string {
-    const after = lstatSync(path);
+    const after = lstatSync(fsPath(path));
     if (after.mtimeMs !== meta.mtimeMs || after.ctimeMs !== meta.ctimeMs || after.size !== meta.size) {
       this.records.delete(path);
       return `changed:${hash}`;
@@ -73,17 +78,34 @@ export class MetadataCache {
     return hash;
   }
 
-  /** The hash this run computed for the file as it is now, without reading anything. */
-  hashedThisRun(path: string, meta: FileMeta): string | undefined {
-    const record = this.records.get(path);
-    if (!record || record[5] < this.openedAt) return undefined;
-    return sameFile(record, meta) ? record[4] : undefined;
+  /** Records a hash known without reading the file. */
+  remember(path: string, meta: FileMeta, hash: string): void {
+    this.records.set(path, [meta.size, meta.mtimeMs, meta.ctimeMs, meta.ino, hash, Date.now(), this.run, 0]);
+    this.dirty = true;
   }
 
-  /** Records a hash known without reading the file (a copy's hash is its source's). */
-  remember(path: string, meta: FileMeta, hash: string): void {
-    this.records.set(path, [meta.size, meta.mtimeMs, meta.ctimeMs, meta.ino, hash, Date.now(), this.run]);
-    this.dirty = true;
+  /**
+   * Gives the copy this run just made of a source file (`source` as the walk listed it) its source's hash, so the
+   * next run need not read the copy. Sound only when the copy holds exactly the bytes that were hashed: the
+   * source's record must be trusted as a record on disk would be (outside the racy window, so the source cannot
+   * have changed unseen since), and the source must still be that file now, after the copy read it.
+   *
+   * The copy's own ctime is the moment its times were set, always "just now", so the racy window of a copy counts
+   * from its mtime alone: that is the source's, set by the engine, and any later write to the copy moves it to
+   * the present, far from the recorded value. (Only a writer that restored the old mtime within the same clock
+   * tick as the engine's own change could go unseen, as with any record.)
+   */
+  rememberCopy(sourcePath: string, source: FileMeta, copyPath: string): void {
+    const record = this.records.get(sourcePath);
+    const now = Date.now();
+    if (!record || !isFresh(record, source, this.ttlMs, now)) return;
+    if (!sameFile(record, lstatSync(fsPath(sourcePath)))) return;
+    const copy = lstatSync(fsPath(copyPath));
+    const entry: CacheRecord = [copy.size, copy.mtimeMs, copy.ctimeMs, copy.ino, record[4], now, this.run, 1];
+    if (!isRacy(entry)) {
+      this.records.set(copyPath, entry);
+      this.dirty = true;
+    }
   }
 
   /** Writes the cache if it changed; with `prune`, drops the paths this run did not meet (deleted files). */
@@ -111,16 +133,22 @@ export class MetadataCache {
   }
 }
 
-function sameFile(record: CacheRecord, meta: FileMeta): boolean {
+function sameFile(
+  record: CacheRecord,
+  meta: Pick<FileMeta, 'size' | 'mtimeMs' | 'ctimeMs' | 'ino'>,
+): boolean {
   const [size, mtimeMs, ctimeMs, ino] = record;
   return size === meta.size && mtimeMs === meta.mtimeMs && ctimeMs === meta.ctimeMs && ino === meta.ino;
 }
 
-function isFresh(record: CacheRecord, meta: FileMeta, ttlMs: number): boolean {
-  const [, mtimeMs, ctimeMs, , , hashedAtMs] = record;
-  if (!sameFile(record, meta)) return false;
-  if (hashedAtMs - Math.max(mtimeMs, ctimeMs) < RACY_WINDOW_MS) return false;
-  return Date.now() - hashedAtMs < ttlMs;
+function isFresh(record: CacheRecord, meta: FileMeta, ttlMs: number, now: number): boolean {
+  return sameFile(record, meta) && !isRacy(record) && now - record[5] < ttlMs;
+}
+
+// Hashed so soon after the file's last change that a change in the same timestamp granule could be unseen.
+function isRacy(record: CacheRecord): boolean {
+  const [, mtimeMs, ctimeMs, , , hashedAtMs, , written] = record;
+  return hashedAtMs - (written ? mtimeMs : Math.max(mtimeMs, ctimeMs)) < RACY_WINDOW_MS;
 }
 
 async function readCacheFile(file: string): Promise<{ records: Map<string, CacheRecord>; warning?: string }> {
@@ -147,12 +175,16 @@ async function readCacheFile(file: string): Promise<{ records: Map<string, Cache
       checksum?: unknown;
     };
     const body = text.slice(newline + 1).trimEnd();
-    if (header.format !== FORMAT || header.version !== VERSION || header.checksum !== checksumOf(body)) {
+    if (
+      header.format !== FORMAT ||
+      !READABLE_VERSIONS.has(header.version as number) ||
+      header.checksum !== checksumOf(body)
+    ) {
       throw new Error('header or checksum does not match');
     }
     const records = new Map<string, CacheRecord>();
     for (const [path, record] of Object.entries(JSON.parse(body) as Record<string, unknown>)) {
-      if (isCacheRecord(record)) records.set(path, record);
+      if (isCacheRecord(record)) records.set(path, record.length === 7 ? [...record, 0] : record);
     }
     loadedFiles.set(file, { records, stamp });
     return { records };
@@ -164,10 +196,12 @@ async function readCacheFile(file: string): Promise<{ records: Map<string, Cache
   }
 }
 
-function isCacheRecord(value: unknown): value is CacheRecord {
+function isCacheRecord(
+  value: unknown,
+): value is CacheRecord | [number, number, number, number, string, number, number] {
   return (
     Array.isArray(value) &&
-    value.length === 7 &&
+    (value.length === 7 || (value.length === 8 && (value[7] === 0 || value[7] === 1))) &&
     [0, 1, 2, 3, 5, 6].every((index) => typeof value[index] === 'number') &&
     typeof value[4] === 'string'
   );

@@ -52,6 +52,8 @@ describe('MetadataCache', function () {
     'unit-ttl',
     'unit-changed',
     'unit-truncated',
+    'copied',
+    'unit-copy-changed',
   ];
 
   before(async function () {
@@ -186,6 +188,44 @@ describe('MetadataCache', function () {
       expect(plan.map((entry) => entry.reason)).to.deep.equal(['content differs']);
     });
 
+    it('trusts on the next run a copy it made, without reading it', async () => {
+      // The source's record says FORGED: a copy recorded from it says FORGED too, which no read of the copy
+      // would give. So the second run skips the file only if it trusted the copy's record.
+      const { sourceFile, destinationFile } = pair('copied');
+      await forgeEqualHashes([sourceFile]);
+
+      const first = await syncAndCollect(checksumRequest('copied'));
+      const second = await syncAndCollect(checksumRequest('copied'));
+
+      expect(first.plan.map((entry) => entry.reason)).to.deep.equal(['content differs']);
+      expect(fs.readFileSync(destinationFile, 'utf8')).to.equal('source content');
+      expect(second.plan).to.deep.equal([
+        { action: 'skip', path: 'file.txt', kind: 'file', reason: 'same content' },
+      ]);
+    });
+
+    it('records no copy of a source changed within 2 s of being hashed', async () => {
+      // Both files are hashed (same size and time, so only their content tells them apart), the source is
+      // copied; the source changed just now, so its hash may not hold for the bytes the copy read.
+      const source = path.join(dir, 'source');
+      const destination = path.join(dir, 'destination');
+      fs.mkdirSync(source);
+      fs.mkdirSync(destination);
+      const [sourceFile, copy] = [path.join(source, 'file.txt'), path.join(destination, 'file.txt')];
+      fs.writeFileSync(copy, 'destin content');
+      fs.writeFileSync(sourceFile, 'source content');
+      setMtime(copy, fs.lstatSync(sourceFile).mtimeMs);
+
+      const { plan } = await syncAndCollect(
+        makeSyncRequest(source, destination, { comparison: 'checksum', metadataCacheFile: cacheFile }),
+      );
+
+      expect(plan.map((entry) => entry.reason)).to.deep.equal(['content differs']);
+      const text = fs.readFileSync(cacheFile, 'utf8');
+      const records = JSON.parse(text.slice(text.indexOf('\n') + 1)) as Record<string, unknown[]>;
+      expect(records[copy]?.[3], 'a record of the copy (its inode)').not.to.equal(metaOf(copy).ino);
+    });
+
     it('is neither read nor written outside checksum mode', async () => {
       fs.mkdirSync(path.dirname(cacheFile));
       fs.writeFileSync(cacheFile, 'not a cache');
@@ -243,6 +283,23 @@ describe('MetadataCache', function () {
       const second = await MetadataCache.open(cacheFile, 60_000);
 
       expect(second.hash(sourceFile, metaOf(sourceFile))).to.equal(sha256('SOURCE CONTENT'));
+    });
+
+    it('gives a copy no hash when its source changed after it was hashed', async () => {
+      const { sourceFile } = pair('unit-copy-changed');
+      const copy = path.join(dir, 'copy.txt');
+      const cache = await MetadataCache.open(cacheFile, 60_000);
+      const hashed = metaOf(sourceFile);
+      expect(cache.hash(sourceFile, hashed)).to.equal(sha256('source content'));
+      // Same size and time after the hash: only the change time says the copy holds other bytes.
+      fs.writeFileSync(sourceFile, 'SOURCE CONTENT');
+      setMtime(sourceFile, T0);
+      fs.copyFileSync(sourceFile, copy);
+      setMtime(copy, T0);
+
+      cache.rememberCopy(sourceFile, hashed, copy);
+
+      expect(cache.hash(copy, metaOf(copy))).to.equal(sha256('SOURCE CONTENT'));
     });
 
     it('says a truncated file is corrupt and trusts none of it', async () => {

@@ -5,6 +5,8 @@ import { cliRootForOtherUsers } from './cli-for-other-users.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(PROJECT_ROOT, 'bin', 'run.js');
+/** The same CLI with every command answered by oclif, none by a fast path (src/cli/fast-cli.ts). */
+export const FULL_CLI = path.join(PROJECT_ROOT, 'test', 'fixtures', 'run-full-cli.mjs');
 
 export interface CliResult {
   exitCode: number | null;
@@ -22,13 +24,15 @@ export interface RunCliOptions {
   asUser?: string[];
   /** Prefix that runs before the user switch, such as coreutils `timeout`. */
   wrapper?: string[];
+  /** The script to run instead of bin/run.js (FULL_CLI). */
+  cli?: string;
 }
 
 /** Runs the built CLI (`bin/run.js`, as a user would) and collects its output; never rejects on a non-zero exit. */
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   const asUser = options.asUser ?? [];
   const root = asUser.length > 0 ? cliRootForOtherUsers(PROJECT_ROOT) : PROJECT_ROOT;
-  const cli = path.join(root, 'bin', 'run.js');
+  const cli = options.cli ?? path.join(root, 'bin', 'run.js');
   const command = [...(options.wrapper ?? []), ...asUser, process.execPath, cli, ...args];
   const [file, ...rest] = command as [string, ...string[]];
   // A clean environment: no config or password inherited from the machine running the tests.
