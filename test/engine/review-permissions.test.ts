@@ -1,42 +1,9 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
-import type { SyncRequest, SyncResult } from '../../src/engine/types.js';
-import { cliRootForOtherUsers } from '../helpers/cli-for-other-users.js';
-import { AS_NOBODY, PROJECT_ROOT } from '../helpers/run-cli.js';
+import { chownTree, syncAsNobody } from '../helpers/sync-as-nobody.js';
 import { listTree, makeSyncRequest } from '../helpers/sync-helpers.js';
 import { makeSyncTrees, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
-
-// The user AS_NOBODY switches to: as root, permission bits never stop a write, so these tests run as nobody.
-const NOBODY_ID = 65534;
-// Runs one sync of the built engine and prints its result: what the unprivileged user runs.
-const RUN_ENGINE = `const { runSync } = await import(process.argv[1]);
-process.stdout.write(JSON.stringify(await runSync(JSON.parse(process.argv[2]))));`;
-
-/**
- * Runs one sync in a process of the unprivileged user, with the built engine (`npm run build` first) from the
- * copy of the package that every user can reach, wherever the checkout lies.
- */
-async function syncAsNobody(request: SyncRequest): Promise<SyncResult> {
-  const engine = path.join(cliRootForOtherUsers(PROJECT_ROOT), 'dist', 'engine', 'run-sync.js');
-  const command = [...AS_NOBODY, process.execPath, '--input-type=module', '-e', RUN_ENGINE];
-  const [file, ...args] = command as [string, ...string[]];
-  const { stdout } = await promisify(execFile)(file, [...args, engine, JSON.stringify(request)], {
-    cwd: '/',
-    timeout: 15_000,
-  });
-  return JSON.parse(stdout) as SyncResult;
-}
-
-function chownTree(root: string): void {
-  if (process.getuid?.() !== 0) return;
-  fs.chownSync(root, NOBODY_ID, NOBODY_ID);
-  for (const name of fs.readdirSync(root, { recursive: true }) as string[]) {
-    fs.lchownSync(path.join(root, name), NOBODY_ID, NOBODY_ID);
-  }
-}
 
 // Review of issue 8, items 4 and 5: a mirror folder that cannot be entered, as an unprivileged user.
 describe('engine review: destination folders the owner cannot enter (as an unprivileged user)', function () {
