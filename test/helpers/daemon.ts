@@ -10,6 +10,7 @@ import type { DaemonStatus, JobStatus } from '../../src/control/daemon-api.js';
 import type { RunnerJob } from '../../src/ipc/runner-job.js';
 import type { RunnerProcess } from '../../src/supervisor/runner-handle.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
+import { cliRootForOtherUsers } from './cli-for-other-users.js';
 import { CLI, PROJECT_ROOT } from './run-cli.js';
 import { waitFor } from './sync-helpers.js';
 import { writeTree } from './temp-dir.js';
@@ -104,8 +105,12 @@ export class TestDaemon {
       user = {},
     }: { ownGroup?: boolean; env?: Record<string, string>; user?: { uid?: number; gid?: number } } = {},
   ): Promise<TestDaemon> {
-    const child = spawn(process.execPath, [CLI, 'start', '--foreground', '--config', configFile], {
+    // Another user cannot reach a checkout in a private folder: it runs the copy made for other users, from /.
+    const asOther = user.uid !== undefined;
+    const cli = asOther ? path.join(cliRootForOtherUsers(PROJECT_ROOT), 'bin', 'run.js') : CLI;
+    const child = spawn(process.execPath, [cli, 'start', '--foreground', '--config', configFile], {
       ...user,
+      ...(asOther ? { cwd: '/' } : {}),
       detached: ownGroup,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },

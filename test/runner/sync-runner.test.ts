@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { isTempName } from '../../src/engine/temp-names.js';
 import { RUNNER_JOB_ENV, type RunnerJob } from '../../src/ipc/runner-job.js';
 import { parseRunnerMessage, type RunnerToSupervisor } from '../../src/ipc/runner-protocol.js';
+import { cliRootForOtherUsers } from '../helpers/cli-for-other-users.js';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
 import { RunGate } from '../helpers/run-gate.js';
 import { listTree, makeSyncRequest } from '../helpers/sync-helpers.js';
@@ -94,9 +95,15 @@ describe('the sync runner process', function () {
     execArgv: string[] = [],
     user: { uid?: number; gid?: number } = {},
   ): RunnerUnderTest {
-    const child = fork(RUNNER, [], {
+    // Another user cannot reach a checkout in a private folder: it runs the copy made for other users, from /.
+    const asOther = user.uid !== undefined;
+    const runnerPath = asOther
+      ? path.join(cliRootForOtherUsers(PROJECT_ROOT), 'runners', 'sync-runner.js')
+      : RUNNER;
+    const child = fork(runnerPath, [], {
       execArgv,
       ...user,
+      ...(asOther ? { cwd: '/' } : {}),
       env: { ...process.env, ...env, [RUNNER_JOB_ENV]: JSON.stringify(job) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
