@@ -26,6 +26,9 @@ describe('engine review: destination folders the owner cannot enter (as an unpri
   it('reports a mirror folder of mode 0644 with content once, then the next run syncs and deletes in it', async () => {
     await writeTree(source, { 'closed/a.txt': 'new', 'b.txt': 'b' });
     await writeTree(destination, { 'closed/a.txt': 'old', 'closed/x.txt': 'extraneous' });
+    // Same size as the source's: written in the same clock tick, both would have one time and look the same.
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(path.join(destination, 'closed', 'a.txt'), anHourAgo, anHourAgo);
     chownTree(source);
     chownTree(destination);
     fs.chmodSync(path.join(destination, 'closed'), 0o644);
