@@ -1,18 +1,19 @@
-import { type ChildProcess, execFileSync, fork, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SyncRequest, SyncResult } from '../src/engine/types.js';
+import type { SyncRequest } from '../src/engine/types.js';
 import { makeSyncRequest } from '../test/helpers/sync-helpers.js';
 import { BenchDaemon } from './bench-daemon.js';
+import { EngineProcess, ensureRsync, timeCommand } from './bench-processes.js';
 import { benchDryRunMemory } from './dry-run-memory-bench.js';
 import { ensureTree, modifyTree, type TreeName } from './generate-tree.js';
+import { TARGETS } from './issue-8-targets.js';
 import {
   formatGrowth,
   formatSeconds,
   formatTable,
   formatTargets,
-  type RatioTarget,
   type Sample,
   summarize,
 } from './measure.js';
@@ -39,52 +40,6 @@ const CLI = path.join(ROOT, 'bin', 'run.js');
 /** Issue 8's target for the engine's peak RSS on the small tree. */
 const TARGET_PEAK_RSS_BYTES = 150e6;
 
-// Issue 8's targets, each printed with its ratio from this run when both sides were measured.
-const TARGETS: RatioTarget[] = [
-  {
-    label: 'initial copy, one-shot CLI vs rsync -a',
-    ours: ['1', 'engine (CLI)'],
-    theirs: ['1', 'rsync -a'],
-    max: 1.1,
-  },
-  {
-    label: 'no-op, one-shot CLI vs rsync -a',
-    ours: ['12', 'engine (CLI)'],
-    theirs: ['12', 'rsync -a'],
-    max: 1.5,
-  },
-  {
-    label: 'no-op, sync --wait through the daemon vs rsync -a',
-    ours: ['12', 'sync-daemon sync --wait'],
-    theirs: ['12', 'rsync -a'],
-    max: 1.2,
-  },
-  {
-    label: 'checksum no-op with the persistent cache vs the mtime no-op',
-    ours: ['4', 'engine checksum+cache'],
-    theirs: ['4', 'engine mtime'],
-    max: 1.2,
-  },
-  { label: 'huge no-op, engine vs rsync -a', ours: ['6', 'engine'], theirs: ['6', 'rsync -a'], max: 1.0 },
-  {
-    label: 'status start-up vs node -e 0',
-    ours: ['13', 'sync-daemon status'],
-    theirs: ['13', 'node -e 0'],
-    max: 2,
-  },
-  {
-    label: 'sync --wait start-up (a 1-file job) vs node -e 0',
-    ours: ['13', 'sync-daemon sync --wait, 1 file'],
-    theirs: ['13', 'node -e 0'],
-    max: 2,
-  },
-  {
-    label: '--version vs node -e 0',
-    ours: ['13', 'sync-daemon --version'],
-    theirs: ['13', 'node -e 0'],
-    max: 2,
-  },
-];
 const SELECTED = process.env.BENCH_SCENARIOS?.split(',');
 
 interface Contender {
@@ -401,69 +356,6 @@ function runCli(
     if (fs.existsSync(cacheFile)) fs.copyFileSync(cacheFile, path.join(cacheDir, 'metadata', 'bench.json'));
   }
   return timeCommand(process.execPath, [CLI, 'sync', 'bench', '--config', config]);
-}
-
-function timeCommand(command: string, args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0) resolve(performance.now() - started);
-      else reject(new Error(`${command} ${args.join(' ')} exited ${code}`));
-    });
-  });
-}
-
-/** The engine in a warm child process of its own, as a runner runs it. */
-class EngineProcess {
-  maxRssBytes = 0;
-  private nextId = 0;
-  private constructor(private readonly child: ChildProcess) {}
-
-  static async start(): Promise<EngineProcess> {
-    const child = fork(path.join(ROOT, 'bench', 'engine-child.mjs'), { stdio: 'inherit' });
-    await new Promise((resolve) => child.once('spawn', resolve));
-    return new EngineProcess(child);
-  }
-
-  sync(syncRequest: SyncRequest): Promise<number> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const onMessage = (message: {
-        id: number;
-        milliseconds: number;
-        result: SyncResult;
-        maxRssBytes: number;
-      }) => {
-        if (message.id !== id) return;
-        this.child.off('message', onMessage);
-        this.maxRssBytes = Math.max(this.maxRssBytes, message.maxRssBytes);
-        if (message.result.outcome !== 'ok')
-          reject(
-            new Error(
-              `engine run ${message.result.outcome}: ${JSON.stringify(message.result.errors.slice(0, 3))}`,
-            ),
-          );
-        else resolve(message.milliseconds);
-      };
-      this.child.on('message', onMessage);
-      this.child.send({ id, request: syncRequest });
-    });
-  }
-
-  stop(): void {
-    this.child.disconnect();
-  }
-}
-
-function ensureRsync(): void {
-  try {
-    execFileSync('rsync', ['--version'], { stdio: 'ignore' });
-  } catch {
-    process.stderr.write('rsync is missing; installing it with apt-get…\n');
-    execFileSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq rsync'], { stdio: 'inherit' });
-  }
 }
 
 function report(final: boolean): void {
