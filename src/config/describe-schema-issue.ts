@@ -1,5 +1,5 @@
 import { closest, distance } from 'fastest-levenshtein';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { CRON_EXPECTATION } from './describe-cron-error.js';
 import type { KeyPath } from './format-key-path.js';
 import { DURATION_EXPECTATION } from './parse-duration.js';

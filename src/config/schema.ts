@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getDefaultPaths } from './default-paths.js';
 import { describeCronError } from './describe-cron-error.js';
 import { LOG_LEVELS } from './log-levels.js';
