@@ -1,8 +1,10 @@
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { SyncRequest, SyncResult } from '../src/engine/types.js';
+import { RUNNER_EXEC_ARGV } from '../src/supervisor/fork-sync-runner.js';
 
 // The processes the bench times: commands to their end, and the engine in a warm child of its own.
+
 /** Wall time of a command run to its end; rejects on a non-zero exit. */
 export function timeCommand(command: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,7 +25,11 @@ export class EngineProcess {
   private constructor(private readonly child: ChildProcess) {}
 
   static async start(): Promise<EngineProcess> {
-    const child = fork(fileURLToPath(new URL('./engine-child.mjs', import.meta.url)), { stdio: 'inherit' });
+    const child = fork(fileURLToPath(new URL('./engine-child.mjs', import.meta.url)), {
+      stdio: 'inherit',
+      // A runner's V8 flags, so the warm engine is measured as the daemon runs it.
+      execArgv: [...RUNNER_EXEC_ARGV],
+    });
     await new Promise((resolve) => child.once('spawn', resolve));
     return new EngineProcess(child);
   }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { RunnerJob } from '../../src/ipc/runner-job.js';
-import { forkSyncRunner } from '../../src/supervisor/fork-sync-runner.js';
+import { forkSyncRunner, RUNNER_EXEC_ARGV } from '../../src/supervisor/fork-sync-runner.js';
 import { isAlive } from '../../src/supervisor/pid-file.js';
 import { RunnerHandle, type RunnerProcess } from '../../src/supervisor/runner-handle.js';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
@@ -42,6 +42,10 @@ describe('RunnerHandle with real processes', function () {
     handle.start();
     await waitFor(() => handle?.state === 'idle', { what: 'the runner to be ready', timeoutMs: 10_000 });
     const firstPid = handle.pid as number;
+    // Its V8 flags (a small young generation keeps its peak memory down).
+    expect(fs.readFileSync(`/proc/${firstPid}/cmdline`, 'utf8').split('\0')).to.include.members([
+      ...RUNNER_EXEC_ARGV,
+    ]);
     process.kill(firstPid, 'SIGKILL');
     await waitFor(() => handle?.state === 'idle' && handle.pid !== firstPid, {
       what: 'a new runner to be ready',
