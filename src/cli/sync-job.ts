@@ -13,8 +13,10 @@ const TRIGGER_MESSAGES: Record<TriggerOutcome, string> = {
   pending: 'will run in the daemon once the current run ends',
 };
 
-// The first polls come quickly, so a short run (a no-op takes ~0.1 s) is reported as soon as it ends; the
-// interval then grows to its ceiling, so a long run costs the daemon ten requests a second at most.
+// Each poll is a long poll: the daemon answers when the run ends, or after WAIT_MS with its progress for the
+// bar. A daemon of an older build answers at once: then the client waits between polls, the first few short,
+// so a short run is still reported soon after it ends, growing to a ceiling of ten requests a second.
+const WAIT_MS = 100;
 const FIRST_POLL_MS = 5;
 const MAX_POLL_MS = 100;
 const POLL_GROWTH = 1.25;
@@ -83,7 +85,10 @@ async function follow(
   let interval = FIRST_POLL_MS;
   try {
     for (;;) {
-      const run = asRunReply(await callDaemon(socketPath, 'run', { job: reply.job, runId: reply.runId }));
+      const asked = performance.now();
+      const run = asRunReply(
+        await callDaemon(socketPath, 'run', { job: reply.job, runId: reply.runId, waitMs: WAIT_MS }),
+      );
       if (run.state === 'done') return run;
       if (run.state === 'unknown')
         throw new ControlError(
@@ -91,8 +96,10 @@ async function follow(
           `the daemon no longer knows run ${reply.runId} of ${reply.job}`,
         );
       if (run.state === 'syncing' && run.progress) bar?.update(run.progress);
-      await new Promise((resolve) => setTimeout(resolve, interval));
-      interval = Math.min(interval * POLL_GROWTH, MAX_POLL_MS);
+      if (performance.now() - asked < WAIT_MS / 2) {
+        await new Promise((resolve) => setTimeout(resolve, interval));
+        interval = Math.min(interval * POLL_GROWTH, MAX_POLL_MS);
+      }
     }
   } finally {
     bar?.stop();

@@ -15,7 +15,8 @@ export function controlHandlers(
         reason: 'manual',
         ...(optionalBoolean(params, 'dryRun') ? { dryRun: true } : {}),
       }),
-    run: (params) => supervisor.run(jobParam(params), stringParam(params, 'runId')),
+    run: (params) =>
+      supervisor.awaitRun(jobParam(params), stringParam(params, 'runId'), optionalWaitMs(params, 'waitMs')),
     reload: () => supervisor.reload(),
     stop: () => requestStop(),
     'job.pause': (params) => supervisor.pause(jobParam(params)),
@@ -32,6 +33,20 @@ function stringParam(params: Record<string, unknown>, name: string): string {
   const value = params[name];
   if (typeof value !== 'string' || value === '')
     throw new SupervisorError('BAD_PARAMS', `"params.${name}" must be a non-empty string`);
+  return value;
+}
+
+// A long poll holds its connection: a minute at most, so a forgotten client costs little.
+const MAX_WAIT_MS = 60_000;
+
+function optionalWaitMs(params: Record<string, unknown>, name: string): number {
+  const value = params[name];
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_WAIT_MS)
+    throw new SupervisorError(
+      'BAD_PARAMS',
+      `"params.${name}" must be a whole number of ms from 0 to ${MAX_WAIT_MS}`,
+    );
   return value;
 }
 

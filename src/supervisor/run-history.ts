@@ -20,6 +20,32 @@ const ERRORS_KEPT_PER_RUN = 20;
 export class RunHistory {
   private readonly runs = new Map<string, { jobId: string; summary: RunSummary }>();
   private readonly latestPlans = new Map<string, { runId: string; plan: PlannedChanges }>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  /**
+   * Resolves once the run is recorded, or after `timeoutMs` (whichever comes first): `sync --wait` asks again
+   * only then, so it learns of the end at once instead of at its next poll. The timer never keeps the daemon up.
+   */
+  whenRecorded(runId: string, timeoutMs: number): Promise<void> {
+    if (this.runs.has(runId)) return Promise.resolve();
+    return new Promise((resolve) => {
+      let waiting = this.waiters.get(runId);
+      if (!waiting) {
+        waiting = new Set();
+        this.waiters.set(runId, waiting);
+      }
+      const done = () => {
+        clearTimeout(timer);
+        const set = this.waiters.get(runId);
+        set?.delete(done);
+        if (set?.size === 0) this.waiters.delete(runId);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      waiting.add(done);
+    });
+  }
 
   record(jobId: string, run: CurrentRun & { startedAtMs: number }, result: RunResult): RunSummary {
     const finishedAt = Date.now();
@@ -38,6 +64,7 @@ export class RunHistory {
       warnings: result.warnings.slice(0, ERRORS_KEPT_PER_RUN),
     };
     this.runs.set(run.runId, { jobId, summary });
+    for (const done of this.waiters.get(run.runId) ?? []) done();
     if (result.plan) this.latestPlans.set(jobId, { runId: run.runId, plan: result.plan });
     if (this.runs.size > RUNS_KEPT) {
       const [oldest, { jobId: oldestJob }] = this.runs.entries().next().value as [string, { jobId: string }];

@@ -118,6 +118,18 @@ export class Supervisor {
     return { job: jobId, runId, outcome };
   }
 
+  /**
+   * Where run `runId` of a job stands once it ends or `waitMs` has passed, whichever comes first: a long poll,
+   * so `sync --wait` learns of the end at once rather than at its next poll.
+   */
+  async awaitRun(jobId: string, runId: string, waitMs: number): Promise<RunReply> {
+    const reply = this.run(jobId, runId);
+    if (waitMs <= 0 || (reply.state !== 'queued' && reply.state !== 'syncing')) return reply;
+    await this.runs.history.whenRecorded(runId, waitMs);
+    return this.run(jobId, runId);
+  }
+
+  /** Where run `runId` of a job stands now. */
   run(jobId: string, runId: string): RunReply {
     const slot = this.slotOf(jobId);
     if (this.dispatcher.waitingRuns(jobId).some((run) => run.runId === runId))

@@ -361,6 +361,10 @@ describe('the daemon through the CLI', function () {
     expect(await send('{not json\n')).to.include('BAD_JSON');
     expect(await send('{"id":1,"method":"nope"}\n')).to.include('UNKNOWN_METHOD');
     expect(await send('{"id":2,"method":"trigger","params":{"job":42}}\n')).to.include('BAD_PARAMS');
+    for (const waitMs of ['-1', '1.5', '"100"', '60001'])
+      expect(
+        await send(`{"id":4,"method":"run","params":{"job":"docs","runId":"r","waitMs":${waitMs}}}\n`),
+      ).to.include('BAD_PARAMS');
     expect(await send(Buffer.alloc(2 * 1024 * 1024, 'x'))).to.include('FRAME_TOO_LARGE');
     await send('{"id":3,"method":"sta', { end: false });
     const many = await Promise.all(Array.from({ length: 200 }, () => callDaemon(socket, 'status')));

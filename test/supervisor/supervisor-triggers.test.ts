@@ -123,6 +123,15 @@ describe('Supervisor triggers', function () {
     expect(running.run('b', second.runId).state).to.equal('queued');
     expect(running.run('b', 'no-such-run').state).to.equal('unknown');
   });
+
+  it('answers a long poll of a run that does not end once its wait is over, with the run as it stands', async () => {
+    const running = await startSupervisor('', 'max_concurrent_syncs = 1');
+    const { runId } = running.trigger('a', { reason: 'manual' });
+    const asked = performance.now();
+    const reply = await running.awaitRun('a', runId, 150);
+    expect(reply.state).to.equal('syncing');
+    expect(performance.now() - asked).to.be.at.least(140);
+  });
 });
 
 describe('Supervisor with real runners', function () {
@@ -145,6 +154,19 @@ describe('Supervisor with real runners', function () {
     await waitFor(() => running.status().jobs[0]?.lastRun !== undefined, { what: 'the run' });
     expect(running.status().jobs[0]?.lastRun).to.include({ outcome: 'ok', dryRun: true });
     expect(fs.existsSync(path.join(dir, 'careful', 'mirror'))).to.equal(false);
+  });
+
+  it('answers a long poll as soon as the run ends, not when the wait is over', async () => {
+    const dir = await makeTempDir();
+    await writeDaemonConfig(dir, [{ id: 'a' }]);
+    const running = await startTestSupervisor(dir, (job) => forkSyncRunner(job));
+    supervisor = running;
+    await waitFor(() => running.status().jobs[0]?.state === 'idle', { what: 'the runner' });
+    const { runId } = running.trigger('a', { reason: 'manual' });
+    // Had it waited out its minute, mocha's timeout would end the test first.
+    const reply = await running.awaitRun('a', runId, 60_000);
+    expect(reply).to.deep.include({ state: 'done', runId });
+    expect(await running.awaitRun('a', runId, 60_000)).to.deep.include({ state: 'done', runId });
   });
 
   it('starts nothing after shutdown, even with a job restart and a reload in flight', async () => {
