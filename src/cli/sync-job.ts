@@ -4,6 +4,7 @@ import type { RunReply, TriggerOutcome, TriggerReply } from '../control/daemon-a
 import type { SyncResult } from '../engine/types.js';
 import { ExitCode } from './exit-codes.js';
 import { formatPlanEntry, formatSyncResult } from './format-sync-result.js';
+import { writeWarning } from './load-command-config.js';
 import type { SyncCommandResult, SyncJobOptions } from './sync-job-options.js';
 import { SyncProgressBar } from './sync-progress-bar.js';
 
@@ -66,6 +67,13 @@ async function askDaemon(options: SyncJobOptions): Promise<SyncCommandResult | u
   };
   // A daemon of an older build sends no count.
   const errorsOmitted = summary.errorsOmitted ?? 0;
+  // The daemon keeps the plan of each job's latest dry run only: a newer dry run, asked by another client, may
+  // have replaced this one's before it was fetched.
+  if (summary.dryRun && summary.outcome !== 'failed' && !plan)
+    writeWarning(
+      `the planned changes of run ${reply.runId} are gone: a newer dry run of ${reply.job} replaced them; ` +
+        `run "sync ${reply.job} --dry-run" again to see them`,
+    );
   if (!options.json) {
     for (const entry of plan?.entries ?? []) options.log(formatPlanEntry(entry));
     if (plan?.omitted) options.log(`… and ${plan.omitted} more changes`);
