@@ -28,14 +28,16 @@ export async function runJobOnce(options: SyncJobOptions): Promise<SyncCommandRe
   // A helper thread that fails leaves its work to this one: slower, so worth a word on stderr.
   onWorkerFallback((fallback) => process.stderr.write(`warning: ${describeWorkerFallback(fallback)}\n`));
   try {
-    result = await runSync(
-      buildSyncRequest(config, job, {
+    result = await runSync({
+      ...buildSyncRequest(config, job, {
         dryRun,
         signal: stop.signal,
         onProgress: (progress) => bar?.update(progress),
         ...(dryRun ? { onPlanEntry: (entry: PlanEntry) => entry.action !== 'skip' && plan.push(entry) } : {}),
       }),
-    );
+      // One sync, then the process ends: listing threads would cost more than they save (see listInline).
+      listInline: true,
+    });
   } finally {
     await unlock?.();
     bar?.stop();

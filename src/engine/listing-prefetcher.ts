@@ -1,6 +1,6 @@
 import type { PathFilter } from './compile-filters.js';
 import { FolderLister, type TreeSide } from './folder-lister.js';
-import type { FolderListing } from './read-folder.js';
+import { type FolderListing, readFolder } from './read-folder.js';
 import { isTempName } from './temp-names.js';
 
 export type PendingListing = FolderListing | Promise<FolderListing>;
@@ -26,7 +26,7 @@ export class ListingPrefetcher {
   constructor(
     private readonly root: string,
     private readonly side: TreeSide,
-    private readonly filter: PathFilter,
+    private readonly options: { filter: PathFilter; listInline: boolean },
   ) {}
 
   /** The listing of a folder (relative to the root): the one asked for ahead if there is one, else a new one. */
@@ -40,7 +40,9 @@ export class ListingPrefetcher {
   private request(relative: string): PendingListing {
     const absolutePath = relative ? `${this.root}/${relative}` : this.root;
     listingTestHooks.beforeListing?.(absolutePath);
-    const listing = FolderLister.list(absolutePath, this.side);
+    const listing = this.options.listInline
+      ? readFolder(absolutePath)
+      : FolderLister.list(absolutePath, this.side);
     // Listed inline (no thread): nothing runs in parallel, so listing ahead would only cost memory.
     if (!(listing instanceof Promise)) return listing;
     return listing.then((arrived) => {
@@ -55,7 +57,7 @@ export class ListingPrefetcher {
       if (this.ahead.size >= PREFETCH_LIMIT) return;
       if (meta.kind !== 'dir' || isTempName(name)) continue;
       const path = relative ? `${relative}/${name}` : name;
-      if (!this.ahead.has(path) && !this.filter(path, true)) this.ahead.set(path, this.request(path));
+      if (!this.ahead.has(path) && !this.options.filter(path, true)) this.ahead.set(path, this.request(path));
     }
   }
 }

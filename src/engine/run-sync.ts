@@ -105,6 +105,7 @@ class SyncRun {
         source: request.source,
         destination: request.destination,
         filter: compileFilters(request.filters, request.ignoreHiddenFiles),
+        listInline: request.listInline === true,
         walkExtraneous: request.deleteExtraneous,
         skipDestinationPaths: new Set(request.trashDir ? [request.trashDir] : []),
       },

@@ -50,6 +50,12 @@ export interface SyncRequest {
   /** Persistent content-hash cache (checksum mode); absent: hashes live for this run only. */
   metadataCacheFile?: string;
   metadataCacheTtlMs: number;
+  /**
+   * List folders on this thread rather than on the listing threads. For a process that runs one sync and ends
+   * (the one-shot CLI): there, starting the threads and handing listings across cost more than they save (on
+   * 2 cores: 20,000-file no-op 30% less CPU and 10% less time; 200,000 files the same time for 40% less CPU).
+   */
+  listInline?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
   /** Receives every decision, skips included; a dry run's plan is this stream. */

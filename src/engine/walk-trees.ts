@@ -19,6 +19,8 @@ export interface WalkOptions {
   source: string;
   destination: string;
   filter: PathFilter;
+  /** List on this thread, never on the listing threads (SyncRequest.listInline). */
+  listInline: boolean;
   /** Walk into destination folders that have no source counterpart (only deletion needs them). */
   walkExtraneous: boolean;
   /** Absolute paths never entered on the destination side (a trash folder inside it). */
@@ -34,8 +36,8 @@ export async function* walkTrees(
   options: WalkOptions,
   root: { source: FileMeta; destination: FileMeta | undefined },
 ): AsyncGenerator<WalkEvent[]> {
-  const sourceListings = new ListingPrefetcher(options.source, 'source', options.filter);
-  const destinationListings = new ListingPrefetcher(options.destination, 'destination', options.filter);
+  const sourceListings = new ListingPrefetcher(options.source, 'source', options);
+  const destinationListings = new ListingPrefetcher(options.destination, 'destination', options);
   const lists: ListFolders = {
     source: (relative, meta) => (meta ? sourceListings.take(relative) : MISSING),
     destination: (relative, meta) => (meta?.kind === 'dir' ? destinationListings.take(relative) : MISSING),
