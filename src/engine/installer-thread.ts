@@ -21,7 +21,7 @@ export class InstallerThread {
       name: 'install',
       start: () => startModuleWorker('install-worker', import.meta.url),
       afterLoss: 'stay-inline',
-      onFallback: (error) => reportWorkerFallback('small-file installs', error),
+      onFallback: (error) => reportWorkerFallback('installing small files', error),
     }),
   );
 

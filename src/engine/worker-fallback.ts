@@ -1,6 +1,6 @@
 /** A helper thread that could not start or died: its work now runs in-line, slower but complete. */
 export interface WorkerFallback {
-  /** What the thread did: "folder listing", "small-file installs". */
+  /** What the thread did: "folder listing", "installing small files". */
   work: string;
   reason: string;
 }
