@@ -107,6 +107,10 @@ class SyncRun {
         filter: compileFilters(request.filters, request.ignoreHiddenFiles),
         walkExtraneous: request.deleteExtraneous,
         skipDestinationPaths: new Set(request.trashDir ? [request.trashDir] : []),
+        // A dry run changes no mode: it reports such a folder, as rsync --dry-run does.
+        ...(request.dryRun
+          ? {}
+          : { openDestinationFolder: (path: string) => this.folders.openForListing(path) }),
       },
       this.roots,
     );
