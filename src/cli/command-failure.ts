@@ -1,6 +1,7 @@
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
 import { ControlError } from '../control/control-client.js';
 import { UnknownJobError } from '../jobs/find-job.js';
+import { DaemonCommandError } from './daemon-command-error.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
@@ -58,6 +59,14 @@ export function toCommandFailure(error: unknown): CommandFailure {
       message: error.message,
       exitCode: USAGE_CODES.has(error.code) ? ExitCode.usage : ExitCode.failure,
       suggestions: configRejected ? ['the daemon keeps running with its previous config'] : [],
+    };
+  }
+  if (error instanceof DaemonCommandError) {
+    return {
+      code: error.code,
+      message: error.message,
+      exitCode: error.exitCode,
+      suggestions: [...error.suggestions],
     };
   }
   if (error instanceof UnknownJobError) {

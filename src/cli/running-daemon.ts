@@ -19,7 +19,7 @@ export async function findRunningDaemon(
     throw new DaemonCommandError(
       'DAEMON_NOT_ANSWERING',
       `the daemon on ${socketPath} did not answer its status (${(error as Error).message}); ` +
-        'nothing was stopped or started. If it is hung, kill the process named in its pid file and try again',
+        'nothing was stopped or started. If it is hung, end it with "sync-daemon stop --force" (which finds it by its pid file) and try again',
     );
   }
 }

@@ -1,38 +1,58 @@
 import { asStopReply } from '../control/check-replies.js';
-import { callDaemon } from '../control/control-client.js';
-import { isAlive } from '../supervisor/pid-file.js';
+import { ControlError, callDaemon } from '../control/control-client.js';
 import { killTree } from '../util/kill-tree.js';
 import { DaemonCommandError } from './daemon-command-error.js';
+import { type ForcedStop, type PidFileSettings, stopByPidFile } from './stop-by-pid-file.js';
+import { isGoneBy, KILL_WAIT_MS, stopWaitSecs } from './wait-for-exit.js';
 
 export interface StopOutcome {
   pid: number;
   /** True when --force had to kill the daemon's tree. */
   killed: boolean;
+  /** `stop --force` on a daemon that did not answer: the pid file that named it, and what was done, in order. */
+  forced?: ForcedStop['forced'];
 }
+
+export interface StopOptions {
+  force?: boolean;
+  /** The config's pid file and stop timeout, read only when --force cannot reach the daemon on its socket. */
+  pidFileSettings?: () => Promise<PidFileSettings>;
+  /** Hears each step of a forced stop as it is taken (the waits can be long). */
+  onAction?: (action: string) => void;
+}
+
+// With --force, a daemon that does not answer this soon is taken as hung, as `start` judges it.
+const FORCE_ANSWER_TIMEOUT_MS = 5000;
 
 /**
  * Asks the daemon to stop and waits until its process is gone. The daemon's own stop sequence can take two stop
- * timeouts per runner (message, then SIGTERM); past that and a margin, `force` kills the whole tree.
+ * timeouts per runner (message, then SIGTERM); past that and a margin, `force` kills the whole tree. With
+ * `force`, a daemon that does not answer on its socket (hung, or its socket file removed) is found by its pid
+ * file instead (stop-by-pid-file).
  */
-export async function stopDaemon(socketPath: string, { force = false } = {}): Promise<StopOutcome> {
-  const { pid, stopTimeoutSecs } = asStopReply(await callDaemon(socketPath, 'stop'));
-  const deadline = Date.now() + (2 * stopTimeoutSecs + 5) * 1000;
-  if (await gone(pid, deadline)) return { pid, killed: false };
+export async function stopDaemon(
+  socketPath: string,
+  { force = false, pidFileSettings, onAction = () => undefined }: StopOptions = {},
+): Promise<StopOutcome> {
+  let reply: { pid: number; stopTimeoutSecs: number };
+  try {
+    reply = asStopReply(
+      await callDaemon(socketPath, 'stop', {}, force ? { timeoutMs: FORCE_ANSWER_TIMEOUT_MS } : {}),
+    );
+  } catch (error) {
+    if (!force || !pidFileSettings || !(error instanceof ControlError)) throw error;
+    return stopByPidFile(socketPath, error, await pidFileSettings(), onAction);
+  }
+  const { pid, stopTimeoutSecs } = reply;
+  const waitSecs = stopWaitSecs(stopTimeoutSecs);
+  if (await isGoneBy(pid, Date.now() + waitSecs * 1000)) return { pid, killed: false };
   if (!force) {
     throw new DaemonCommandError(
       'STOP_TIMEOUT',
-      `the daemon (pid ${pid}) is still stopping after ${2 * stopTimeoutSecs + 5}s; stop --force kills it`,
+      `the daemon (pid ${pid}) is still stopping after ${waitSecs}s; stop --force kills it`,
     );
   }
   killTree(pid);
-  if (await gone(pid, Date.now() + 5000)) return { pid, killed: true };
+  if (await isGoneBy(pid, Date.now() + KILL_WAIT_MS)) return { pid, killed: true };
   throw new DaemonCommandError('STOP_FAILED', `the daemon (pid ${pid}) survived SIGKILL`);
-}
-
-async function gone(pid: number, deadline: number): Promise<boolean> {
-  while (isAlive(pid)) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return true;
 }

@@ -6,7 +6,9 @@ export default class Stop extends BaseCommand<typeof Stop> {
   static override summary = 'Stop the daemon gracefully; returns once its process is gone.';
   static override description =
     'Running syncs stop at a safe point (no half-written file), then every runner and the daemon exit. ' +
-    'Exits 3 when no daemon is running.';
+    'With --force, a daemon that does not answer on its socket (hung, or its socket file removed) is found by ' +
+    'daemon.pid_file, checked to be that daemon, sent SIGTERM and, if it has not stopped in time, SIGKILL with ' +
+    'its runners; the socket and pid file it leaves are removed. Exits 3 when no daemon is running.';
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --force',
@@ -14,15 +16,26 @@ export default class Stop extends BaseCommand<typeof Stop> {
 
   static override flags = {
     force: Flags.boolean({
-      summary: 'Kill the daemon and its runners if they have not stopped within the stop timeout.',
+      summary:
+        'Kill the daemon and its runners if they have not stopped within the stop timeout, or if the daemon does not answer.',
       default: false,
     }),
   };
 
   public async run(): Promise<StopOutcome> {
     const socketPath = await this.socketPath();
-    if (!this.jsonEnabled()) process.stderr.write(`Stopping sync-daemon on ${socketPath}…\n`);
-    const outcome = await stopDaemon(socketPath, { force: this.flags.force });
+    const say = (line: string) => {
+      if (!this.jsonEnabled()) process.stderr.write(`${line}\n`);
+    };
+    say(`Stopping sync-daemon on ${socketPath}…`);
+    const outcome = await stopDaemon(socketPath, {
+      force: this.flags.force,
+      pidFileSettings: async () => {
+        const { daemon } = (await this.loadConfig()).config;
+        return { pidFile: daemon.pid_file, stopTimeoutSecs: daemon.stop_timeout_secs };
+      },
+      onAction: say,
+    });
     this.log(`sync-daemon ${outcome.killed ? 'killed' : 'stopped'} (pid ${outcome.pid})`);
     return outcome;
   }

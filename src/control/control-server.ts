@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { type ControlResponse, MAX_FRAME_BYTES, parseControlRequest } from './control-protocol.js';
+import { isAnswering, isNamedPipe, withSocketLock } from './stale-socket.js';
+
+export { isNamedPipe };
 
 /** A method the daemon answers; a thrown error with a string `code` becomes `{error: {code, message}}`. */
 export type ControlHandler = (params: Record<string, unknown>) => unknown | Promise<unknown>;
@@ -39,17 +41,7 @@ export async function startControlServer(
   if (isNamedPipe(socketPath)) return listenControlServer(socketPath, handlers);
   fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
   // Probe, unlink and bind under a lock: two daemons starting at once on a stale socket must not both take it.
-  const release = await lockfile.lock(socketPath, {
-    realpath: false,
-    lockfilePath: `${socketPath}.lock`,
-    stale: 10_000,
-    retries: { retries: 100, minTimeout: 20, maxTimeout: 100 },
-  });
-  try {
-    return await bindControlServer(socketPath, handlers);
-  } finally {
-    await release();
-  }
+  return withSocketLock(socketPath, () => bindControlServer(socketPath, handlers));
 }
 
 async function bindControlServer(
@@ -253,25 +245,4 @@ async function answer(
       },
     });
   }
-}
-
-// Only a refused connection (or a file gone meanwhile) proves nobody listens. A full backlog (EAGAIN), a socket of
-// another user (EACCES) or a slow accept is a live daemon: taking its socket would start a second one beside it.
-const STALE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ENOENT']);
-
-function isAnswering(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect(socketPath);
-    const done = (answering: boolean) => {
-      probe.destroy();
-      resolve(answering);
-    };
-    probe.once('connect', () => done(true));
-    probe.once('error', (error: NodeJS.ErrnoException) => done(!STALE_SOCKET_CODES.has(error.code ?? '')));
-    probe.setTimeout(1000, () => done(true));
-  });
-}
-
-export function isNamedPipe(socketPath: string): boolean {
-  return socketPath.startsWith('\\\\.\\pipe\\') || socketPath.startsWith('\\\\?\\pipe\\');
 }

@@ -47,7 +47,7 @@ export interface JobStatus {
   nextRunAt?: string;
   current?: CurrentRun;
   lastRun?: RunSummary;
-  /** Triggers refused: a full queue, or (the daemon's own schedule and retries) any other refusal. */
+  /** Triggers refused: a full queue, or (the daemon's own schedule and retries) any other refusal or failure. */
   rejectedTriggers: number;
 }
 

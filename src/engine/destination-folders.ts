@@ -6,6 +6,9 @@ import { finishFolder, type WriteContext } from './write-entry.js';
 
 // What a process needs of a folder to create and remove entries in it.
 const OWNER_WRITE_AND_SEARCH = 0o300;
+// What it needs to list it too: rsync gives a folder it works in all three (S_IRWXU).
+const OWNER_READ_WRITE_AND_SEARCH = 0o700;
+const OWNER_WRITE = 0o200;
 
 // A folder's inode is kept with its mode: what stands at its path at the end may be a file or link that replaced
 // it (or another folder), which must keep its own mode.
@@ -44,6 +47,30 @@ export class DestinationFolders {
       this.locked.set(path, destination.mode);
   }
 
+  /**
+   * A mirror folder its owner cannot list (0644, 0000) where the source has a folder: made u+rwx before it is
+   * listed again, as rsync makes a folder it works in, so that this run syncs and deletes in it. Afterwards,
+   * with preserve_permissions it gets its source's mode (finishAll). Without, it goes as with rsync --no-perms
+   * (3.x, run as an unprivileged user): a folder its owner could not write into (0444, 0000) gets its mode
+   * back at the end, every run, as a read-only folder (0555) does; one its owner could write into (0644) stays
+   * enterable (0744), so the next run need not open it again. Returns whether the folder was opened.
+   */
+  openForListing(path: string): boolean {
+    try {
+      const stats = fs.lstatSync(this.absolute(path));
+      if (!stats.isDirectory()) return false;
+      const mode = stats.mode & 0o7777;
+      fs.chmodSync(this.absolute(path), mode | OWNER_READ_WRITE_AND_SEARCH);
+      this.locked.delete(path);
+      if (this.context.preservePermissions || (mode & OWNER_WRITE) === 0)
+        this.unlocked.set(path, { mode, ino: stats.ino });
+      return true;
+    } catch {
+      // Not ours to change (EPERM): the listing's error is reported, and nothing is deleted in this run.
+      return false;
+    }
+  }
+
   /** A folder to give its source's mode and times at the end; folders come after their content. */
   finishLater(path: string, source: FileMeta, destination: FileMeta | undefined): void {
     this.toFinish.push({ path, source, destination });
@@ -68,6 +95,7 @@ export class DestinationFolders {
       const needed =
         current?.kind !== 'dir' ||
         this.touched.has(folder.path) ||
+        this.unlocked.has(folder.path) ||
         describeMetadataDifference(folder.source, current, {
           ...this.context,
           coarseTimes: this.coarseTimes,

@@ -108,6 +108,10 @@ class SyncRun {
         listInline: request.listInline === true,
         walkExtraneous: request.deleteExtraneous,
         skipDestinationPaths: new Set(request.trashDir ? [request.trashDir] : []),
+        // A dry run changes no mode: it reports such a folder, as rsync --dry-run does.
+        ...(request.dryRun
+          ? {}
+          : { openDestinationFolder: (path: string) => this.folders.openForListing(path) }),
       },
       this.roots,
     );

@@ -25,6 +25,11 @@ export interface WalkOptions {
   walkExtraneous: boolean;
   /** Absolute paths never entered on the destination side (a trash folder inside it). */
   skipDestinationPaths: ReadonlySet<string>;
+  /**
+   * Asked when a destination folder whose source counterpart is a folder could not be listed for want of
+   * permission (EACCES): whether it was made listable, in which case it is listed again. Absent: reported.
+   */
+  openDestinationFolder?: (path: string) => boolean;
 }
 
 /**
@@ -41,6 +46,7 @@ export async function* walkTrees(
   const lists: ListFolders = {
     source: (relative, meta) => (meta ? sourceListings.take(relative) : MISSING),
     destination: (relative, meta) => (meta?.kind === 'dir' ? destinationListings.take(relative) : MISSING),
+    destinationAgain: (relative) => destinationListings.take(relative),
   };
   yield* walkFolder(
     options,
@@ -54,7 +60,7 @@ export async function* walkTrees(
 type ListFolders = Record<
   'source' | 'destination',
   (relative: string, meta: FileMeta | undefined) => PendingListing
->;
+> & { destinationAgain: (relative: string) => PendingListing };
 const MISSING: FolderListing = { status: 'missing' };
 
 async function* walkFolder(
@@ -66,7 +72,16 @@ async function* walkFolder(
 ): AsyncGenerator<WalkEvent[]> {
   // The parent asked for both listings ahead: the listing threads make them while this one compares.
   const sourceListing = await pendingSource;
-  const destinationListing = await pendingDestination;
+  let destinationListing = await pendingDestination;
+  // A mirror folder that cannot be entered (0644) where the source has a folder: once opened, listed again.
+  if (
+    destinationListing.status === 'error' &&
+    destinationListing.code === 'EACCES' &&
+    sourceListing.status === 'ok' &&
+    options.openDestinationFolder?.(relative)
+  ) {
+    destinationListing = await lists.destinationAgain(relative);
+  }
   // Without a side's listing, nothing here may be copied or deleted.
   for (const [side, listing] of [
     ['source', sourceListing],

@@ -119,7 +119,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const removeSignalHandlers = () =>
     process.off('SIGTERM', onStopSignal).off('SIGINT', onStopSignal).off('SIGHUP', onReloadSignal);
   try {
-    const stalePid = await claimPidFile(daemon.pid_file);
+    const stalePid = await claimPidFile(daemon.pid_file, socketPath);
     if (stalePid !== undefined)
       logger.warn({ stalePid, pidFile: daemon.pid_file }, 'replaced a stale pid file');
   } catch (error) {

@@ -279,13 +279,25 @@ export class Supervisor {
     return reply;
   }
 
-  /** A trigger from the daemon itself (schedule, retry): a refusal is logged and counted, nobody else to tell. */
+  /**
+   * A trigger from the daemon itself (schedule, retry): a refusal is logged and counted, nobody else to tell.
+   * It never throws: it runs in timer and child-process callbacks, where a throw is an uncaught exception that
+   * would end the daemon and every job with it. An unexpected error (a bug) is logged at error level and
+   * counted as a rejected trigger: this run did not happen, and the next due or trigger tries again.
+   */
   private triggerQuietly(slot: JobSlot, reason: 'schedule' | 'retry'): void {
     if (slot.paused || this.stopping || !this.slots.isCurrent(slot)) return;
     try {
       this.trigger(slot.job.id, { reason });
     } catch (error) {
-      if (!(error instanceof SupervisorError)) throw error;
+      if (!(error instanceof SupervisorError)) {
+        slot.rejectedTriggers++;
+        this.log.error(
+          { job: slot.job.id, reason, err: error },
+          `${reason} trigger failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return;
+      }
       // A full queue is counted and logged by trigger() itself; any other refusal is, here, never dropped silently.
       if (error.code === 'QUEUE_FULL') return;
       slot.rejectedTriggers++;

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
+import sinon from 'sinon';
+import type { Dispatcher } from '../../src/supervisor/dispatcher.js';
 import { forkSyncRunner } from '../../src/supervisor/fork-sync-runner.js';
 import { isAlive } from '../../src/supervisor/pid-file.js';
 import type { Supervisor } from '../../src/supervisor/supervisor.js';
@@ -131,6 +133,64 @@ describe('Supervisor triggers', function () {
     const reply = await running.awaitRun('a', runId, 150);
     expect(reply.state).to.equal('syncing');
     expect(performance.now() - asked).to.be.at.least(140);
+  });
+});
+
+describe('Supervisor triggers from its own timers', function () {
+  this.slow(3000);
+  let supervisor: Supervisor | undefined;
+  const records: { level: number; msg: string; job?: string; reason?: string }[] = [];
+
+  afterEach(async () => {
+    sinon.restore();
+    await supervisor?.shutdown();
+    supervisor = undefined;
+    records.length = 0;
+    await removeTempDirs();
+  });
+
+  /** A job `a` on a hanging runner; its dispatcher fails every trigger with a plain Error from now on. */
+  async function startWithBrokenDispatcher(schedule: string): Promise<Supervisor> {
+    const dir = await makeTempDir();
+    await writeDaemonConfig(dir, [{ id: 'a', schedule }], { daemon: 'stop_timeout_secs = 1' });
+    const started = await startTestSupervisor(dir, () => forkFixtureRunner('hanging-runner.mjs'), records);
+    supervisor = started;
+    const { dispatcher } = started as unknown as { dispatcher: Dispatcher };
+    sinon.stub(dispatcher, 'trigger').throws(new Error('the dispatcher broke'));
+    return started;
+  }
+
+  function failureRecord(reason: 'schedule' | 'retry') {
+    return records.find((record) => record.level === 50 && record.job === 'a' && record.reason === reason);
+  }
+
+  it('logs and counts a scheduled trigger that fails with an unexpected error, and keeps supervising', async () => {
+    // An interval job is due at once, then every 100 ms: each due fails, none may escape its timer.
+    const running = await startWithBrokenDispatcher('type = "interval"\ninterval = "100ms"');
+
+    await waitFor(() => (running.status().jobs[0]?.rejectedTriggers ?? 0) >= 2, { what: 'two failed dues' });
+
+    expect(failureRecord('schedule')?.msg).to.equal('schedule trigger failed: the dispatcher broke');
+    sinon.restore();
+    expect(running.trigger('a', { reason: 'manual' }).outcome).to.be.oneOf(['queued', 'merged', 'pending']);
+  });
+
+  it('logs and counts a retry that fails with an unexpected error when a runner dies during a run', async () => {
+    const dir = await makeTempDir();
+    await writeDaemonConfig(dir, [{ id: 'a' }], { daemon: 'stop_timeout_secs = 1' });
+    const running = await startTestSupervisor(dir, () => forkFixtureRunner('hanging-runner.mjs'), records);
+    supervisor = running;
+    await waitFor(() => running.status().jobs[0]?.state === 'idle', { what: 'the runner' });
+    running.trigger('a', { reason: 'manual' });
+    const { dispatcher } = running as unknown as { dispatcher: Dispatcher };
+    sinon.stub(dispatcher, 'trigger').throws(new Error('the dispatcher broke'));
+
+    process.kill(running.status().jobs[0]?.runnerPid as number, 'SIGKILL');
+    await waitFor(() => failureRecord('retry') !== undefined, { what: 'the failed retry' });
+
+    expect(failureRecord('retry')?.msg).to.equal('retry trigger failed: the dispatcher broke');
+    expect(running.status().jobs[0]?.rejectedTriggers).to.equal(1);
+    expect(running.status().jobs[0]?.lastRun).to.include({ outcome: 'failed' });
   });
 });
 
