@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { ControlError } from '../control/control-client.js';
 import { removeStaleSocket } from '../control/stale-socket.js';
@@ -54,12 +55,12 @@ export async function stopByPidFile(
   const record = readDaemonRecord(pidFile);
   const alive = isAlive(pid);
   if (!alive || (record?.pid === pid && !isSameProcessAlive(record))) {
-    const removed = await removeStaleFiles(socketPath, pidFile, pid);
+    const cleaned = await removeStaleFiles(socketPath, pidFile, pid);
     const what = alive
       ? 'which is now another process (it started after the daemon that wrote the file: the pid was reused)'
       : 'which is not running';
     const listener = notRunning ? '' : `, yet something listens on ${socketPath} without answering`;
-    const cleanup = removed.length > 0 ? `; removed ${removed.join(' and ')}` : '';
+    const cleanup = cleaned.length > 0 ? `; ${cleaned.join('; ')}` : '';
     throw new DaemonCommandError(
       'PID_FILE_STALE',
       `${pidFile} names pid ${pid}, ${what}: the daemon is gone${listener}; nothing was killed${cleanup}`,
@@ -110,16 +111,18 @@ async function killDaemon(
     if (!(await isGoneBy(pid, Date.now() + KILL_WAIT_MS)))
       throw new DaemonCommandError('STOP_FAILED', `the daemon (pid ${pid}) survived SIGKILL`);
   }
-  for (const removed of await removeStaleFiles(socketPath, pidFile, pid)) act(`removed ${removed}`);
+  for (const action of await removeStaleFiles(socketPath, pidFile, pid)) act(action);
   return { pid, killed, forced: { pidFile, actions } };
 }
 
-/** The socket and pid file a daemon that did not stop by itself leaves; what was removed, said for a user. */
+/** Removes the socket and pid file a daemon that did not stop by itself leaves; says what it did, for a user. */
 async function removeStaleFiles(socketPath: string, pidFile: string, pid: number): Promise<string[]> {
-  const removed: string[] = [];
-  if (await removeStaleSocket(socketPath)) removed.push(`the stale socket ${socketPath}`);
-  if (removePidFile(pidFile, pid)) removed.push(`the stale pid file ${pidFile}`);
-  return removed;
+  const actions: string[] = [];
+  if (await removeStaleSocket(socketPath)) actions.push(`removed the stale socket ${socketPath}`);
+  else if (fs.existsSync(socketPath))
+    actions.push(`left the socket ${socketPath} in place: something accepts connections on it`);
+  if (removePidFile(pidFile, pid)) actions.push(`removed the stale pid file ${pidFile}`);
+  return actions;
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -20,7 +20,18 @@ export function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
   // An exited process whose parent never reaps it (a container's pid 1 may not) still answers kill(pid, 0).
-  return readStatFields(pid)?.[0] !== 'Z';
+  if (readStatFields(pid)?.[0] !== 'Z') return true;
+  // A process being killed shows its main thread as a zombie while its other threads still exit, and its files
+  // (a listening socket) close only with the last of them: gone once no other thread is left.
+  return threadCount(pid) > 1;
+}
+
+function threadCount(pid: number): number {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`).length;
+  } catch {
+    return 0;
+  }
 }
 
 export function currentProcessIdentity(): ProcessIdentity {

@@ -63,8 +63,8 @@ describe('stop --force without an answer on the socket', function () {
     expect(result.stderr).to.include(`pid ${daemon.pid} from ${pidFile}`);
     expect(result.stderr).to.include('SIGTERM');
     expect(result.stderr).to.include('SIGKILL');
-    expect(result.stderr).to.include(`removed the stale socket ${socket}`);
-    expect(result.stderr).to.include(`removed the stale pid file ${pidFile}`);
+    expect(result.stderr).to.include(`removed the stale socket ${socket}`, result.stderr);
+    expect(result.stderr).to.include(`removed the stale pid file ${pidFile}`, result.stderr);
     expect(await daemon.waitForExit()).to.equal(null);
     expect(daemon.child.signalCode).to.equal('SIGKILL');
     await waitFor(() => runners.every((pid) => !isAlive(pid)), { what: 'the runners to be gone' });
@@ -158,6 +158,7 @@ describe('stop --force without an answer on the socket', function () {
     const { error } = JSON.parse(result.stdout);
     expect(error.code).to.equal('PID_FILE_STALE');
     expect(error.message).to.include(`pid ${dead.pid}, which is not running`);
+    expect(error.message).to.include(`nothing was killed; removed the stale pid file ${pidFile}`);
     expect(fs.existsSync(pidFile)).to.equal(false);
   });
 
