@@ -62,7 +62,11 @@ export class ThreadClient<ToThread extends object, FromThread extends { id: numb
       return false;
     }
     this.worker = worker;
-    worker.on('message', (message: FromThread) => this.receive(message));
+    // A thread may answer several requests in one message (an array): one wake-up of this thread for all.
+    worker.on('message', (message: FromThread | FromThread[]) => {
+      if (!Array.isArray(message)) this.receive(message);
+      else for (const one of message) this.receive(one);
+    });
     // An uncaught error in the thread is followed by 'exit': the first of the two settles what it owed.
     worker.on('error', (error) => this.died(worker, error));
     worker.on('exit', (code) => this.died(worker, undefined, code));

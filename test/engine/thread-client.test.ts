@@ -22,6 +22,15 @@ const WITH_PROGRESS = `
     parentPort.postMessage({ id, value: 'done' });
   });
 `;
+// Holds the first two requests and answers both in one message, as the listing thread batches what waits.
+const ANSWERS_IN_PAIRS = `
+  const { parentPort } = require('node:worker_threads');
+  const held = [];
+  parentPort.on('message', ({ id, value }) => {
+    held.push({ id, value: 'paired ' + value });
+    if (held.length === 2) parentPort.postMessage(held.splice(0));
+  });
+`;
 const THROWS_ON_REQUEST = `
   const { parentPort } = require('node:worker_threads');
   parentPort.on('message', () => { throw new Error('boom in the thread'); });
@@ -66,6 +75,17 @@ describe('ThreadClient', () => {
     expect(client.busy).to.equal(true);
     expect((await fast).value).to.equal('echo fast');
     expect((await slow).value).to.equal('echo slow');
+    expect(client.busy).to.equal(false);
+  });
+
+  it('takes several answers in one message, an array, each to its request', async () => {
+    const { client } = clientOf(ANSWERS_IN_PAIRS);
+    const first = client.request({ value: 'a' });
+    const second = client.request({ value: 'b' });
+    expect(await Promise.all([first, second])).to.deep.equal([
+      { id: 0, value: 'paired a' },
+      { id: 1, value: 'paired b' },
+    ]);
     expect(client.busy).to.equal(false);
   });
 
