@@ -27,10 +27,10 @@ export class FolderLister {
     });
   }
 
-  /** Lists a folder, on that side's worker when there is one. */
-  static list(path: string, side: TreeSide): FolderListing | Promise<FolderListing> {
+  /** Lists folders, on that side's worker when there is one, asked for in one message. */
+  static listEach(paths: readonly string[], side: TreeSide): (FolderListing | Promise<FolderListing>)[] {
     const lister = FolderLister.get(side);
-    return lister ? lister.request(path) : readFolder(path);
+    return lister ? lister.requestEach(paths) : paths.map((path) => readFolder(path));
   }
 
   private static get(side: TreeSide): FolderLister | undefined {
@@ -46,10 +46,12 @@ export class FolderLister {
   }
 
   // A dead worker must not leave the walk waiting: what it still owed is listed inline, and so is the rest.
-  private request(path: string): Promise<FolderListing> {
-    return this.thread.request({ path }).then(decodeListing, () => {
-      FolderLister.inline = true;
-      return readFolder(path);
-    });
+  private requestEach(paths: readonly string[]): Promise<FolderListing>[] {
+    return this.thread.requestEach(paths.map((path) => ({ path }))).map((answer, index) =>
+      answer.then(decodeListing, () => {
+        FolderLister.inline = true;
+        return readFolder(paths[index] as string);
+      }),
+    );
   }
 }

@@ -38,26 +38,37 @@ export class ListingPrefetcher {
   }
 
   private request(relative: string): PendingListing {
-    const absolutePath = relative ? `${this.root}/${relative}` : this.root;
-    listingTestHooks.beforeListing?.(absolutePath);
-    const listing = this.options.listInline
-      ? readFolder(absolutePath)
-      : FolderLister.list(absolutePath, this.side);
-    // Listed inline (no thread): nothing runs in parallel, so listing ahead would only cost memory.
-    if (!(listing instanceof Promise)) return listing;
-    return listing.then((arrived) => {
-      this.requestSubfolders(relative, arrived);
-      return arrived;
+    return this.requestEach([relative])[0] as PendingListing;
+  }
+
+  /** Asks for several listings at once: one message to the listing thread for all of them. */
+  private requestEach(relatives: readonly string[]): PendingListing[] {
+    const absolutePaths = relatives.map((relative) => (relative ? `${this.root}/${relative}` : this.root));
+    for (const absolutePath of absolutePaths) listingTestHooks.beforeListing?.(absolutePath);
+    const listings = this.options.listInline
+      ? absolutePaths.map((absolutePath) => readFolder(absolutePath))
+      : FolderLister.listEach(absolutePaths, this.side);
+    return listings.map((listing, index) => {
+      // Listed inline (no thread): nothing runs in parallel, so listing ahead would only cost memory.
+      if (!(listing instanceof Promise)) return listing;
+      return listing.then((arrived) => {
+        this.requestSubfolders(relatives[index] as string, arrived);
+        return arrived;
+      });
     });
   }
 
   private requestSubfolders(relative: string, listing: FolderListing): void {
     if (listing.status !== 'ok') return;
+    const wanted: string[] = [];
     for (const { name, meta } of listing.entries) {
-      if (this.ahead.size >= PREFETCH_LIMIT) return;
+      if (this.ahead.size + wanted.length >= PREFETCH_LIMIT) break;
       if (meta.kind !== 'dir' || isTempName(name)) continue;
       const path = relative ? `${relative}/${name}` : name;
-      if (!this.ahead.has(path) && !this.options.filter(path, true)) this.ahead.set(path, this.request(path));
+      if (!this.ahead.has(path) && !this.options.filter(path, true)) wanted.push(path);
     }
+    if (wanted.length === 0) return;
+    const listings = this.requestEach(wanted);
+    for (const [index, path] of wanted.entries()) this.ahead.set(path, listings[index] as PendingListing);
   }
 }

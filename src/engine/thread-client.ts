@@ -96,6 +96,40 @@ export class ThreadClient<ToThread extends object, FromThread extends { id: numb
     });
   }
 
+  /**
+   * Sends several requests in one message (an array), each answered on its own as `request` answers: one
+   * wake-up of the thread for them all.
+   */
+  requestEach(messages: readonly ToThread[]): Promise<FromThread>[] {
+    const worker = this.tryStart() ? this.worker : undefined;
+    if (!worker) {
+      const unavailable = new ThreadLostError(
+        'THREAD_UNAVAILABLE',
+        `the ${this.options.name} thread is unavailable`,
+      );
+      return messages.map(() => Promise.reject(unavailable));
+    }
+    const ids = messages.map(() => this.nextId++);
+    const answers = ids.map(
+      (id) =>
+        new Promise<FromThread>((resolve, reject) => {
+          if (this.pending.size === 0) worker.ref();
+          this.pending.set(id, { resolve, reject, onNote: undefined });
+        }),
+    );
+    try {
+      worker.postMessage(messages.map((message, index) => ({ ...message, id: ids[index] })));
+    } catch (error) {
+      // Not cloneable: these requests only fail, the thread is fine.
+      for (const id of ids) {
+        this.pending.get(id)?.reject(error as ThreadLostError);
+        this.pending.delete(id);
+      }
+      if (this.pending.size === 0) worker.unref();
+    }
+    return answers;
+  }
+
   /** Sends a message that expects no answer (such as "abort"); dropped when no thread runs. */
   post(message: ToThread): void {
     this.worker?.postMessage(message);
