@@ -274,6 +274,10 @@ describe('the daemon through the CLI', function () {
     const runner = await gate.waitUntilHeld();
 
     process.kill(-daemon.pid, 'SIGINT');
+    // The run goes on only once its runner has the stop: otherwise a fast disk copies the rest first.
+    await waitFor(() => daemon.logged('stopping after the current file', 'docs').length > 0, {
+      what: 'the runner to take the stop',
+    });
     gate.open();
 
     expect(await daemon.waitForExit()).to.equal(0);

@@ -8,7 +8,7 @@ import { parseRunnerMessage, type RunnerToSupervisor } from '../../src/ipc/runne
 import { cliRootForOtherUsers } from '../helpers/cli-for-other-users.js';
 import { PROJECT_ROOT } from '../helpers/run-cli.js';
 import { RunGate } from '../helpers/run-gate.js';
-import { listTree, makeSyncRequest } from '../helpers/sync-helpers.js';
+import { listTree, makeSyncRequest, waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 // End to end: the real runner entry point (runners/sync-runner.js, on the built dist/) in a forked process.
@@ -164,6 +164,10 @@ describe('the sync runner process', function () {
     expect(await gate.waitUntilHeld()).to.equal(child.child.pid);
 
     child.child.send({ type: 'stop' });
+    // The run goes on only once the runner has the stop: otherwise a fast disk copies the rest first.
+    await waitFor(() => child.logText().includes('stopping after the current file'), {
+      what: 'the runner to take the stop',
+    });
     gate.open();
 
     const result = await child.waitFor('result', (message) => message.runId === 'held');
