@@ -139,27 +139,22 @@ async function* walkFolder(
     } else if (source) {
       batch.push({ type: 'entry', path, source, destination });
       // A folder that a file or link replaces: its content is a deletion, walked as extraneous (delete-extraneous).
-      if (destination?.kind === 'dir' && options.walkExtraneous) {
-        folders.push({
-          path,
-          source: undefined,
-          destination,
-          sourceListing: MISSING,
-          destinationListing: lists.destination(path, destination),
-        });
-      }
+      walkExtraneousFolder(path, destination);
     } else if (destination) {
       batch.push({ type: 'extraneous', path, destination });
-      if (destination.kind === 'dir' && options.walkExtraneous) {
-        folders.push({
-          path,
-          source: undefined,
-          destination,
-          sourceListing: MISSING,
-          destinationListing: lists.destination(path, destination),
-        });
-      }
+      walkExtraneousFolder(path, destination);
     }
+  };
+  // A destination folder with no source folder at its path: its content is walked only for deletion.
+  const walkExtraneousFolder = (path: string, destination: FileMeta | undefined): void => {
+    if (destination?.kind !== 'dir' || !options.walkExtraneous) return;
+    folders.push({
+      path,
+      source: undefined,
+      destination,
+      sourceListing: MISSING,
+      destinationListing: lists.destination(path, destination),
+    });
   };
   // A merge of the two sorted listings by index: no iterator or tuple per entry (this loop runs once per file).
   let i = 0;
