@@ -6,17 +6,10 @@ import type { SyncRequest } from '../src/engine/types.js';
 import { makeSyncRequest } from '../test/helpers/sync-helpers.js';
 import { BenchDaemon } from './bench-daemon.js';
 import { EngineProcess, ensureRsync, timeCommand } from './bench-processes.js';
+import { describePeakRss, megabytes, writeReport } from './bench-report.js';
 import { benchDryRunMemory } from './dry-run-memory-bench.js';
 import { ensureTree, modifyTree, type TreeName } from './generate-tree.js';
-import { TARGETS } from './issue-8-targets.js';
-import {
-  formatGrowth,
-  formatSeconds,
-  formatTable,
-  formatTargets,
-  type Sample,
-  summarize,
-} from './measure.js';
+import type { Sample } from './measure.js';
 import {
   benchCliStatus,
   benchIdleMemory,
@@ -37,8 +30,6 @@ const TREES = path.join(WORK, 'trees');
 const RUNS = path.join(WORK, 'runs');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CLI = path.join(ROOT, 'bin', 'run.js');
-/** Issue 8's target for the engine's peak RSS on the small tree. */
-const TARGET_PEAK_RSS_BYTES = 150e6;
 
 const SELECTED = process.env.BENCH_SCENARIOS?.split(',');
 
@@ -51,8 +42,7 @@ interface Contender {
 
 const samples: Sample[] = [];
 const notes: string[] = [];
-/** Our contenders; the report gives each one its ratio to every other contender of its scenario. */
-const isOurs = (contender: string) => contender.startsWith('engine') || contender.startsWith('sync-daemon');
+const report = (final: boolean) => writeReport(WORK, { samples, notes, rounds: ROUNDS }, final);
 
 async function main(): Promise<void> {
   // Only the engine scenarios compare with rsync.
@@ -356,52 +346,6 @@ function runCli(
     if (fs.existsSync(cacheFile)) fs.copyFileSync(cacheFile, path.join(cacheDir, 'metadata', 'bench.json'));
   }
   return timeCommand(process.execPath, [CLI, 'sync', 'bench', '--config', config]);
-}
-
-function report(final: boolean): void {
-  const summaries = samples.map(summarize);
-  const rows = [['scenario', 'contender', 'median', 'min', 'max', 'vs competitor (median ratio)']];
-  for (const summary of summaries) {
-    const competitors = summaries.filter(
-      (other) => other.scenario === summary.scenario && !isOurs(other.contender),
-    );
-    const ratios = isOurs(summary.contender)
-      ? competitors
-          .map((other) => `${(summary.median / other.median).toFixed(2)}× ${other.contender}`)
-          .join(', ')
-      : '';
-    rows.push([
-      summary.scenario,
-      summary.contender,
-      formatSeconds(summary.median),
-      formatSeconds(summary.min),
-      formatSeconds(summary.max),
-      ratios,
-    ]);
-  }
-  const growth = formatGrowth(
-    summaries,
-    'no-op cost from 20,000 to 200,000 files (scenarios 3 → 6)',
-    ['3', '6'],
-    'engine',
-    'rsync -a',
-  );
-  const targets = [...formatTargets(summaries, TARGETS), ...(growth ? [growth] : [])];
-  const text =
-    `${formatTable(rows)}\n\n${[...notes, ...targets].join('\n')}\n` +
-    `(rounds: ${ROUNDS} after one warm-up)\n`;
-  if (final) process.stdout.write(text);
-  fs.writeFileSync(path.join(WORK, 'results.txt'), text);
-  fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify({ summaries, notes }, null, 2));
-}
-
-function describePeakRss(bytes: number): string {
-  const verdict = bytes <= TARGET_PEAK_RSS_BYTES ? 'met' : 'MISSED';
-  return `${megabytes(bytes)} (target ≤ ${megabytes(TARGET_PEAK_RSS_BYTES)}: ${verdict})`;
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(0)} MB`;
 }
 
 await main();
