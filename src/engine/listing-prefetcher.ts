@@ -31,14 +31,28 @@ export class ListingPrefetcher {
 
   /** The listing of a folder (relative to the root): the one asked for ahead if there is one, else a new one. */
   take(relative: string): PendingListing {
-    const pending = this.ahead.get(relative);
-    if (pending === undefined) return this.request(relative);
-    this.ahead.delete(relative);
-    return pending;
+    return this.takeEach([relative])[0] as PendingListing;
   }
 
-  private request(relative: string): PendingListing {
-    return this.requestEach([relative])[0] as PendingListing;
+  /**
+   * The listings of several folders, those not asked for ahead asked for in one message: a message per folder
+   * cost the walking thread more than its compare (on 200,000 files, ~110 ms of postMessage a run).
+   */
+  takeEach(relatives: readonly string[]): PendingListing[] {
+    const listings: PendingListing[] = new Array(relatives.length);
+    const missing: number[] = [];
+    for (const [index, relative] of relatives.entries()) {
+      const pending = this.ahead.get(relative);
+      if (pending === undefined) missing.push(index);
+      else {
+        this.ahead.delete(relative);
+        listings[index] = pending;
+      }
+    }
+    if (missing.length === 0) return listings;
+    const requested = this.requestEach(missing.map((index) => relatives[index] as string));
+    for (const [at, index] of missing.entries()) listings[index] = requested[at] as PendingListing;
+    return listings;
   }
 
   /** Asks for several listings at once: one message to the listing thread for all of them. */

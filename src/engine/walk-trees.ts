@@ -44,35 +44,57 @@ export async function* walkTrees(
   const sourceListings = new ListingPrefetcher(options.source, 'source', options);
   const destinationListings = new ListingPrefetcher(options.destination, 'destination', options);
   const lists: ListFolders = {
-    source: (relative, meta) => (meta ? sourceListings.take(relative) : MISSING),
-    destination: (relative, meta) => (meta?.kind === 'dir' ? destinationListings.take(relative) : MISSING),
+    each: (folders) => {
+      // A side is listed where it has a folder: the source of an extraneous folder, or a destination file, is not.
+      const sources = takeWhere(sourceListings, folders, (folder) => folder.source !== undefined);
+      const destinations = takeWhere(
+        destinationListings,
+        folders,
+        (folder) => folder.destination?.kind === 'dir',
+      );
+      return folders.map((_, index) => ({
+        source: sources[index] as PendingListing,
+        destination: destinations[index] as PendingListing,
+      }));
+    },
     destinationAgain: (relative) => destinationListings.take(relative),
   };
-  yield* walkFolder(
-    options,
-    '',
-    lists.source('', root.source),
-    lists.destination('', root.destination),
-    lists,
-  );
+  const [rootListings] = lists.each([{ path: '', ...root }]);
+  yield* walkFolder(options, '', rootListings as FolderListings, lists);
 }
 
-type ListFolders = Record<
-  'source' | 'destination',
-  (relative: string, meta: FileMeta | undefined) => PendingListing
-> & { destinationAgain: (relative: string) => PendingListing };
+interface SubFolder {
+  path: string;
+  source: FileMeta | undefined;
+  destination: FileMeta | undefined;
+}
+type FolderListings = Record<'source' | 'destination', PendingListing>;
+interface ListFolders {
+  /** Both sides' listings of several folders, asked for in one message per side. */
+  each: (folders: readonly SubFolder[]) => FolderListings[];
+  destinationAgain: (relative: string) => PendingListing;
+}
 const MISSING: FolderListing = { status: 'missing' };
+
+function takeWhere(
+  listings: ListingPrefetcher,
+  folders: readonly SubFolder[],
+  listed: (folder: SubFolder) => boolean,
+): PendingListing[] {
+  const taken = listings.takeEach(folders.filter(listed).map((folder) => folder.path));
+  let next = 0;
+  return folders.map((folder) => (listed(folder) ? (taken[next++] as PendingListing) : MISSING));
+}
 
 async function* walkFolder(
   options: WalkOptions,
   relative: string,
-  pendingSource: PendingListing,
-  pendingDestination: PendingListing,
+  pending: FolderListings,
   lists: ListFolders,
 ): AsyncGenerator<WalkEvent[]> {
   // The parent asked for both listings ahead: the listing threads make them while this one compares.
-  const sourceListing = await pendingSource;
-  let destinationListing = await pendingDestination;
+  const sourceListing = await pending.source;
+  let destinationListing = await pending.destination;
   // A mirror folder that cannot be entered (0644) where the source has a folder: once opened, listed again.
   if (
     destinationListing.status === 'error' &&
@@ -94,13 +116,7 @@ async function* walkFolder(
   }
   const sourceEntries = sourceListing.status === 'ok' ? sourceListing.entries : [];
   const destinationEntries = destinationListing.status === 'ok' ? destinationListing.entries : [];
-  const folders: {
-    path: string;
-    source: FileMeta | undefined;
-    destination: FileMeta | undefined;
-    sourceListing: PendingListing;
-    destinationListing: PendingListing;
-  }[] = [];
+  const folders: SubFolder[] = [];
   const batch: WalkEvent[] = [];
 
   const visit = (
@@ -129,13 +145,7 @@ async function* walkFolder(
     }
     if (source?.kind === 'dir') {
       batch.push({ type: 'folder', path, source, destination });
-      folders.push({
-        path,
-        source,
-        destination,
-        sourceListing: lists.source(path, source),
-        destinationListing: lists.destination(path, destination),
-      });
+      folders.push({ path, source, destination });
     } else if (source) {
       batch.push({ type: 'entry', path, source, destination });
       // A folder that a file or link replaces: its content is a deletion, walked as extraneous (delete-extraneous).
@@ -148,13 +158,7 @@ async function* walkFolder(
   // A destination folder with no source folder at its path: its content is walked only for deletion.
   const walkExtraneousFolder = (path: string, destination: FileMeta | undefined): void => {
     if (destination?.kind !== 'dir' || !options.walkExtraneous) return;
-    folders.push({
-      path,
-      source: undefined,
-      destination,
-      sourceListing: MISSING,
-      destinationListing: lists.destination(path, destination),
-    });
+    folders.push({ path, source: undefined, destination });
   };
   // A merge of the two sorted listings by index: no iterator or tuple per entry (this loop runs once per file).
   let i = 0;
@@ -175,11 +179,12 @@ async function* walkFolder(
     }
   }
 
+  const listings = lists.each(folders);
   yield batch;
-  for (const folder of folders) {
+  for (const [index, folder] of folders.entries()) {
     // A source folder replacing a destination file: the destination side is empty below it.
     const destination = folder.destination?.kind === 'dir' ? folder.destination : undefined;
-    yield* walkFolder(options, folder.path, folder.sourceListing, folder.destinationListing, lists);
+    yield* walkFolder(options, folder.path, listings[index] as FolderListings, lists);
     yield [{ type: 'folder-done', path: folder.path, source: folder.source, destination }];
   }
 }
