@@ -1,33 +1,47 @@
-import { type MessagePort, parentPort, receiveMessageOnPort } from 'node:worker_threads';
-import { type EncodedListing, encodeListing } from './folder-listing-codec.js';
-import { readFolder } from './read-folder.js';
+import { type MessagePort, parentPort } from 'node:worker_threads';
+import { ListingBatch, listingWeight } from './folder-listing-codec.js';
+import { listTree } from './list-tree.js';
+import { AHEAD_LIMIT, FlowCell, type TreeNote, type TreeRequest } from './tree-stream-protocol.js';
 
-type ListingRequest = { id: number; path: string };
-
-// Answers sent in one message at most: the walk waits for the first of them.
-const MAX_BATCH = 32;
+// Entries sent in one message: the first message small, so the walk starts at once, then larger, since each
+// message costs this thread (the one the walk waits for) ~0.1 ms. Sending whenever the walk waited cost ~5% of
+// a 200,000-file no-op in postMessage alone.
+const FIRST_BATCH_ENTRIES = 256;
+const MAX_BATCH_ENTRIES = 4096;
 
 /**
- * The thread behind FolderLister: synchronous listings, answered in order. Requests already waiting are taken
- * at once (receiveMessageOnPort) and their listings sent back together: one message, and one wake-up of the
- * walking thread, for many folders (on the 20,000-file no-op: 13% less CPU, 7% less time).
+ * The thread behind openListedTree (folder-lister): lists a whole tree in the walk's order and streams it back in batches,
+ * never more than AHEAD_LIMIT entries ahead of what the walk has taken. What it has listed goes out before it
+ * waits for the walk, so the walk never waits for a listing made already.
  */
-function answer(port: MessagePort, first: ListingRequest[]): void {
-  const answers: EncodedListing[] = [];
-  const transfer: ArrayBuffer[] = [];
-  for (let requests: ListingRequest[] | undefined = first; requests; ) {
-    for (const request of requests) {
-      const encoded = encodeListing(request.id, readFolder(request.path));
-      answers.push(encoded.message);
-      transfer.push(...encoded.transfer);
-      if (answers.length >= MAX_BATCH) port.postMessage(answers.splice(0), transfer.splice(0));
+function streamTree(port: MessagePort, request: TreeRequest & { id: number }): void {
+  const flow = new Int32Array(request.flow);
+  const batch = new ListingBatch();
+  const send = (): void => {
+    if (batch.size.folders === 0) return;
+    const { message, transfer } = batch.take();
+    port.postMessage({ id: request.id, done: false, listings: message } satisfies TreeNote, transfer);
+  };
+  let sent = 0;
+  let batchEntries = FIRST_BATCH_ENTRIES;
+  for (const { path, listing } of listTree(request)) {
+    if (Atomics.load(flow, FlowCell.cancelled) === 1) break;
+    batch.add(path, listing);
+    sent = (sent + listingWeight(listing)) | 0;
+    if (batch.size.entries >= batchEntries) {
+      send();
+      batchEntries = Math.min(batchEntries * 2, MAX_BATCH_ENTRIES);
     }
-    const waiting = receiveMessageOnPort(port)?.message as ListingRequest | ListingRequest[] | undefined;
-    requests = waiting === undefined ? undefined : [waiting].flat();
+    for (;;) {
+      const consumed = Atomics.load(flow, FlowCell.consumed);
+      if (((sent - consumed) | 0) < AHEAD_LIMIT || Atomics.load(flow, FlowCell.cancelled) === 1) break;
+      send();
+      Atomics.wait(flow, FlowCell.consumed, consumed);
+    }
   }
-  if (answers.length > 0) port.postMessage(answers, transfer);
+  send();
+  port.postMessage({ id: request.id, done: true } satisfies TreeNote);
 }
 
 const port = parentPort;
-// Requests come one by one, or several in one message (FolderLister.listEach).
-port?.on('message', (requests: ListingRequest | ListingRequest[]) => answer(port, [requests].flat()));
+port?.on('message', (request: TreeRequest & { id: number }) => streamTree(port, request));

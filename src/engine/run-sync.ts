@@ -3,7 +3,6 @@ import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { displayPath, fsPath } from './byte-names.js';
-import { compileFilters } from './compile-filters.js';
 import { type DecisionContext, decideEntry } from './decide-entry.js';
 import { deleteExtraneous, type PendingDeletion } from './delete-extraneous.js';
 import { DestinationFolders } from './destination-folders.js';
@@ -104,7 +103,8 @@ class SyncRun {
       {
         source: request.source,
         destination: request.destination,
-        filter: compileFilters(request.filters, request.ignoreHiddenFiles),
+        filters: request.filters,
+        ignoreHiddenFiles: request.ignoreHiddenFiles,
         listInline: request.listInline === true,
         walkExtraneous: request.deleteExtraneous,
         skipDestinationPaths: new Set(request.trashDir ? [request.trashDir] : []),

@@ -1,7 +1,8 @@
-import type { PathFilter } from './compile-filters.js';
-import { ListingPrefetcher, type PendingListing } from './listing-prefetcher.js';
+import { compileFilters, type PathFilter } from './compile-filters.js';
+import { openListedTree, type TreeSide } from './folder-lister.js';
 import type { FolderListing } from './read-folder.js';
 import { isTempName } from './temp-names.js';
+import { InlineTree, type TreeLister } from './tree-listers.js';
 import type { FileMeta } from './types.js';
 
 /** What the merge walk meets, folder by folder; `path` is relative to the roots, "" for the roots themselves. */
@@ -18,7 +19,9 @@ export type WalkEvent =
 export interface WalkOptions {
   source: string;
   destination: string;
-  filter: PathFilter;
+  /** The job's filters and ignore_hidden_files, as compileFilters takes them. */
+  filters: readonly string[];
+  ignoreHiddenFiles: boolean;
   /** List on this thread, never on the listing threads (SyncRequest.listInline). */
   listInline: boolean;
   /** Walk into destination folders that have no source counterpart (only deletion needs them). */
@@ -33,34 +36,36 @@ export interface WalkOptions {
 }
 
 /**
- * Walks both trees at once, one folder of each in memory at a time: memory follows the widest folder and the
- * depth, not the size of the tree. Folders come before their content, names in sorted order. Events come in one
+ * Walks both trees at once, one folder of each at a time: memory follows the widest folder, the depth and how far
+ * the listing threads may run ahead (AHEAD_LIMIT), not the size of the tree. Folders come before their content, names in sorted order. Events come in one
  * batch per folder: an await per entry would cost more than the entry's lstat.
  */
 export async function* walkTrees(
   options: WalkOptions,
   root: { source: FileMeta; destination: FileMeta | undefined },
 ): AsyncGenerator<WalkEvent[]> {
-  const sourceListings = new ListingPrefetcher(options.source, 'source', options);
-  const destinationListings = new ListingPrefetcher(options.destination, 'destination', options);
+  const open = (side: TreeSide, root: string, skipPaths: readonly string[]): TreeLister =>
+    options.listInline
+      ? new InlineTree(root)
+      : openListedTree(
+          { root, filters: options.filters, ignoreHiddenFiles: options.ignoreHiddenFiles, skipPaths },
+          side,
+        );
   const lists: ListFolders = {
-    each: (folders) => {
-      // A side is listed where it has a folder: the source of an extraneous folder, or a destination file, is not.
-      const sources = takeWhere(sourceListings, folders, (folder) => folder.source !== undefined);
-      const destinations = takeWhere(
-        destinationListings,
-        folders,
-        (folder) => folder.destination?.kind === 'dir',
-      );
-      return folders.map((_, index) => ({
-        source: sources[index] as PendingListing,
-        destination: destinations[index] as PendingListing,
-      }));
-    },
-    destinationAgain: (relative) => destinationListings.take(relative),
+    source: open('source', options.source, []),
+    // No destination root (a first run): nothing to list there.
+    destination:
+      root.destination?.kind === 'dir'
+        ? open('destination', options.destination, [...options.skipDestinationPaths])
+        : undefined,
+    filter: compileFilters(options.filters, options.ignoreHiddenFiles),
   };
-  const [rootListings] = lists.each([{ path: '', ...root }]);
-  yield* walkFolder(options, '', rootListings as FolderListings, lists);
+  try {
+    yield* walkFolder(options, { path: '', ...root }, lists);
+  } finally {
+    lists.source.close();
+    lists.destination?.close();
+  }
 }
 
 interface SubFolder {
@@ -68,33 +73,25 @@ interface SubFolder {
   source: FileMeta | undefined;
   destination: FileMeta | undefined;
 }
-type FolderListings = Record<'source' | 'destination', PendingListing>;
 interface ListFolders {
-  /** Both sides' listings of several folders, asked for in one message per side. */
-  each: (folders: readonly SubFolder[]) => FolderListings[];
-  destinationAgain: (relative: string) => PendingListing;
+  source: TreeLister;
+  destination: TreeLister | undefined;
+  filter: PathFilter;
 }
 const MISSING: FolderListing = { status: 'missing' };
 
-function takeWhere(
-  listings: ListingPrefetcher,
-  folders: readonly SubFolder[],
-  listed: (folder: SubFolder) => boolean,
-): PendingListing[] {
-  const taken = listings.takeEach(folders.filter(listed).map((folder) => folder.path));
-  let next = 0;
-  return folders.map((folder) => (listed(folder) ? (taken[next++] as PendingListing) : MISSING));
-}
-
 async function* walkFolder(
   options: WalkOptions,
-  relative: string,
-  pending: FolderListings,
+  folder: SubFolder,
   lists: ListFolders,
 ): AsyncGenerator<WalkEvent[]> {
-  // The parent asked for both listings ahead: the listing threads make them while this one compares.
-  const sourceListing = await pending.source;
-  let destinationListing = await pending.destination;
+  const relative = folder.path;
+  // A side is listed where it has a folder: the source of an extraneous folder, or a destination file, is not.
+  const pendingSource = folder.source ? lists.source.listing(relative) : MISSING;
+  const pendingDestination =
+    folder.destination?.kind === 'dir' && lists.destination ? lists.destination.listing(relative) : MISSING;
+  const sourceListing = await pendingSource;
+  let destinationListing = await pendingDestination;
   // A mirror folder that cannot be entered (0644) where the source has a folder: once opened, listed again.
   if (
     destinationListing.status === 'error' &&
@@ -102,7 +99,7 @@ async function* walkFolder(
     sourceListing.status === 'ok' &&
     options.openDestinationFolder?.(relative)
   ) {
-    destinationListing = await lists.destinationAgain(relative);
+    destinationListing = new InlineTree(options.destination).listing(relative);
   }
   // Without a side's listing, nothing here may be copied or deleted.
   for (const [side, listing] of [
@@ -134,9 +131,9 @@ async function* walkFolder(
     // Each side's entry is judged on its own type, as rsync does: a dir-only pattern (`cache/`) that excludes a
     // source folder leaves a destination file of that name extraneous. An included source entry takes its
     // place whatever stands there.
-    const source = sourceMeta && !options.filter(path, sourceMeta.kind === 'dir') ? sourceMeta : undefined;
+    const source = sourceMeta && !lists.filter(path, sourceMeta.kind === 'dir') ? sourceMeta : undefined;
     const destination =
-      destinationMeta && (source || !options.filter(path, destinationMeta.kind === 'dir'))
+      destinationMeta && (source || !lists.filter(path, destinationMeta.kind === 'dir'))
         ? destinationMeta
         : undefined;
     if (!source && !destination) {
@@ -179,12 +176,11 @@ async function* walkFolder(
     }
   }
 
-  const listings = lists.each(folders);
   yield batch;
-  for (const [index, folder] of folders.entries()) {
+  for (const folder of folders) {
     // A source folder replacing a destination file: the destination side is empty below it.
     const destination = folder.destination?.kind === 'dir' ? folder.destination : undefined;
-    yield* walkFolder(options, folder.path, listings[index] as FolderListings, lists);
+    yield* walkFolder(options, folder, lists);
     yield [{ type: 'folder-done', path: folder.path, source: folder.source, destination }];
   }
 }

@@ -47,7 +47,7 @@ describe('sync-daemon sync (CLI)', function () {
   }
 
   describe('with the example config', () => {
-    // Suspected engine bug (see the report): FolderLister unrefs its worker before listening for messages,
+    // A past engine bug: the listing thread was unref'd before listening for messages,
     // which refs the port again; a run that lists no destination folder leaves the process alive.
     it('exits once a first run into a missing destination is over', async () => {
       fs.rmSync(path.join(dir, 'mirror'), { recursive: true });

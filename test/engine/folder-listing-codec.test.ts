@@ -1,24 +1,21 @@
 import { expect } from 'chai';
-import { decodeListing, encodeListing } from '../../src/engine/folder-listing-codec.js';
+import { decodeListings, ListingBatch } from '../../src/engine/folder-listing-codec.js';
 import type { FolderListing } from '../../src/engine/read-folder.js';
 
-// A listing crosses from a listing thread to the walk through the codec; structuredClone is what postMessage does.
-function roundTrip(listing: FolderListing): FolderListing {
-  const { message, transfer } = encodeListing(7, listing);
-  const received = structuredClone(message, { transfer });
-  expect(received.id).to.equal(7);
-  return decodeListing(received);
+// Listings cross from a listing thread to the walk through the codec; structuredClone is what postMessage does.
+function roundTrip(
+  listings: { path: string; listing: FolderListing }[],
+): { path: string; listing: FolderListing }[] {
+  const batch = new ListingBatch();
+  for (const { path, listing } of listings) batch.add(path, listing);
+  const { message, transfer } = batch.take();
+  return decodeListings(structuredClone(message, { transfer }));
 }
+
+const meta = { size: 0, mtimeMs: 1_700_000_000_123.5, ctimeMs: 1_700_000_001_000, mode: 0o755, ino: 2 ** 40 };
 
 describe('the folder listing codec', () => {
   it('carries every name and field of every entry, in order', () => {
-    const meta = {
-      size: 0,
-      mtimeMs: 1_700_000_000_123.5,
-      ctimeMs: 1_700_000_001_000,
-      mode: 0o755,
-      ino: 2 ** 40,
-    };
     const listing: FolderListing = {
       status: 'ok',
       entries: [
@@ -29,21 +26,36 @@ describe('the folder listing codec', () => {
       ],
     };
 
-    expect(roundTrip(listing)).to.deep.equal(listing);
+    expect(roundTrip([{ path: 'a/b', listing }])).to.deep.equal([{ path: 'a/b', listing }]);
   });
 
-  it('carries an empty folder as no entries, a missing one and an error', () => {
-    expect(roundTrip({ status: 'ok', entries: [] })).to.deep.equal({ status: 'ok', entries: [] });
-    expect(roundTrip({ status: 'missing' })).to.deep.equal({ status: 'missing' });
-    const error: FolderListing = { status: 'error', code: 'EACCES', message: 'permission denied' };
-    expect(roundTrip(error)).to.deep.equal(error);
-  });
-
-  it('carries a folder of one entry apart from an empty folder', () => {
-    const one: FolderListing = {
+  it('carries several folders in one batch, empty, missing and failed ones among them, each with its path', () => {
+    const one = (name: string): FolderListing => ({
       status: 'ok',
-      entries: [{ name: 'a', meta: { kind: 'file', size: 1, mtimeMs: 1, ctimeMs: 1, mode: 0o600, ino: 1 } }],
-    };
-    expect(roundTrip(one)).to.deep.equal(one);
+      entries: [{ name, meta: { kind: 'file', size: 1, mtimeMs: 1, ctimeMs: 1, mode: 0o600, ino: 1 } }],
+    });
+    const listings: { path: string; listing: FolderListing }[] = [
+      { path: '', listing: one('a') },
+      { path: 'empty', listing: { status: 'ok', entries: [] } },
+      { path: 'gone', listing: { status: 'missing' } },
+      { path: 'locked', listing: { status: 'error', code: 'EACCES', message: 'permission denied' } },
+      { path: 'x', listing: one('b') },
+    ];
+
+    expect(roundTrip(listings)).to.deep.equal(listings);
+  });
+
+  it('carries a batch of empty folders only', () => {
+    const listings: { path: string; listing: FolderListing }[] = [
+      { path: '', listing: { status: 'ok', entries: [] } },
+    ];
+    expect(roundTrip(listings)).to.deep.equal(listings);
+  });
+
+  it('starts each batch afresh once taken', () => {
+    const batch = new ListingBatch();
+    batch.add('', { status: 'ok', entries: [] });
+    batch.take();
+    expect(batch.size).to.deep.equal({ folders: 0, entries: 0 });
   });
 });

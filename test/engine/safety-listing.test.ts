@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { listingTestHooks } from '../../src/engine/listing-prefetcher.js';
 import { readFolder } from '../../src/engine/read-folder.js';
 import { runSync } from '../../src/engine/run-sync.js';
+import { listingTestHooks } from '../../src/engine/tree-listers.js';
 import { listTree, makeSyncRequest, syncAndCollect } from '../helpers/sync-helpers.js';
 import { makeSyncTrees, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
@@ -42,7 +42,8 @@ describe('engine safety: listings', () => {
       };
 
       const { result } = await syncAndCollect(
-        makeSyncRequest(source, destination, { deleteExtraneous: true }),
+        // Listed on this thread, where the hook can act between two listings.
+        makeSyncRequest(source, destination, { deleteExtraneous: true, listInline: true }),
       );
 
       expect(result.outcome).to.equal('partial');
@@ -69,7 +70,8 @@ describe('engine safety: listings', () => {
       };
 
       const { result } = await syncAndCollect(
-        makeSyncRequest(source, destination, { deleteExtraneous: true }),
+        // Listed on this thread, where the hook can act between two listings.
+        makeSyncRequest(source, destination, { deleteExtraneous: true, listInline: true }),
       );
 
       expect(result.outcome).to.equal('partial');
