@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { TARGETS } from './issue-8-targets.js';
+import { formatFloors, TARGETS } from './issue-8-targets.js';
 import {
   formatGrowth,
   formatSeconds,
@@ -48,11 +48,18 @@ export function writeReport(
   const growth = formatGrowth(
     summaries,
     'no-op cost from 20,000 to 200,000 files (scenarios 3 → 6)',
-    ['3', '6'],
+    [
+      { id: '3', files: 20_000 },
+      { id: '6', files: 200_000 },
+    ],
     'engine',
     'rsync -a',
   );
-  const targets = [...formatTargets(summaries, TARGETS), ...(growth ? [growth] : [])];
+  const targets = [
+    ...formatTargets(summaries, TARGETS),
+    ...(growth ? [growth] : []),
+    ...formatFloors(summaries),
+  ];
   const text =
     `${formatTable(rows)}\n\n${[...notes, ...targets].join('\n')}\n` +
     `(rounds: ${rounds} after one warm-up)\n`;

@@ -1,4 +1,4 @@
-import type { RatioTarget } from './measure.js';
+import { formatSeconds, type RatioTarget, type Summary } from './measure.js';
 
 /** Ours against theirs, both of one scenario: at most `max` times theirs. */
 function ratio(label: string, scenario: string, ours: string, theirs: string, max: number): RatioTarget {
@@ -34,3 +34,36 @@ export const TARGETS: RatioTarget[] = [
   ),
   ratio('--version vs node -e 0', '13', 'sync-daemon --version', 'node -e 0', 2),
 ];
+
+/**
+ * What no Node.js program can beat on this machine, measured in the same run, beside the two CLI targets it
+ * bounds: the one-shot no-op cannot cost less than `node-floor.mjs` (scenario 12), and `sync --wait` through
+ * a daemon cannot cost less than a client's bare start-up (`node -e 0`, scenario 13) plus the warm engine's
+ * run (scenario 12).
+ */
+export function formatFloors(summaries: readonly Summary[]): string[] {
+  const medianOf = (id: string, contender: string) =>
+    summaries.find((summary) => summary.scenario.startsWith(`${id}. `) && summary.contender === contender)
+      ?.median;
+  const rsync = medianOf('12', 'rsync -a');
+  if (rsync === undefined) return [];
+  const lines: string[] = [];
+  const oneShotFloor = medianOf('12', NODE_FLOOR);
+  if (oneShotFloor !== undefined)
+    lines.push(
+      `floor: one-shot no-op, ${NODE_FLOOR}: ${formatSeconds(oneShotFloor)} = ${(oneShotFloor / rsync).toFixed(2)}× rsync -a`,
+    );
+  const nodeStart = medianOf('13', 'node -e 0');
+  const warmEngine = medianOf('12', 'engine');
+  if (nodeStart !== undefined && warmEngine !== undefined) {
+    const floor = nodeStart + warmEngine;
+    lines.push(
+      `floor: sync --wait through the daemon, node -e 0 + the warm engine: ${formatSeconds(floor)} = ` +
+        `${(floor / rsync).toFixed(2)}× rsync -a`,
+    );
+  }
+  return lines;
+}
+
+/** Scenario 12's contender that lists both trees and compares them in a fresh process, and nothing else. */
+export const NODE_FLOOR = 'node floor (lists and compares only)';

@@ -9,6 +9,7 @@ import { EngineProcess, ensureRsync, timeCommand } from './bench-processes.js';
 import { describePeakRss, megabytes, writeReport } from './bench-report.js';
 import { benchDryRunMemory } from './dry-run-memory-bench.js';
 import { ensureTree, modifyTree, type TreeName } from './generate-tree.js';
+import { NODE_FLOOR } from './issue-8-targets.js';
 import type { Sample } from './measure.js';
 import {
   benchCliStatus,
@@ -207,9 +208,9 @@ async function noOpHuge(): Promise<void> {
 }
 
 /**
- * Scenario 12: the no-op of scenario 3 four ways in the same rounds: the engine in a warm process, the one-shot
+ * Scenario 12: the no-op of scenario 3 five ways in the same rounds: the engine in a warm process, the one-shot
  * CLI (no daemon), `sync --wait` through a running daemon (the client's start-up, the trigger, the runner's run,
- * the polls), and rsync.
+ * the polls), the least a Node.js one-shot can cost (node-floor.mjs), and rsync.
  */
 async function noOpThroughDaemon(): Promise<void> {
   const source = tree('small');
@@ -227,6 +228,11 @@ async function noOpThroughDaemon(): Promise<void> {
         name: 'sync-daemon sync --wait',
         run: () =>
           timeCommand(process.execPath, [CLI, 'sync', 'small', '--wait', '--config', daemon.configFile]),
+      },
+      {
+        name: NODE_FLOOR,
+        run: () =>
+          timeCommand(process.execPath, [path.join(ROOT, 'bench', 'node-floor.mjs'), source, destination]),
       },
       { name: 'rsync -a', run: () => timeCommand('rsync', ['-a', `${source}/`, `${destination}/`]) },
     ]);
