@@ -22,11 +22,10 @@ const KIND_NAMES = { file: 'file', dir: 'folder', symlink: 'symlink', special: '
  * unless a large file must be hashed: most entries of most runs are skips, and a promise each would cost more.
  */
 export function decideEntry(
-  path: string,
-  source: FileMeta,
-  destination: FileMeta | undefined,
+  entry: { path: string; folder: string; name: string; source: FileMeta; destination: FileMeta | undefined },
   context: DecisionContext,
 ): PlanEntry | Promise<PlanEntry> {
+  const { path, source, destination } = entry;
   if (source.kind === 'special') {
     return {
       path,
@@ -80,8 +79,8 @@ export function decideEntry(
   if (source.size !== destination.size)
     return { path, kind: source.kind, action: 'update', reason: 'size differs', bytes: source.size };
   if (context.comparison === 'checksum') {
-    const sourceHash = context.cache.hash(`${context.source}/${path}`, source);
-    const destinationHash = context.cache.hash(`${context.destination}/${path}`, destination);
+    const sourceHash = context.cache.hash(context.source, entry.folder, entry.name, source);
+    const destinationHash = context.cache.hash(context.destination, entry.folder, entry.name, destination);
     if (typeof sourceHash === 'string' && typeof destinationHash === 'string') {
       return decideByContent(path, sourceHash === destinationHash, source, destination, context);
     }

@@ -196,10 +196,10 @@ class SyncRun {
         // handled inline, where synchronous calls are cheapest.
         if (event.source.kind === 'file' && event.source.size >= SMALL_FILE_BYTES) {
           return this.queue.onSizeLessThan(this.request.maxFileOperations).then(() => {
-            this.queue.add(() => this.handleEntry(event.path, event.source, event.destination));
+            this.queue.add(() => this.handleEntry(event));
           });
         }
-        return this.handleEntry(event.path, event.source, event.destination);
+        return this.handleEntry(event);
       case 'extraneous':
         if (event.destination.kind === 'dir') this.folders.met(event.path, event.destination);
         else if (this.request.deleteExtraneous) {
@@ -221,13 +221,10 @@ class SyncRun {
     }
   }
 
-  private handleEntry(
-    path: string,
-    source: FileMeta,
-    destination: FileMeta | undefined,
-  ): void | Promise<void> {
+  private handleEntry(entry: Extract<WalkEvent, { type: 'entry' }>): void | Promise<void> {
+    const { path, source, destination } = entry;
     try {
-      const decision = decideEntry(path, source, destination, this.decisionContext);
+      const decision = decideEntry(entry, this.decisionContext);
       if (decision instanceof Promise) {
         return decision.then(
           (value) => this.apply(value, source, destination),

@@ -8,7 +8,15 @@ import type { FileMeta } from './types.js';
 /** What the merge walk meets, folder by folder; `path` is relative to the roots, "" for the roots themselves. */
 export type WalkEvent =
   | { type: 'folder'; path: string; source: FileMeta; destination: FileMeta | undefined }
-  | { type: 'entry'; path: string; source: FileMeta; destination: FileMeta | undefined }
+  | {
+      type: 'entry';
+      path: string;
+      /** The path in two parts: the folder ("" for the roots) and the name in it. */
+      folder: string;
+      name: string;
+      source: FileMeta;
+      destination: FileMeta | undefined;
+    }
   | { type: 'extraneous'; path: string; destination: FileMeta }
   /** Emitted after a folder's whole subtree, so folder metadata can be fixed after its content. */
   | { type: 'folder-done'; path: string; source: FileMeta | undefined; destination: FileMeta | undefined }
@@ -144,7 +152,7 @@ async function* walkFolder(
       batch.push({ type: 'folder', path, source, destination });
       folders.push({ path, source, destination });
     } else if (source) {
-      batch.push({ type: 'entry', path, source, destination });
+      batch.push({ type: 'entry', path, folder: relative, name, source, destination });
       // A folder that a file or link replaces: its content is a deletion, walked as extraneous (delete-extraneous).
       walkExtraneousFolder(path, destination);
     } else if (destination) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { MetadataCache } from '../../src/engine/metadata-cache.js';
 import { toFileMeta } from '../../src/engine/read-folder.js';
-import type { SyncRequest } from '../../src/engine/types.js';
+import type { FileMeta, SyncRequest } from '../../src/engine/types.js';
 import {
   makeSyncRequest,
   setMtime,
@@ -14,6 +14,11 @@ import {
   waitPastRacyWindow,
 } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
+
+/** A file's hash by its whole path, as the walk asks for it: the folder, and the name in it. */
+function hashAt(cache: MetadataCache, file: string, meta: FileMeta): string | Promise<string> {
+  return cache.hash(path.dirname(file), '', path.basename(file), meta);
+}
 
 const T0 = 1_700_000_000_000;
 // A hash no file has: a cache that returns it for a file did not read that file.
@@ -142,7 +147,7 @@ describe('MetadataCache', function () {
       expect(fs.readFileSync(destinationFile, 'utf8')).to.equal('source content');
       const reopened = await MetadataCache.open(cacheFile, 60_000);
       expect(reopened.warning, 'rewritten whole').to.equal(undefined);
-      expect(reopened.hash(sourceFile, metaOf(sourceFile))).to.equal(sha256('source content'));
+      expect(hashAt(reopened, sourceFile, metaOf(sourceFile))).to.equal(sha256('source content'));
     });
 
     it('reads the files again with a TTL of 0', async () => {
@@ -248,14 +253,14 @@ describe('MetadataCache', function () {
     it('returns a hash it recorded without reading the file, while the file is unchanged', async () => {
       const { sourceFile } = pair('unit-trust');
       const first = await MetadataCache.open(cacheFile, 60_000);
-      expect(first.hash(sourceFile, metaOf(sourceFile))).to.equal(sha256('source content'));
+      expect(hashAt(first, sourceFile, metaOf(sourceFile))).to.equal(sha256('source content'));
       first.remember(sourceFile, metaOf(sourceFile), FORGED);
       await first.save({ prune: true });
 
       const second = await MetadataCache.open(cacheFile, 60_000);
 
       expect(second.warning).to.equal(undefined);
-      expect(second.hash(sourceFile, metaOf(sourceFile))).to.equal(FORGED);
+      expect(hashAt(second, sourceFile, metaOf(sourceFile))).to.equal(FORGED);
     });
 
     it('reads the file when the record is older than the TTL', async () => {
@@ -269,7 +274,7 @@ describe('MetadataCache', function () {
 
       const second = await MetadataCache.open(cacheFile, 0);
 
-      expect(second.hash(sourceFile, metaOf(sourceFile))).to.equal(sha256('source content'));
+      expect(hashAt(second, sourceFile, metaOf(sourceFile))).to.equal(sha256('source content'));
     });
 
     it('reads the file when its change time moved, whatever its size and time say', async () => {
@@ -282,7 +287,7 @@ describe('MetadataCache', function () {
 
       const second = await MetadataCache.open(cacheFile, 60_000);
 
-      expect(second.hash(sourceFile, metaOf(sourceFile))).to.equal(sha256('SOURCE CONTENT'));
+      expect(hashAt(second, sourceFile, metaOf(sourceFile))).to.equal(sha256('SOURCE CONTENT'));
     });
 
     it('gives a copy no hash when its source changed after it was hashed', async () => {
@@ -290,7 +295,7 @@ describe('MetadataCache', function () {
       const copy = path.join(dir, 'copy.txt');
       const cache = await MetadataCache.open(cacheFile, 60_000);
       const hashed = metaOf(sourceFile);
-      expect(cache.hash(sourceFile, hashed)).to.equal(sha256('source content'));
+      expect(hashAt(cache, sourceFile, hashed)).to.equal(sha256('source content'));
       // Same size and time after the hash: only the change time says the copy holds other bytes.
       fs.writeFileSync(sourceFile, 'SOURCE CONTENT');
       setMtime(sourceFile, T0);
@@ -299,7 +304,7 @@ describe('MetadataCache', function () {
 
       cache.rememberCopy(sourceFile, hashed, copy);
 
-      expect(cache.hash(copy, metaOf(copy))).to.equal(sha256('SOURCE CONTENT'));
+      expect(hashAt(cache, copy, metaOf(copy))).to.equal(sha256('SOURCE CONTENT'));
     });
 
     it('says a truncated file is corrupt and trusts none of it', async () => {
@@ -314,7 +319,7 @@ describe('MetadataCache', function () {
       const second = await MetadataCache.open(cacheFile, 60_000);
 
       expect(second.warning).to.match(/is corrupt .*; rebuilding it$/);
-      expect(second.hash(sourceFile, metaOf(sourceFile))).to.equal(sha256('source content'));
+      expect(hashAt(second, sourceFile, metaOf(sourceFile))).to.equal(sha256('source content'));
     });
 
     it('says an unreadable file is unreadable, without throwing', async () => {
@@ -339,11 +344,11 @@ describe('MetadataCache', function () {
       fs.writeFileSync(kept, 'kept');
       fs.writeFileSync(gone, 'gone');
       const first = await MetadataCache.open(cacheFile, 60_000);
-      first.hash(kept, metaOf(kept));
-      first.hash(gone, metaOf(gone));
+      hashAt(first, kept, metaOf(kept));
+      hashAt(first, gone, metaOf(gone));
       await first.save({ prune: true });
       const second = await MetadataCache.open(cacheFile, 60_000);
-      second.hash(kept, metaOf(kept));
+      hashAt(second, kept, metaOf(kept));
       await second.save({ prune: true });
 
       const text = fs.readFileSync(cacheFile, 'utf8');
