@@ -39,21 +39,29 @@ export const TARGETS: RatioTarget[] = [
  * What no Node.js program can beat on this machine, measured in the same run, beside the two CLI targets it
  * bounds: the one-shot no-op cannot cost less than `node-floor.mjs` (scenario 12), and `sync --wait` through
  * a daemon cannot cost less than a client's bare start-up (`node -e 0`, scenario 13) plus the warm engine's
- * run (scenario 12).
+ * run (scenario 12), and no more can the one-shot initial copy (scenario 1).
  */
 export function formatFloors(summaries: readonly Summary[]): string[] {
   const medianOf = (id: string, contender: string) =>
     summaries.find((summary) => summary.scenario.startsWith(`${id}. `) && summary.contender === contender)
       ?.median;
-  const rsync = medianOf('12', 'rsync -a');
-  if (rsync === undefined) return [];
   const lines: string[] = [];
+  const nodeStart = medianOf('13', 'node -e 0');
+  const [copyEngine, copyRsync] = [medianOf('1', 'engine'), medianOf('1', 'rsync -a')];
+  if (nodeStart !== undefined && copyEngine !== undefined && copyRsync !== undefined) {
+    const floor = nodeStart + copyEngine;
+    lines.push(
+      `floor: one-shot initial copy, node -e 0 + the warm engine: ${formatSeconds(floor)} = ` +
+        `${(floor / copyRsync).toFixed(2)}× rsync -a`,
+    );
+  }
+  const rsync = medianOf('12', 'rsync -a');
+  if (rsync === undefined) return lines;
   const oneShotFloor = medianOf('12', NODE_FLOOR);
   if (oneShotFloor !== undefined)
     lines.push(
       `floor: one-shot no-op, ${NODE_FLOOR}: ${formatSeconds(oneShotFloor)} = ${(oneShotFloor / rsync).toFixed(2)}× rsync -a`,
     );
-  const nodeStart = medianOf('13', 'node -e 0');
   const warmEngine = medianOf('12', 'engine');
   if (nodeStart !== undefined && warmEngine !== undefined) {
     const floor = nodeStart + warmEngine;
