@@ -126,14 +126,7 @@ export class MetadataCache {
   /** Writes the cache if it changed; with `prune`, drops the paths this run did not meet (deleted files). */
   async save({ prune }: { prune: boolean }): Promise<void> {
     if (!this.file) return;
-    if (prune) {
-      for (const [path, record] of [...this.records.entries()]) {
-        if (record[6] !== this.run) {
-          this.records.delete(path);
-          this.dirty = true;
-        }
-      }
-    }
+    if (prune && this.records.deleteWhere((record) => record[6] !== this.run) > 0) this.dirty = true;
     if (!this.dirty) return;
     const body = JSON.stringify(Object.fromEntries(this.records.entries()));
     const header = JSON.stringify({

@@ -44,6 +44,21 @@ export class PathMap<V> {
     if (entries.size === 0) this.folders.delete(folder);
   }
 
+  /** Deletes the entries whose value `doomed` picks, with no path built for the others; says how many. */
+  deleteWhere(doomed: (value: V) => boolean): number {
+    let deleted = 0;
+    for (const [folder, entries] of this.folders) {
+      for (const [name, value] of entries) {
+        if (!doomed(value)) continue;
+        entries.delete(name);
+        deleted++;
+      }
+      if (entries.size === 0) this.folders.delete(folder);
+    }
+    this.count -= deleted;
+    return deleted;
+  }
+
   *entries(): Generator<[string, V]> {
     for (const [folder, entries] of this.folders)
       for (const [name, value] of entries) yield [`${folder}/${name}`, value];

@@ -27,4 +27,19 @@ describe('PathMap', () => {
     ]);
     expect(map.size).to.equal(2);
   });
+
+  it('deletes the entries a predicate picks, and drops folders left empty', () => {
+    const map = new PathMap<number>();
+    for (const [path, value] of [
+      ['/a/1', 1],
+      ['/a/2', 2],
+      ['/b/3', 3],
+    ] as const)
+      map.set(path, value);
+
+    expect(map.deleteWhere((value) => value !== 2)).to.equal(2);
+    expect([...map.entries()]).to.deep.equal([['/a/2', 2]]);
+    expect(map.size).to.equal(1);
+    expect(map.getIn('/b', '3')).to.equal(undefined);
+  });
 });
