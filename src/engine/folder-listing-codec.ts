@@ -115,10 +115,6 @@ export function unpackListings(batch: EncodedListings): ArrivedListing[] {
   });
 }
 
-export function decodeListings(batch: EncodedListings): { path: string; listing: FolderListing }[] {
-  return unpackListings(batch).map((arrived) => ({ path: arrived.path, listing: arrived.decode() }));
-}
-
 function decodeListing(
   header: ListingHeader,
   joinedNames: string,

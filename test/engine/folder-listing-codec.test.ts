@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeListings, ListingBatch } from '../../src/engine/folder-listing-codec.js';
+import { ListingBatch, unpackListings } from '../../src/engine/folder-listing-codec.js';
 import type { FolderListing } from '../../src/engine/read-folder.js';
 
 // Listings cross from a listing thread to the walk through the codec; structuredClone is what postMessage does.
@@ -9,7 +9,10 @@ function roundTrip(
   const batch = new ListingBatch();
   for (const { path, listing } of listings) batch.add(path, listing);
   const { message, transfer } = batch.take();
-  return decodeListings(structuredClone(message, { transfer }));
+  return unpackListings(structuredClone(message, { transfer })).map((arrived) => ({
+    path: arrived.path,
+    listing: arrived.decode(),
+  }));
 }
 
 const meta = { size: 0, mtimeMs: 1_700_000_000_123.5, ctimeMs: 1_700_000_001_000, mode: 0o755, ino: 2 ** 40 };
