@@ -114,7 +114,7 @@ export interface BenchJobOptions {
 }
 
 /** A job of the bench's own trees, beside the daemon's small generated ones. */
-export interface BenchJob {
+interface BenchJob {
   id: string;
   source: string;
   destination: string;
@@ -207,26 +207,9 @@ function writeConfig(
       fs.mkdirSync(source, { recursive: true });
       fs.writeFileSync(path.join(source, 'a.txt'), `content of ${id}\n`);
     }
-    lines.push(
-      '[[sync_jobs]]',
-      `id = "${id}"`,
-      `source_path = ${JSON.stringify(source)}`,
-      `destination_path = ${JSON.stringify(path.join(dir, 'trees', id, 'mirror'))}`,
-      '[sync_jobs.schedule]',
-      jobs.schedule ?? 'type = "manual"',
-      ...(jobs.syncOptions ? ['[sync_jobs.sync_options]', jobs.syncOptions] : []),
-    );
+    lines.push(...jobLines({ id, source, destination: path.join(dir, 'trees', id, 'mirror') }, jobs));
   }
-  for (const job of extraJobs) {
-    lines.push(
-      '[[sync_jobs]]',
-      `id = "${job.id}"`,
-      `source_path = ${JSON.stringify(job.source)}`,
-      `destination_path = ${JSON.stringify(job.destination)}`,
-      '[sync_jobs.schedule]',
-      'type = "manual"',
-    );
-  }
+  for (const job of extraJobs) lines.push(...jobLines(job, {}));
   const file = path.join(dir, 'config.toml');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
@@ -248,4 +231,20 @@ async function removeLeftover(cli: string, dir: string): Promise<void> {
   if (!fs.existsSync(configFile)) return;
   await run(process.execPath, [cli, 'stop', '--force', '--config', configFile]).catch(() => undefined);
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** One `[[sync_jobs]]` table: manual unless `schedule` says otherwise. */
+function jobLines(
+  job: BenchJob,
+  { schedule, syncOptions }: Pick<BenchJobOptions, 'schedule' | 'syncOptions'>,
+): string[] {
+  return [
+    '[[sync_jobs]]',
+    `id = "${job.id}"`,
+    `source_path = ${JSON.stringify(job.source)}`,
+    `destination_path = ${JSON.stringify(job.destination)}`,
+    '[sync_jobs.schedule]',
+    schedule ?? 'type = "manual"',
+    ...(syncOptions ? ['[sync_jobs.sync_options]', syncOptions] : []),
+  ];
 }

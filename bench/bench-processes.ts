@@ -6,10 +6,14 @@ import { RUNNER_EXEC_ARGV } from '../src/supervisor/fork-sync-runner.js';
 // The processes the bench times: commands to their end, and the engine in a warm child of its own.
 
 /** Wall time of a command run to its end; rejects on a non-zero exit. */
-export function timeCommand(command: string, args: string[]): Promise<number> {
+export function timeCommand(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code === 0) resolve(performance.now() - started);

@@ -14,15 +14,18 @@ export interface Summary {
   rounds: number;
 }
 
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
 export function summarize(sample: Sample): Summary {
   const sorted = [...sample.milliseconds].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const median =
-    sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
   return {
     scenario: sample.scenario,
     contender: sample.contender,
-    median,
+    median: median(sorted),
     min: sorted[0] ?? 0,
     max: sorted.at(-1) ?? 0,
     rounds: sorted.length,
@@ -46,26 +49,32 @@ export function formatSeconds(milliseconds: number): string {
   return `${(milliseconds / 1000).toFixed(3)} s`;
 }
 
-/** A contender of one scenario, by the scenario's number ("11") and the contender's name. */
-export type ContenderRef = readonly [scenarioId: string, contender: string];
+/** The median of a contender of one scenario, by the scenario's number ("11"), if this run measured it. */
+export function medianOf(
+  summaries: readonly Summary[],
+  scenarioId: string,
+  contender: string,
+): number | undefined {
+  return summaries.find(
+    (summary) => summary.scenario.startsWith(`${scenarioId}. `) && summary.contender === contender,
+  )?.median;
+}
 
-/** A target of the issue: the median of `ours` at most `max` times the median of `theirs`. */
+/** A target of the issue: in one scenario, the median of `ours` at most `max` times the median of `theirs`. */
 export interface RatioTarget {
   label: string;
-  ours: ContenderRef;
-  theirs: ContenderRef;
+  scenario: string;
+  ours: string;
+  theirs: string;
   max: number;
 }
 
 /** One line per target whose two sides this run measured: the ratio and whether it was met. */
 export function formatTargets(summaries: readonly Summary[], targets: readonly RatioTarget[]): string[] {
-  const medianOf = ([id, contender]: ContenderRef) =>
-    summaries.find((summary) => summary.scenario.startsWith(`${id}. `) && summary.contender === contender)
-      ?.median;
   const lines: string[] = [];
   for (const target of targets) {
-    const ours = medianOf(target.ours);
-    const theirs = medianOf(target.theirs);
+    const ours = medianOf(summaries, target.scenario, target.ours);
+    const theirs = medianOf(summaries, target.scenario, target.theirs);
     if (ours === undefined || theirs === undefined) continue;
     const ratio = ours / theirs;
     lines.push(
@@ -88,14 +97,11 @@ export function formatGrowth(
   ours: string,
   theirs: string,
 ): string | undefined {
-  const medianOf = (id: string, contender: string) =>
-    summaries.find((summary) => summary.scenario.startsWith(`${id}. `) && summary.contender === contender)
-      ?.median;
   const [oursSmall, oursLarge, theirsSmall, theirsLarge] = [
-    medianOf(small.id, ours),
-    medianOf(large.id, ours),
-    medianOf(small.id, theirs),
-    medianOf(large.id, theirs),
+    medianOf(summaries, small.id, ours),
+    medianOf(summaries, large.id, ours),
+    medianOf(summaries, small.id, theirs),
+    medianOf(summaries, large.id, theirs),
   ];
   if (!oursSmall || !oursLarge || !theirsSmall || !theirsLarge) return undefined;
   const added = large.files - small.files;

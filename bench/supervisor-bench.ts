@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { callDaemon } from '../src/control/control-client.js';
 import type { DaemonStatus, JobStatus } from '../src/control/daemon-api.js';
 import { isAlive } from '../src/supervisor/pid-file.js';
 import { BenchDaemon, sleep } from './bench-daemon.js';
-import type { Sample } from './measure.js';
+import { timeCommand } from './bench-processes.js';
+import { median, type Sample } from './measure.js';
 import { Pm2Fleet } from './pm2-fleet.js';
 
 // Scenarios 7 to 10 of `npm run bench`: the supervisor side by side with PM2 (default settings) in the same
@@ -123,10 +123,10 @@ export async function benchIdleMemory(context: SupervisorBenchContext): Promise<
       `9. idle RSS, ${JOBS} jobs / apps: supervisor ${megabytes(supervisor)} vs PM2 daemon ${megabytes(god)} ` +
         `(${ratio(supervisor, god)}; target ≤ ${megabytes(TARGET_SUPERVISOR_BYTES)}: ` +
         `${verdict(supervisor <= TARGET_SUPERVISOR_BYTES)})`,
-      `   one idle runner: median ${megabytes(medianOf(runners))}, max ${megabytes(Math.max(...runners))} ` +
+      `   one idle runner: median ${megabytes(median(runners))}, max ${megabytes(Math.max(...runners))} ` +
         `(target ≤ ${megabytes(TARGET_RUNNER_BYTES)}: ${verdict(Math.max(...runners) <= TARGET_RUNNER_BYTES)}); ` +
-        `PM2 idle app for reference: median ${megabytes(medianOf(apps))}, max ${megabytes(Math.max(...apps))} ` +
-        `(${ratio(medianOf(runners), medianOf(apps))} by median)`,
+        `PM2 idle app for reference: median ${megabytes(median(apps))}, max ${megabytes(Math.max(...apps))} ` +
+        `(${ratio(median(runners), median(apps))} by median)`,
       `   whole tree (PSS): sync-daemon ${megabytes(sumPss(ourPids))}, PM2 ${megabytes(sumPss(pm2Pids))} ` +
         `(${ratio(sumPss(ourPids), sumPss(pm2Pids))})`,
     );
@@ -307,18 +307,6 @@ async function timeCalls(count: number, call: () => Promise<unknown>): Promise<n
   return times;
 }
 
-function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0) resolve(performance.now() - started);
-      else reject(new Error(`${command} ${args.join(' ')} exited ${code}`));
-    });
-  });
-}
-
 function readRssBytes(pid: number): number {
   return readKilobytes(`/proc/${pid}/status`, 'VmRSS') * 1024;
 }
@@ -337,12 +325,6 @@ function readKilobytes(file: string, field: string): number {
 function percentile(values: number[], fraction: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
-}
-
-function medianOf(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 function ratio(ours: number, pm2: number): string {
