@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { type StopOutcome, stopDaemon } from '../cli/stop-daemon.js';
+import { readDaemonLocation } from '../config/read-socket-path.js';
 
 export default class Stop extends BaseCommand<typeof Stop> {
   static override summary = 'Stop the daemon gracefully; returns once its process is gone.';
@@ -30,10 +31,7 @@ export default class Stop extends BaseCommand<typeof Stop> {
     say(`Stopping sync-daemon on ${socketPath}…`);
     const outcome = await stopDaemon(socketPath, {
       force: this.flags.force,
-      pidFileSettings: async () => {
-        const { daemon } = (await this.loadConfig()).config;
-        return { pidFile: daemon.pid_file, stopTimeoutSecs: daemon.stop_timeout_secs };
-      },
+      pidFileSettings: () => readDaemonLocation(this.configFile()),
       onAction: say,
     });
     this.log(`sync-daemon ${outcome.killed ? 'killed' : 'stopped'} (pid ${outcome.pid})`);

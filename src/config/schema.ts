@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_STOP_TIMEOUT_SECS } from './daemon-defaults.js';
 import { getDefaultPaths } from './default-paths.js';
 import { describeCronError } from './describe-cron-error.js';
 import { LOG_LEVELS } from './log-levels.js';
@@ -70,7 +71,7 @@ const daemonSection = z.strictObject({
   auto_restart_on_config_change: z.boolean().default(false),
   // Supervision (the daemon issue): where the CLI finds the daemon, and how runners are stopped and restarted.
   socket_path: pathText.default(() => getDefaultPaths().socketFile),
-  stop_timeout_secs: positiveInt.default(10),
+  stop_timeout_secs: positiveInt.default(DEFAULT_STOP_TIMEOUT_SECS),
   restart_backoff_initial_ms: positiveInt.default(100),
   restart_backoff_max_ms: positiveInt.default(30_000),
   restart_backoff_reset_secs: positiveInt.default(60),

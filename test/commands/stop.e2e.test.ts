@@ -92,6 +92,18 @@ describe('stop --force without an answer on the socket', function () {
     expect(fs.readdirSync(path.join(dir, 'run'))).to.deep.equal([]);
   });
 
+  it('finds the pid file while the config has a job being edited (not valid): the daemon keys alone are read', async () => {
+    const { daemon } = await startIdleDaemon();
+    fs.rmSync(socket);
+    fs.appendFileSync(config, '\n[[sync_jobs]]\nid = "half-written"\nsource_path = 5\n');
+
+    const result = await runCli(['stop', '--force', '--config', config]);
+
+    expect(result.exitCode, result.stderr).to.equal(ExitCode.ok);
+    expect(result.stdout).to.include(`sync-daemon stopped (pid ${daemon.pid})`);
+    expect(await daemon.waitForExit()).to.equal(0);
+  });
+
   it('leaves `stop` without --force as it was: a daemon without its socket file is not running, and lives on', async () => {
     const { daemon } = await startIdleDaemon();
     fs.rmSync(socket);
