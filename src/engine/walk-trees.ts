@@ -1,5 +1,6 @@
 import { compileFilters, type PathFilter } from './compile-filters.js';
 import { openListedTree, type TreeSide } from './folder-lister.js';
+import type { TreeListingOptions } from './list-tree.js';
 import type { FolderListing } from './read-folder.js';
 import { isTempName } from './temp-names.js';
 import { InlineTree, type TreeLister } from './tree-listers.js';
@@ -52,19 +53,27 @@ export async function* walkTrees(
   options: WalkOptions,
   root: { source: FileMeta; destination: FileMeta | undefined },
 ): AsyncGenerator<WalkEvent[]> {
-  const open = (side: TreeSide, root: string, skipPaths: readonly string[]): TreeLister =>
+  const open = (
+    side: TreeSide,
+    tree: Pick<TreeListingOptions, 'root' | 'skipPaths' | 'mirrorOf'>,
+  ): TreeLister =>
     options.listInline
-      ? new InlineTree(root)
+      ? new InlineTree(tree.root)
       : openListedTree(
-          { root, filters: options.filters, ignoreHiddenFiles: options.ignoreHiddenFiles, skipPaths },
+          { ...tree, filters: options.filters, ignoreHiddenFiles: options.ignoreHiddenFiles },
           side,
         );
   const lists: ListFolders = {
-    source: open('source', options.source, []),
-    // No destination root (a first run): nothing to list there.
+    source: open('source', { root: options.source, skipPaths: [] }),
+    // No destination root (a first run): nothing to list there. Without deletions, the walk enters only the
+    // destination folders that the source has too.
     destination:
       root.destination?.kind === 'dir'
-        ? open('destination', options.destination, [...options.skipDestinationPaths])
+        ? open('destination', {
+            root: options.destination,
+            skipPaths: [...options.skipDestinationPaths],
+            ...(options.walkExtraneous ? {} : { mirrorOf: options.source }),
+          })
         : undefined,
     filter: compileFilters(options.filters, options.ignoreHiddenFiles),
   };

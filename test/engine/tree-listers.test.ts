@@ -62,6 +62,16 @@ describe('trees listed ahead of the walk', () => {
       expect(listed.map((one) => one.path)).to.deep.equal(['', 'keep']);
     });
 
+    it('enters only the folders the mirrored tree has too, with mirrorOf (a run without deletions)', async () => {
+      const mirrored = await makeTempDir();
+      await writeTree(root, { 'only-here/deep/f': '', 'both/f': '', 'both/only-here/f': '', 'file-there/f': '' });
+      await writeTree(mirrored, { 'both/f': '', 'file-there': '' });
+
+      const listed = [...listTree({ root, ...noFilters, mirrorOf: mirrored })].map((one) => one.path);
+
+      expect(listed).to.deep.equal(['', 'both']);
+    });
+
     it('reports a folder that vanished as an error and goes on with the rest', async () => {
       await writeTree(root, { 'a/x/f': '', 'b/f': '' });
       const listed: string[] = [];
