@@ -62,11 +62,7 @@ export class ThreadClient<ToThread extends object, FromThread extends { id: numb
       return false;
     }
     this.worker = worker;
-    // A thread may answer several requests in one message (an array): one wake-up of this thread for all.
-    worker.on('message', (message: FromThread | FromThread[]) => {
-      if (!Array.isArray(message)) this.receive(message);
-      else for (const one of message) this.receive(one);
-    });
+    worker.on('message', (message: FromThread) => this.receive(message));
     // An uncaught error in the thread is followed by 'exit': the first of the two settles what it owed.
     worker.on('error', (error) => this.died(worker, error));
     worker.on('exit', (code) => this.died(worker, undefined, code));
@@ -94,40 +90,6 @@ export class ThreadClient<ToThread extends object, FromThread extends { id: numb
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject, onNote });
     });
-  }
-
-  /**
-   * Sends several requests in one message (an array), each answered on its own as `request` answers: one
-   * wake-up of the thread for them all.
-   */
-  requestEach(messages: readonly ToThread[]): Promise<FromThread>[] {
-    const worker = this.tryStart() ? this.worker : undefined;
-    if (!worker) {
-      const unavailable = new ThreadLostError(
-        'THREAD_UNAVAILABLE',
-        `the ${this.options.name} thread is unavailable`,
-      );
-      return messages.map(() => Promise.reject(unavailable));
-    }
-    const ids = messages.map(() => this.nextId++);
-    const answers = ids.map(
-      (id) =>
-        new Promise<FromThread>((resolve, reject) => {
-          if (this.pending.size === 0) worker.ref();
-          this.pending.set(id, { resolve, reject, onNote: undefined });
-        }),
-    );
-    try {
-      worker.postMessage(messages.map((message, index) => ({ ...message, id: ids[index] })));
-    } catch (error) {
-      // Not cloneable: these requests only fail, the thread is fine.
-      for (const id of ids) {
-        this.pending.get(id)?.reject(error as ThreadLostError);
-        this.pending.delete(id);
-      }
-      if (this.pending.size === 0) worker.unref();
-    }
-    return answers;
   }
 
   /** Sends a message that expects no answer (such as "abort"); dropped when no thread runs. */

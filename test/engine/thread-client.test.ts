@@ -22,22 +22,6 @@ const WITH_PROGRESS = `
     parentPort.postMessage({ id, value: 'done' });
   });
 `;
-// Holds the first two requests and answers both in one message, as the listing thread batches what waits.
-const ANSWERS_IN_PAIRS = `
-  const { parentPort } = require('node:worker_threads');
-  const held = [];
-  parentPort.on('message', ({ id, value }) => {
-    held.push({ id, value: 'paired ' + value });
-    if (held.length === 2) parentPort.postMessage(held.splice(0));
-  });
-`;
-// Takes several requests in one message (an array) and answers each on its own.
-const ECHO_EACH = `
-  const { parentPort } = require('node:worker_threads');
-  parentPort.on('message', (requests) => {
-    for (const { id, value } of requests) parentPort.postMessage({ id, value: 'each ' + value });
-  });
-`;
 const THROWS_ON_REQUEST = `
   const { parentPort } = require('node:worker_threads');
   parentPort.on('message', () => { throw new Error('boom in the thread'); });
@@ -83,31 +67,6 @@ describe('ThreadClient', () => {
     expect((await fast).value).to.equal('echo fast');
     expect((await slow).value).to.equal('echo slow');
     expect(client.busy).to.equal(false);
-  });
-
-  it('takes several answers in one message, an array, each to its request', async () => {
-    const { client } = clientOf(ANSWERS_IN_PAIRS);
-    const first = client.request({ value: 'a' });
-    const second = client.request({ value: 'b' });
-    expect(await Promise.all([first, second])).to.deep.equal([
-      { id: 0, value: 'paired a' },
-      { id: 1, value: 'paired b' },
-    ]);
-    expect(client.busy).to.equal(false);
-  });
-
-  it('sends several requests in one message and resolves each with its own answer', async () => {
-    const { client, started } = clientOf(ECHO_EACH);
-    const answers = await Promise.all(client.requestEach([{ value: 'a' }, { value: 'b' }, { value: 'c' }]));
-    expect(answers.map((answer) => answer.value)).to.deep.equal(['each a', 'each b', 'each c']);
-    expect(client.busy).to.equal(false);
-    // A batch that cannot be cloned fails alone; the thread goes on answering.
-    const failed = client.requestEach([{ value: 'd' }, { value: (() => undefined) as unknown as string }]);
-    const settled = await Promise.allSettled(failed);
-    expect(settled.map((result) => result.status)).to.deep.equal(['rejected', 'rejected']);
-    expect(client.busy).to.equal(false);
-    expect((await Promise.all(client.requestEach([{ value: 'e' }])))[0]?.value).to.equal('each e');
-    expect(started).to.have.length(1);
   });
 
   it('starts its worker on first use only, once', async () => {

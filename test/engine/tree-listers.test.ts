@@ -64,7 +64,12 @@ describe('trees listed ahead of the walk', () => {
 
     it('enters only the folders the mirrored tree has too, with mirrorOf (a run without deletions)', async () => {
       const mirrored = await makeTempDir();
-      await writeTree(root, { 'only-here/deep/f': '', 'both/f': '', 'both/only-here/f': '', 'file-there/f': '' });
+      await writeTree(root, {
+        'only-here/deep/f': '',
+        'both/f': '',
+        'both/only-here/f': '',
+        'file-there/f': '',
+      });
       await writeTree(mirrored, { 'both/f': '', 'file-there': '' });
 
       const listed = [...listTree({ root, ...noFilters, mirrorOf: mirrored })].map((one) => one.path);
