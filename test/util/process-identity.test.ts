@@ -27,8 +27,11 @@ describe('isAlive', () => {
       await waitFor(() => fs.existsSync(socketPath), { what: 'the listener' });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       process.kill(child.pid as number, 'SIGKILL');
-      // Synchronously, so the child's exit is not reaped while this waits.
-      while (isAlive(child.pid as number));
+      // Synchronously, so the child's exit is not reaped while this waits; with a deadline, as a loop that never
+      // yields would keep mocha's own timeout from firing.
+      const deadline = Date.now() + 10_000;
+      while (isAlive(child.pid as number) && Date.now() < deadline);
+      expect(isAlive(child.pid as number), `round ${round}: still alive after 10 s`).to.equal(false);
       const accepts = await new Promise((resolve) => {
         const probe = net.connect(socketPath);
         probe.once('connect', () => resolve(true)).once('error', () => resolve(false));
