@@ -12,8 +12,6 @@ export type TreeSide = 'source' | 'destination';
 // lstat calls alone took ~105 ms of a ~260 ms run). One worker per side and process, started on first use,
 // never keeping the process alive while idle; where one cannot start, or once one dies, listing runs inline.
 const threads = new Map<TreeSide, ThreadClient<TreeRequest, TreeNote>>();
-// Said once for both sides: the log says that folder listing runs in-line, not once per tree.
-let fallbackReported = false;
 
 /** A tree's listings, from that side's thread when there is one, else listed as the walk reaches them. */
 export function openListedTree(options: TreeListingOptions, side: TreeSide): TreeLister {
@@ -29,11 +27,7 @@ function listingThread(side: TreeSide): ThreadClient<TreeRequest, TreeNote> {
       start: () => startModuleWorker('list-folders-worker', import.meta.url),
       afterLoss: 'stay-inline',
       isAnswer: (note) => note.done,
-      onFallback: (error) => {
-        if (fallbackReported) return;
-        fallbackReported = true;
-        reportWorkerFallback('folder listing', error);
-      },
+      onFallback: (error) => reportWorkerFallback('folder listing', error),
     });
     threads.set(side, thread);
   }

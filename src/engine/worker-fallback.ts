@@ -12,8 +12,13 @@ export function onWorkerFallback(next: ((fallback: WorkerFallback) => void) | un
   listener = next;
 }
 
-/** For a ThreadClient's `onFallback`: tells the listener of the thread's error. */
+// Said once per kind of work: threads that share one (a listing thread per side) fall back together.
+const reported = new Set<string>();
+
+/** For a ThreadClient's `onFallback`: tells the listener of the thread's error, once per kind of work. */
 export function reportWorkerFallback(work: string, error: Error): void {
+  if (reported.has(work)) return;
+  reported.add(work);
   listener?.({ work, reason: describeThreadError(error) });
 }
 
