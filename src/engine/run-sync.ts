@@ -313,9 +313,15 @@ class SyncRun {
   }
 
   // A dry run deletes nothing, so a replaced folder that keeps an excluded entry is found from the walk.
+  // The excluded path's own folders, nearest first: as many lookups as the path is deep.
   private noteKeptByExclusion(excludedPath: string): void {
-    for (const folder of this.replacedFolders) {
-      if (excludedPath.startsWith(`${folder}/`)) this.keptByExclusion.add(folder);
+    for (
+      let slash = excludedPath.lastIndexOf('/');
+      slash > 0;
+      slash = excludedPath.lastIndexOf('/', slash - 1)
+    ) {
+      const folder = excludedPath.slice(0, slash);
+      if (this.replacedFolders.has(folder)) this.keptByExclusion.add(folder);
     }
   }
 

@@ -66,6 +66,15 @@ describe('engine review: dry run of a folder that a file replaces', () => {
     expect(dry.result.errors.map((error) => error.code)).to.deep.equal(['FOLDER_NOT_EMPTY']);
   });
 
+  it('with deletions: a folder that keeps an excluded entry deep inside is not replaced, and the dry run says so', async () => {
+    const { dry } = await dryThenReal(
+      { dir: 'now a file', 'keep.txt': 'k' },
+      { 'dir/a.txt': 'a', 'dir/sub/deeper/b.tmp': 'excluded' },
+      { deleteExtraneous: true, filters: ['*.tmp'] },
+    );
+    expect(dry.result.errors.map((error) => error.code)).to.deep.equal(['FOLDER_NOT_EMPTY']);
+  });
+
   it('with deletions over max_delete: nothing is deleted nor replaced, and the dry run says so', async () => {
     const { dry } = await dryThenReal(
       { dir: 'now a file', 'keep.txt': 'k' },
