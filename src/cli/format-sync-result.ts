@@ -1,3 +1,4 @@
+import { omittedErrors } from '../engine/omitted-errors.js';
 import type { PlanEntry, SyncResult } from '../engine/types.js';
 import { formatBytes } from './format-bytes.js';
 
@@ -8,7 +9,7 @@ export function formatPlanEntry(entry: PlanEntry): string {
 }
 
 /** The end-of-run summary: outcome, counts and every error with its path (or, from a daemon, the first few). */
-export function formatSyncResult(jobId: string, result: SyncResult, errorsOmitted = 0): string {
+export function formatSyncResult(jobId: string, result: SyncResult): string {
   const { stats } = result;
   const seconds = (stats.durationMs / 1000).toFixed(stats.durationMs < 10_000 ? 2 : 1);
   const verb = result.dryRun ? 'would be ' : '';
@@ -28,6 +29,8 @@ export function formatSyncResult(jobId: string, result: SyncResult, errorsOmitte
   for (const error of result.errors) {
     lines.push(`  error: ${error.path ? `${error.path}: ` : ''}${error.message} (${error.code})`);
   }
+  // A daemon's result carries the first errors only; its stats count them all.
+  const errorsOmitted = omittedErrors(stats, result.errors.length);
   if (errorsOmitted > 0) lines.push(`  … and ${errorsOmitted} more errors (${stats.errors} in all)`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 import { asRunReply, asTriggerReply } from '../control/check-replies.js';
 import { ControlError, callDaemon } from '../control/control-client.js';
 import type { RunReply, TriggerOutcome, TriggerReply } from '../control/daemon-api.js';
+import { omittedErrors } from '../engine/omitted-errors.js';
 import type { SyncResult } from '../engine/types.js';
 import { ExitCode } from './exit-codes.js';
 import { formatPlanEntry, formatSyncResult } from './format-sync-result.js';
@@ -65,8 +66,7 @@ async function askDaemon(options: SyncJobOptions): Promise<SyncCommandResult | u
     errors: summary.errors,
     warnings: summary.warnings,
   };
-  // A daemon of an older build sends no count.
-  const errorsOmitted = summary.errorsOmitted ?? 0;
+  const errorsOmitted = omittedErrors(summary.stats, summary.errors.length);
   // The daemon keeps the plan of each job's latest dry run only: a newer dry run, asked by another client, may
   // have replaced this one's before it was fetched.
   if (summary.dryRun && summary.outcome !== 'failed' && !plan)
@@ -77,7 +77,7 @@ async function askDaemon(options: SyncJobOptions): Promise<SyncCommandResult | u
   if (!options.json) {
     for (const entry of plan?.entries ?? []) options.log(formatPlanEntry(entry));
     if (plan?.omitted) options.log(`… and ${plan.omitted} more changes`);
-    process.stdout.write(formatSyncResult(reply.job, result, errorsOmitted));
+    process.stdout.write(formatSyncResult(reply.job, result));
   }
   process.exitCode = result.outcome === 'ok' ? ExitCode.ok : ExitCode.failure;
   return { ...asked, result: { ...result, errorsOmitted }, ...(plan ? { plan: plan.entries } : {}) };

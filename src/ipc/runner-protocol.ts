@@ -26,10 +26,11 @@ export type RunnerToSupervisor =
       runId: string;
       outcome: SyncOutcome;
       stats: SyncStats;
-      /** The errors worth showing first (see select-reported-errors.ts); `stats.errors` counts them all. */
+      /**
+       * The errors worth showing first (see select-reported-errors.ts); `stats.errors` counts them all, so those
+       * left out are `stats.errors - errors.length`.
+       */
       errors: SyncFileError[];
-      /** Errors of the run left out of `errors`. */
-      errorsOmitted: number;
       warnings: string[];
       /** A dry run's planned changes. */
       plan?: PlannedChanges;
@@ -79,17 +80,12 @@ export function parseRunnerMessage(value: unknown): Parsed<RunnerToSupervisor> {
         !OUTCOMES.has(value.outcome as string) ||
         !isObject(value.stats) ||
         !Array.isArray(value.errors) ||
-        (value.errorsOmitted !== undefined && !isCount(value.errorsOmitted)) ||
         !isStringArray(value.warnings) ||
         (value.plan !== undefined && !isPlannedChanges(value.plan))
       ) {
-        return invalid(
-          value,
-          'a result with runId, outcome, stats, errors (and a count of those omitted) and warnings',
-        );
+        return invalid(value, 'a result with runId, outcome, stats, errors and warnings');
       }
-      // A runner of the same build always sends the count; an absent one means nothing was left out.
-      return { ok: true, message: { errorsOmitted: 0, ...value } as RunnerToSupervisor };
+      return { ok: true, message: value as RunnerToSupervisor };
     default:
       return invalid(value, 'a message of type "ready", "log", "progress" or "result"');
   }
@@ -113,10 +109,6 @@ function isLogRecord(value: unknown): value is LogRecord {
     typeof value.time === 'string' &&
     typeof value.msg === 'string'
   );
-}
-
-function isCount(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) >= 0;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -11,14 +11,14 @@ const SUBTREE_CODES: ReadonlySet<string> = new Set(['SOURCE_EMPTY', 'MAX_DELETE'
 
 /**
  * The errors worth showing when there are too many to show: those about the whole run, then those about a whole
- * folder (a subtree that was not synced at all), then the first of the rest, and how many were left out.
+ * folder (a subtree that was not synced at all), then the first of the rest.
  */
 export function selectReportedErrors(
   errors: readonly SyncFileError[],
   isFolder: (relativePath: string) => boolean,
   limit = REPORTED_ERRORS,
-): { errors: SyncFileError[]; omitted: number } {
-  if (errors.length <= limit) return { errors: [...errors], omitted: 0 };
+): SyncFileError[] {
+  if (errors.length <= limit) return [...errors];
   const runLevel: SyncFileError[] = [];
   const folderLevel: SyncFileError[] = [];
   const others: SyncFileError[] = [];
@@ -29,8 +29,7 @@ export function selectReportedErrors(
       folderLevel.push(error);
     else if (others.length < limit) others.push(error);
   }
-  const kept = [...runLevel, ...folderLevel, ...others].slice(0, limit);
-  return { errors: kept, omitted: errors.length - kept.length };
+  return [...runLevel, ...folderLevel, ...others].slice(0, limit);
 }
 
 /** Whether the path is a folder in the source or in the destination (an unreadable folder is still listed). */

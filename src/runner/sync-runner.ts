@@ -73,14 +73,12 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
       runId,
     );
     logs.flush();
-    const reported = selectReportedErrors(result.errors, folderOnEitherSide(job.source, job.destination));
     channel.send({
       type: 'result',
       runId,
       outcome: result.outcome,
       stats: result.stats,
-      errors: reported.errors,
-      errorsOmitted: reported.omitted,
+      errors: selectReportedErrors(result.errors, folderOnEitherSide(job.source, job.destination)),
       warnings: result.warnings,
       ...(plan ? { plan } : {}),
     });

@@ -1,5 +1,6 @@
 import type Logger from 'bunyan';
 import type { CurrentRun, RunSummary } from '../control/daemon-api.js';
+import { omittedErrors } from '../engine/omitted-errors.js';
 import type { PlannedChanges } from '../engine/plan-collector.js';
 
 export type RunResult = Pick<RunSummary, 'outcome' | 'stats' | 'errors' | 'warnings'> & {
@@ -60,7 +61,7 @@ export class RunHistory {
       stats: result.stats,
       // Status stays small however many files failed; the counts are complete in `stats`.
       errors: result.errors.slice(0, ERRORS_KEPT_PER_RUN),
-      errorsOmitted: (result.errorsOmitted ?? 0) + Math.max(0, result.errors.length - ERRORS_KEPT_PER_RUN),
+      errorsOmitted: omittedErrors(result.stats, Math.min(result.errors.length, ERRORS_KEPT_PER_RUN)),
       warnings: result.warnings.slice(0, ERRORS_KEPT_PER_RUN),
     };
     this.runs.set(run.runId, { jobId, summary });

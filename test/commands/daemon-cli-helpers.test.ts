@@ -152,14 +152,10 @@ describe('formatSyncResult', () => {
     expect(text).to.not.include('unchanged');
   });
 
-  it('says how many errors were left out of the list', () => {
+  it('says how many errors the list leaves out, by the count in the stats', () => {
     const stats = { ...emptySyncStats(), errors: 100 };
     const errors = [{ path: 'a', code: 'EACCES', message: 'permission denied' }];
-    const text = formatSyncResult(
-      'job',
-      { outcome: 'partial', dryRun: false, stats, errors, warnings: [] },
-      99,
-    );
+    const text = formatSyncResult('job', { outcome: 'partial', dryRun: false, stats, errors, warnings: [] });
     expect(text.trimEnd().split('\n').slice(-2)).to.deep.equal([
       '  error: a: permission denied (EACCES)',
       '  … and 99 more errors (100 in all)',
