@@ -54,31 +54,26 @@ export class JobRuns {
     slot.current.lastProgressAtMs = Date.now();
   }
 
-  finish(slot: JobSlot, runId: string, result: RunResult): void {
+  finish(slot: JobSlot, runId: string, result: RunResult, { runnerLost = false } = {}): void {
     const current = slot.current;
     if (current?.runId !== runId) return;
     slot.current = undefined;
     slot.lastRun = this.history.record(slot.job.id, current, result);
     logRunEnd(this.options.logger, slot.job.id, slot.lastRun);
     this.options.finished(slot.job.id);
-    if (slot.interruptedRunId === runId) {
-      slot.interruptedRunId = undefined;
-      // Queued now, it starts once the new runner is ready (the one stopping takes no run).
-      if (!current.dryRun) this.options.retry(slot);
-    }
+    const interrupted = slot.interruptedRunId === runId;
+    if (interrupted) slot.interruptedRunId = undefined;
+    if (current.dryRun) return;
+    // Run again, once: a run stopped half done for a new runner (a reload), queued now to start once the new
+    // runner is ready; a run lost with its runner, once the runner is back (unless the job went or is paused).
+    const restarting = this.options.slots.isCurrent(slot) && slot.runner !== undefined && !slot.paused;
+    if (interrupted || (runnerLost && restarting)) this.options.retry(slot);
   }
 
   /** The runner died during a run: report it, and run the job again once the runner is back. */
   lost(slot: JobSlot, runId: string): void {
-    const current = slot.current;
-    if (current?.runId !== runId) return;
-    this.finish(
-      slot,
-      runId,
-      failedResult('RUNNER_EXITED', 'the runner exited during the run; it is restarted'),
-    );
-    const active = this.options.slots.isCurrent(slot) && slot.runner !== undefined;
-    if (active && !slot.paused && !current.dryRun) this.options.retry(slot);
+    const message = 'the runner exited during the run; it is restarted';
+    this.finish(slot, runId, failedResult('RUNNER_EXITED', message), { runnerLost: true });
   }
 
   /** Kills the runners of runs with no progress for their job's `sync_timeout_secs`; they restart. */

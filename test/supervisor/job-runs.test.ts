@@ -1,0 +1,48 @@
+import bunyan from 'bunyan';
+import { expect } from 'chai';
+import { syncJobSection } from '../../src/config/schema.js';
+import { JobRuns } from '../../src/supervisor/job-runs.js';
+import { type JobSlot, newJobSlot } from '../../src/supervisor/job-slot.js';
+import type { JobSlots } from '../../src/supervisor/job-slots.js';
+import type { RunnerHandle } from '../../src/supervisor/runner-handle.js';
+
+describe('JobRuns: runs run again', () => {
+  function setUp() {
+    const slot = newJobSlot(
+      syncJobSection.parse({ id: 'docs', source_path: '/s', destination_path: '/d' }),
+      '',
+    );
+    // A runner that takes every run; the slot's job is current.
+    slot.runner = { sync: () => true } as unknown as RunnerHandle;
+    const retried: string[] = [];
+    const runs = new JobRuns({
+      slots: { get: () => slot, isCurrent: () => true, all: () => [slot] } as unknown as JobSlots,
+      logger: bunyan.createLogger({ name: 'test', streams: [] }),
+      finished: () => undefined,
+      retry: (retriedSlot: JobSlot) => retried.push(retriedSlot.job.id),
+    });
+    runs.start({ runId: 'r1', jobId: 'docs', reasons: new Set(['manual']), paths: undefined, dryRun: false });
+    return { slot, runs, retried };
+  }
+
+  it('runs a run interrupted for a new runner again once, even when its runner dies while stopping', () => {
+    const { slot, runs, retried } = setUp();
+    slot.interruptedRunId = 'r1';
+
+    runs.lost(slot, 'r1');
+
+    expect(retried).to.deep.equal(['docs']);
+    expect(slot.interruptedRunId).to.equal(undefined);
+  });
+
+  it('runs a run lost with its runner again, and not a paused job’s', () => {
+    const lost = setUp();
+    lost.runs.lost(lost.slot, 'r1');
+    expect(lost.retried).to.deep.equal(['docs']);
+
+    const paused = setUp();
+    paused.slot.paused = true;
+    paused.runs.lost(paused.slot, 'r1');
+    expect(paused.retried).to.deep.equal([]);
+  });
+});
