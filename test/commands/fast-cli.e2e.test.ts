@@ -157,7 +157,7 @@ describe('the fast paths of the CLI answer as the full commands do', function ()
     await expectSameAnswer(['sync', 'dcs', '--json', '--config', config]);
   });
 
-  it('shows its progress bar on a terminal, once and through the daemon', async () => {
+  it('shows its progress bar on a terminal, and runs with it through the daemon', async () => {
     // `script` gives the CLI a terminal, where the progress bar loads cli-progress on demand (from the bundle).
     const onTerminal = (args: string[]) => {
       const command = [process.execPath, path.join(PROJECT_ROOT, 'bin', 'run.js'), ...args].join(' ');
@@ -165,7 +165,9 @@ describe('the fast paths of the CLI answer as the full commands do', function ()
     };
     const once = await onTerminal(['sync', 'docs', '--config', config]);
     expect(once.stdout, once.stdout).to.include('docs: ok in').and.not.include('Error');
+    expect(once.stdout, 'the bar was drawn').to.include('docs [').and.include(' files | ');
     expect(once.exitCode).to.equal(0);
+    // Through the daemon a run this small may end before the first poll: the bar loads, it may not be drawn.
     await TestDaemon.start(config, socketOf(dir));
     const waited = await onTerminal(['sync', 'docs', '--wait', '--config', config]);
     expect(waited.stdout, waited.stdout).to.include('docs: ok in').and.not.include('Error');
