@@ -4,8 +4,6 @@ import path from 'node:path';
 import { type ControlResponse, MAX_FRAME_BYTES, parseControlRequest } from './control-protocol.js';
 import { isAnswering, isNamedPipe, withSocketLock } from './stale-socket.js';
 
-export { isNamedPipe };
-
 /** A method the daemon answers; a thrown error with a string `code` becomes `{error: {code, message}}`. */
 export type ControlHandler = (params: Record<string, unknown>) => unknown | Promise<unknown>;
 

@@ -19,7 +19,7 @@ export interface DaemonRecord extends ProcessIdentity {
   socketPath: string;
 }
 
-export function daemonRecordFile(pidFile: string): string {
+function daemonRecordFile(pidFile: string): string {
   return `${pidFile}.json`;
 }
 

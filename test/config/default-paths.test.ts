@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { getDefaultPaths } from '../../src/config/default-paths.js';
-import { isNamedPipe } from '../../src/control/control-server.js';
+import { isNamedPipe } from '../../src/control/stale-socket.js';
 
 describe('getDefaultPaths', () => {
   it('gives root the system-wide paths of the seed README', () => {
