@@ -5,6 +5,7 @@ import { getDefaultPaths } from '../config/default-paths.js';
 import {
   currentProcessIdentity,
   isAlive,
+  isProcessIdentity,
   isSameProcessAlive,
   type ProcessIdentity,
 } from '../util/process-identity.js';
@@ -132,18 +133,10 @@ function readHolders(lockPath: string): Holder[] {
 // The file is ours, but another process (another version, a person) may have written it: checked, not trusted.
 function parseHolderRecord(text: string): HolderRecord | undefined {
   try {
-    const value = JSON.parse(text) as Partial<HolderRecord> | null;
-    if (
-      typeof value?.pid !== 'number' ||
-      !Number.isSafeInteger(value.pid) ||
-      value.pid <= 0 ||
-      typeof value.hostname !== 'string' ||
-      typeof value.created !== 'string' ||
-      (value.startTime !== undefined && typeof value.startTime !== 'string') ||
-      (value.bootId !== undefined && typeof value.bootId !== 'string')
-    )
-      return undefined;
-    return value as HolderRecord;
+    const value: unknown = JSON.parse(text);
+    return isProcessIdentity(value) && typeof (value as Partial<HolderRecord>).created === 'string'
+      ? (value as HolderRecord)
+      : undefined;
   } catch {
     return undefined;
   }

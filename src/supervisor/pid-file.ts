@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { currentProcessIdentity, isAlive, type ProcessIdentity } from '../util/process-identity.js';
+import {
+  currentProcessIdentity,
+  isAlive,
+  isProcessIdentity,
+  type ProcessIdentity,
+} from '../util/process-identity.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 
 export { isAlive };
@@ -73,15 +78,9 @@ export function readDaemonRecord(pidFile: string): DaemonRecord | undefined {
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const record = value as Record<string, unknown>;
-  const valid =
-    typeof record.pid === 'number' &&
-    Number.isSafeInteger(record.pid) &&
-    typeof record.hostname === 'string' &&
-    typeof record.socketPath === 'string' &&
-    ['startTime', 'bootId'].every((key) => record[key] === undefined || typeof record[key] === 'string');
-  return valid ? (record as unknown as DaemonRecord) : undefined;
+  return isProcessIdentity(value) && typeof (value as Partial<DaemonRecord>).socketPath === 'string'
+    ? (value as DaemonRecord)
+    : undefined;
 }
 
 // After a crash the pid may belong to an unrelated process by now; where /proc tells, only a daemon counts.

@@ -11,6 +11,23 @@ export interface ProcessIdentity {
   hostname: string;
 }
 
+/**
+ * Whether a value read from a file (which another program may have written) names a process: a positive pid,
+ * a host, and a start time and boot id that are strings when present. Other fields are the caller's to check.
+ */
+export function isProcessIdentity(value: unknown): value is ProcessIdentity {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return (
+    typeof record.pid === 'number' &&
+    Number.isSafeInteger(record.pid) &&
+    record.pid > 0 &&
+    typeof record.hostname === 'string' &&
+    (record.startTime === undefined || typeof record.startTime === 'string') &&
+    (record.bootId === undefined || typeof record.bootId === 'string')
+  );
+}
+
 /** Whether a process with this pid exists (EPERM: it does, another user's) and is not a zombie. */
 export function isAlive(pid: number): boolean {
   try {
