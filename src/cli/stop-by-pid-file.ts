@@ -3,11 +3,10 @@ import path from 'node:path';
 import { ControlError } from '../control/control-client.js';
 import { removeStaleSocket } from '../control/stale-socket.js';
 import { isAlive, readDaemonRecord, readPid, removePidFile } from '../supervisor/pid-file.js';
-import { killTree } from '../util/kill-tree.js';
 import { isSameProcessAlive } from '../util/process-identity.js';
 import { DaemonCommandError } from './daemon-command-error.js';
 import { ExitCode } from './exit-codes.js';
-import { isGoneBy, KILL_WAIT_MS, stopWaitSecs } from './wait-for-exit.js';
+import { awaitStopOrKill, stopWaitSecs } from './wait-for-exit.js';
 
 /** What `stop --force` reads of the config when the daemon does not answer. */
 export interface PidFileSettings {
@@ -101,16 +100,11 @@ async function killDaemon(
   const waitSecs = stopWaitSecs(stopTimeoutSecs);
   act(`${unanswered}; pid ${pid} from ${pidFile} is that daemon: sent SIGTERM, waiting up to ${waitSecs}s`);
   signal(pid, 'SIGTERM');
-  let killed = false;
-  if (await isGoneBy(pid, Date.now() + waitSecs * 1000)) act(`pid ${pid} stopped after SIGTERM`);
-  else {
-    act(`pid ${pid} still runs after ${waitSecs}s: sent SIGKILL to it and its runners`);
-    // The pid was checked above and its process has not ended since: it is still the daemon.
-    killTree(pid);
-    killed = true;
-    if (!(await isGoneBy(pid, Date.now() + KILL_WAIT_MS)))
-      throw new DaemonCommandError('STOP_FAILED', `the daemon (pid ${pid}) survived SIGKILL`);
-  }
+  // The pid was checked above and a process that has not ended since is still the daemon: safe to kill.
+  const killed = await awaitStopOrKill(pid, stopTimeoutSecs, (waitedSecs) =>
+    act(`pid ${pid} still runs after ${waitedSecs}s: sent SIGKILL to it and its runners`),
+  );
+  if (!killed) act(`pid ${pid} stopped after SIGTERM`);
   for (const action of await removeStaleFiles(socketPath, pidFile, pid)) act(action);
   return { pid, killed, forced: { pidFile, actions } };
 }

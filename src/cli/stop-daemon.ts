@@ -1,9 +1,8 @@
 import { asStopReply } from '../control/check-replies.js';
 import { ControlError, callDaemon } from '../control/control-client.js';
-import { killTree } from '../util/kill-tree.js';
 import { DaemonCommandError } from './daemon-command-error.js';
 import { type ForcedStop, type PidFileSettings, stopByPidFile } from './stop-by-pid-file.js';
-import { isGoneBy, KILL_WAIT_MS, stopWaitSecs } from './wait-for-exit.js';
+import { awaitStopOrKill } from './wait-for-exit.js';
 
 export interface StopOutcome {
   pid: number;
@@ -44,15 +43,12 @@ export async function stopDaemon(
     return stopByPidFile(socketPath, error, await pidFileSettings(), onAction);
   }
   const { pid, stopTimeoutSecs } = reply;
-  const waitSecs = stopWaitSecs(stopTimeoutSecs);
-  if (await isGoneBy(pid, Date.now() + waitSecs * 1000)) return { pid, killed: false };
-  if (!force) {
+  const killed = await awaitStopOrKill(pid, stopTimeoutSecs, (waitedSecs) => {
+    if (force) return;
     throw new DaemonCommandError(
       'STOP_TIMEOUT',
-      `the daemon (pid ${pid}) is still stopping after ${waitSecs}s; stop --force kills it`,
+      `the daemon (pid ${pid}) is still stopping after ${waitedSecs}s; stop --force kills it`,
     );
-  }
-  killTree(pid);
-  if (await isGoneBy(pid, Date.now() + KILL_WAIT_MS)) return { pid, killed: true };
-  throw new DaemonCommandError('STOP_FAILED', `the daemon (pid ${pid}) survived SIGKILL`);
+  });
+  return { pid, killed };
 }
