@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { type ControlResponse, MAX_FRAME_BYTES, parseControlRequest } from './control-protocol.js';
-import { isAnswering, isNamedPipe, withSocketLock } from './stale-socket.js';
+import { clearStaleSocketFile, isNamedPipe, withSocketLock } from './stale-socket.js';
 
 /** A method the daemon answers; a thrown error with a string `code` becomes `{error: {code, message}}`. */
 export type ControlHandler = (params: Record<string, unknown>) => unknown | Promise<unknown>;
@@ -46,11 +46,8 @@ async function bindControlServer(
   socketPath: string,
   handlers: Readonly<Record<string, ControlHandler>>,
 ): Promise<ControlServer> {
-  if (fs.existsSync(socketPath)) {
-    if (await isAnswering(socketPath))
-      throw new SocketInUseError(`a daemon is already running on ${socketPath}`);
-    fs.rmSync(socketPath, { force: true });
-  }
+  if ((await clearStaleSocketFile(socketPath)) === 'live')
+    throw new SocketInUseError(`a daemon is already running on ${socketPath}`);
   const server = await listenControlServer(socketPath, handlers);
   fs.chmodSync(socketPath, 0o600);
   return server;

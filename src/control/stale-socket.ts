@@ -25,11 +25,15 @@ export async function withSocketLock<T>(socketPath: string, action: () => Promis
 export function removeStaleSocket(socketPath: string): Promise<boolean> {
   // A named pipe has no file, so nothing stale.
   if (isNamedPipe(socketPath) || !fs.existsSync(socketPath)) return Promise.resolve(false);
-  return withSocketLock(socketPath, async () => {
-    if (!fs.existsSync(socketPath) || (await isAnswering(socketPath))) return false;
-    fs.rmSync(socketPath, { force: true });
-    return true;
-  });
+  return withSocketLock(socketPath, async () => (await clearStaleSocketFile(socketPath)) === 'removed');
+}
+
+/** To be called under the socket's lock: removes the socket file if nobody listens on it. */
+export async function clearStaleSocketFile(socketPath: string): Promise<'absent' | 'live' | 'removed'> {
+  if (!fs.existsSync(socketPath)) return 'absent';
+  if (await isAnswering(socketPath)) return 'live';
+  fs.rmSync(socketPath, { force: true });
+  return 'removed';
 }
 
 // Only a refused connection (or a file gone meanwhile) proves nobody listens. A full backlog (EAGAIN), a socket of
