@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Indexed, RuleInput } from './check-config-rules.js';
-import { resolvePath } from './resolve-config-paths.js';
+import { resolveJobPaths, resolveWatcherPath, sourceByJobId } from './resolve-config-paths.js';
 import { type FileWatcher, fileWatcherSection, idSchema, type SyncJob, syncJobSection } from './schema.js';
 
 /**
@@ -15,15 +15,12 @@ export function collectCheckableEntries(data: unknown, configFile: string): Rule
   const jobs = validEntries(rawJobs ?? [], (raw) => syncJobSection.safeParse(raw)).map(
     ({ index, value }): Indexed<SyncJob> => ({ index, value: resolveJobPaths(value, base) }),
   );
-  const sourceByJob = new Map(jobs.map(({ value }) => [value.id, value.source_path]));
+  const sourceByJob = sourceByJobId(jobs.map(({ value }) => value));
   const watchers = validEntries(rawWatchers ?? [], (raw) => fileWatcherSection.safeParse(raw)).map(
-    ({ index, value }): Indexed<FileWatcher> => {
-      const watchPath = value.watch_path ?? sourceByJob.get(value.sync_job_id);
-      return {
-        index,
-        value: { ...value, ...(watchPath ? { watch_path: resolvePath(watchPath, base) } : {}) },
-      };
-    },
+    ({ index, value }): Indexed<FileWatcher> => ({
+      index,
+      value: resolveWatcherPath(value, sourceByJob, base),
+    }),
   );
   // A watcher's job may be one whose id is broken: only when every job has a valid id is a reference dangling.
   const everyJobIdKnown = rawJobs !== undefined && jobIds.length === rawJobs.length;
@@ -61,17 +58,4 @@ function validEntries<T>(
     const parsed = parse(raw);
     return parsed.success ? [{ index, value: parsed.data }] : [];
   });
-}
-
-function resolveJobPaths(job: SyncJob, base: string): SyncJob {
-  const trash = job.sync_options.trash_dir;
-  return {
-    ...job,
-    source_path: resolvePath(job.source_path, base),
-    destination_path: resolvePath(job.destination_path, base),
-    sync_options: {
-      ...job.sync_options,
-      ...(trash === undefined ? {} : { trash_dir: resolvePath(trash, base) }),
-    },
-  };
 }

@@ -1,25 +1,14 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { Config } from './schema.js';
+import type { Config, FileWatcher, SyncJob } from './schema.js';
 
 /** Makes every path absolute: relative ones against the config file's folder (so a config can travel with its data), `~` against $HOME. */
 export function resolveConfigPaths(config: Config, configFile: string): Config {
   const base = path.dirname(path.resolve(configFile));
   const resolve = (value: string): string => resolvePath(value, base);
-  const jobs = config.sync_jobs.map((job) => ({
-    ...job,
-    source_path: resolve(job.source_path),
-    destination_path: resolve(job.destination_path),
-    sync_options: {
-      ...job.sync_options,
-      ...(job.sync_options.trash_dir === undefined ? {} : { trash_dir: resolve(job.sync_options.trash_dir) }),
-    },
-  }));
-  const sourceByJob = new Map(jobs.map((job) => [job.id, job.source_path]));
-  const watchers = config.file_watchers.map((watcher) => {
-    const watchPath = watcher.watch_path ?? sourceByJob.get(watcher.sync_job_id);
-    return watchPath === undefined ? watcher : { ...watcher, watch_path: resolve(watchPath) };
-  });
+  const jobs = config.sync_jobs.map((job) => resolveJobPaths(job, base));
+  const sourceByJob = sourceByJobId(jobs);
+  const watchers = config.file_watchers.map((watcher) => resolveWatcherPath(watcher, sourceByJob, base));
   return {
     ...config,
     daemon: {
@@ -32,6 +21,34 @@ export function resolveConfigPaths(config: Config, configFile: string): Config {
     sync_jobs: jobs,
     file_watchers: watchers,
   };
+}
+
+/** A job's paths made absolute against `base` (see resolvePath). */
+export function resolveJobPaths(job: SyncJob, base: string): SyncJob {
+  const trash = job.sync_options.trash_dir;
+  return {
+    ...job,
+    source_path: resolvePath(job.source_path, base),
+    destination_path: resolvePath(job.destination_path, base),
+    sync_options: {
+      ...job.sync_options,
+      ...(trash === undefined ? {} : { trash_dir: resolvePath(trash, base) }),
+    },
+  };
+}
+
+export function sourceByJobId(jobs: readonly SyncJob[]): ReadonlyMap<string, string> {
+  return new Map(jobs.map((job) => [job.id, job.source_path]));
+}
+
+/** A watcher's `watch_path` made absolute, its job's source when it has none (jobs already resolved). */
+export function resolveWatcherPath(
+  watcher: FileWatcher,
+  sourceByJob: ReadonlyMap<string, string>,
+  base: string,
+): FileWatcher {
+  const watchPath = watcher.watch_path ?? sourceByJob.get(watcher.sync_job_id);
+  return watchPath === undefined ? watcher : { ...watcher, watch_path: resolvePath(watchPath, base) };
 }
 
 /** A config path made absolute: `~` against $HOME, anything else against `base`. */
