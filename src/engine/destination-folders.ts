@@ -33,7 +33,7 @@ export class DestinationFolders {
   private readonly touched = new Set<string>();
   // Folders without write permission for their owner (left so by a read-only source folder, say 0555), and
   // the mode of those this run made writable to write into them.
-  private readonly locked = new Map<string, number>();
+  private readonly locked = new Set<string>();
   private readonly unlocked = new Map<string, UnlockedFolder>();
 
   constructor(
@@ -43,8 +43,7 @@ export class DestinationFolders {
 
   /** A destination folder the walk met: remembered if this run could not write into it as it stands. */
   met(path: string, destination: FileMeta): void {
-    if ((destination.mode & OWNER_WRITE_AND_SEARCH) !== OWNER_WRITE_AND_SEARCH)
-      this.locked.set(path, destination.mode);
+    if ((destination.mode & OWNER_WRITE_AND_SEARCH) !== OWNER_WRITE_AND_SEARCH) this.locked.add(path);
   }
 
   /**
@@ -56,19 +55,12 @@ export class DestinationFolders {
    * enterable (0744), so the next run need not open it again. Returns whether the folder was opened.
    */
   openForListing(path: string): boolean {
-    try {
-      const stats = fs.lstatSync(this.absolute(path));
-      if (!stats.isDirectory()) return false;
-      const mode = stats.mode & 0o7777;
-      fs.chmodSync(this.absolute(path), mode | OWNER_READ_WRITE_AND_SEARCH);
-      this.locked.delete(path);
-      if (this.context.preservePermissions || (mode & OWNER_WRITE) === 0)
-        this.unlocked.set(path, { mode, ino: stats.ino });
-      return true;
-    } catch {
-      // Not ours to change (EPERM): the listing's error is reported, and nothing is deleted in this run.
-      return false;
-    }
+    // When it cannot be opened (not ours, EPERM), the listing's error is reported and nothing is deleted.
+    return this.open(
+      path,
+      OWNER_READ_WRITE_AND_SEARCH,
+      (mode) => this.context.preservePermissions || (mode & OWNER_WRITE) === 0,
+    );
   }
 
   /** A folder to give its source's mode and times at the end; folders come after their content. */
@@ -81,8 +73,9 @@ export class DestinationFolders {
     const slash = path.lastIndexOf('/');
     const folder = slash < 0 ? '' : path.slice(0, slash);
     this.touched.add(folder);
-    const lockedMode = this.locked.get(folder);
-    if (lockedMode !== undefined) this.unlock(folder, lockedMode);
+    // Made writable for its owner while this run writes into it, as rsync does; a folder that cannot be is
+    // reported by the write that follows, with its own path.
+    if (this.locked.has(folder)) this.open(folder, OWNER_WRITE_AND_SEARCH, () => true);
   }
 
   /**
@@ -127,15 +120,21 @@ export class DestinationFolders {
     this.unlocked.clear();
   }
 
-  // Made writable for its owner while this run writes into it, as rsync does.
-  private unlock(folder: string, mode: number): void {
+  /**
+   * Gives the folder's owner the permission `bits`; `giveBack` says, by the mode it had, whether giveBackModes
+   * restores that mode. False when the folder is gone, is not a folder, or is not ours to change.
+   */
+  private open(folder: string, bits: number, giveBack: (mode: number) => boolean): boolean {
     this.locked.delete(folder);
     try {
-      const { ino } = fs.lstatSync(this.absolute(folder));
-      fs.chmodSync(this.absolute(folder), mode | OWNER_WRITE_AND_SEARCH);
-      this.unlocked.set(folder, { mode, ino });
+      const stats = fs.lstatSync(this.absolute(folder));
+      if (!stats.isDirectory()) return false;
+      const mode = stats.mode & 0o7777;
+      fs.chmodSync(this.absolute(folder), mode | bits);
+      if (giveBack(mode)) this.unlocked.set(folder, { mode, ino: stats.ino });
+      return true;
     } catch {
-      // The write that follows reports the folder's problem with its own path.
+      return false;
     }
   }
 
