@@ -1,17 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatFloors, TARGETS } from './issue-8-targets.js';
-import {
-  formatGrowth,
-  formatSeconds,
-  formatTable,
-  formatTargets,
-  type Sample,
-  summarize,
-} from './measure.js';
-
-/** Issue 8's target for the engine's peak RSS on the small tree. */
-const TARGET_PEAK_RSS_BYTES = 150e6;
+import { formatFloors, formatIssue8Growth, TARGETS } from './issue-8-targets.js';
+import { formatSeconds, formatTable, formatTargets, type Sample, summarize } from './measure.js';
 
 /** Our contenders; the report gives each one its ratio to every other contender of its scenario. */
 const isOurs = (contender: string) => contender.startsWith('engine') || contender.startsWith('sync-daemon');
@@ -45,19 +35,9 @@ export function writeReport(
       ratios,
     ]);
   }
-  const growth = formatGrowth(
-    summaries,
-    'no-op cost from 20,000 to 200,000 files (scenarios 3 → 6)',
-    [
-      { id: '3', files: 20_000 },
-      { id: '6', files: 200_000 },
-    ],
-    'engine',
-    'rsync -a',
-  );
   const targets = [
     ...formatTargets(summaries, TARGETS),
-    ...(growth ? [growth] : []),
+    ...formatIssue8Growth(summaries),
     ...formatFloors(summaries),
   ];
   const text =
@@ -66,14 +46,4 @@ export function writeReport(
   if (final) process.stdout.write(text);
   fs.writeFileSync(path.join(work, 'results.txt'), text);
   fs.writeFileSync(path.join(work, 'results.json'), JSON.stringify({ summaries, notes }, null, 2));
-}
-
-/** A peak RSS against issue 8's target. */
-export function describePeakRss(bytes: number): string {
-  const verdict = bytes <= TARGET_PEAK_RSS_BYTES ? 'met' : 'MISSED';
-  return `${megabytes(bytes)} (target ≤ ${megabytes(TARGET_PEAK_RSS_BYTES)}: ${verdict})`;
-}
-
-export function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(0)} MB`;
 }

@@ -22,6 +22,11 @@ const SPECS: Record<TreeName, TreeSpec> = {
   huge: { smallFiles: 200_000, folders: 4_000, largeFiles: 0, largeFileBytes: 0 },
 };
 
+/** How many files a tree holds, small and large. */
+export function fileCountOf(name: TreeName): number {
+  return SPECS[name].smallFiles + SPECS[name].largeFiles;
+}
+
 /** Makes the tree under `root` unless a marker says this generator version already made it there. */
 export function ensureTree(name: TreeName, root: string): string {
   const marker = path.join(root, '.bench-tree');

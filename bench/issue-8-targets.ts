@@ -1,4 +1,12 @@
-import { formatSeconds, medianOf, type RatioTarget, type Summary } from './measure.js';
+import { fileCountOf } from './generate-tree.js';
+import {
+  formatGrowth,
+  formatSeconds,
+  medianOf,
+  megabytes,
+  type RatioTarget,
+  type Summary,
+} from './measure.js';
 
 // Issue 8's targets, each printed with its ratio from this run when both sides were measured.
 export const TARGETS: RatioTarget[] = [
@@ -53,6 +61,30 @@ export const TARGETS: RatioTarget[] = [
     max: 2,
   },
 ];
+
+/** Issue 8's target for the engine's peak RSS on the small tree. */
+const TARGET_PEAK_RSS_BYTES = 150e6;
+
+/** A peak RSS against issue 8's target. */
+export function describePeakRss(bytes: number): string {
+  const verdict = bytes <= TARGET_PEAK_RSS_BYTES ? 'met' : 'MISSED';
+  return `${megabytes(bytes)} (target ≤ ${megabytes(TARGET_PEAK_RSS_BYTES)}: ${verdict})`;
+}
+
+/** Issue 8's scale target: the no-op's cost grows from the small tree to the huge one no faster than rsync's. */
+export function formatIssue8Growth(summaries: readonly Summary[]): string[] {
+  const growth = formatGrowth(
+    summaries,
+    'no-op cost from the small tree to the huge one (scenarios 3 → 6)',
+    [
+      { id: '3', files: fileCountOf('small') },
+      { id: '6', files: fileCountOf('huge') },
+    ],
+    'engine',
+    'rsync -a',
+  );
+  return growth ? [growth] : [];
+}
 
 /**
  * What no Node.js program can beat on this machine, measured in the same run, beside the two CLI targets it

@@ -45,6 +45,10 @@ export function formatTable(rows: string[][]): string {
     .join('\n');
 }
 
+export function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(0)} MB`;
+}
+
 export function formatSeconds(milliseconds: number): string {
   return `${(milliseconds / 1000).toFixed(3)} s`;
 }

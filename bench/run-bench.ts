@@ -6,11 +6,11 @@ import type { SyncRequest } from '../src/engine/types.js';
 import { makeSyncRequest } from '../test/helpers/sync-helpers.js';
 import { BenchDaemon } from './bench-daemon.js';
 import { EngineProcess, ensureRsync, timeCommand } from './bench-processes.js';
-import { describePeakRss, megabytes, writeReport } from './bench-report.js';
+import { writeReport } from './bench-report.js';
 import { benchDryRunMemory } from './dry-run-memory-bench.js';
 import { ensureTree, modifyTree, type TreeName } from './generate-tree.js';
-import { NODE_FLOOR } from './issue-8-targets.js';
-import type { Sample } from './measure.js';
+import { describePeakRss, NODE_FLOOR } from './issue-8-targets.js';
+import { megabytes, type Sample } from './measure.js';
 import {
   benchCliStatus,
   benchIdleMemory,
