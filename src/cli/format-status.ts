@@ -27,7 +27,26 @@ export function formatStatus(status: DaemonStatus, now = Date.now()): string {
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))
       .join('  ')
       .trimEnd();
-  return `${[...lines, render(header), ...rows.map(render)].join('\n')}\n`;
+  return `${[...lines, render(header), ...rows.map(render), ...watcherLines(status.jobs, now)].join('\n')}\n`;
+}
+
+/** One line per file watcher, under the table: what it watches, how, and what it saw. */
+function watcherLines(jobs: readonly JobStatus[], now: number): string[] {
+  const lines: string[] = [];
+  for (const job of jobs) {
+    if (!job.watching) continue;
+    const { watchers, inotifyWatches } = job.watching;
+    for (const watcher of watchers) {
+      const seen = `${watcher.eventsSeen} event${watcher.eventsSeen === 1 ? '' : 's'}${watcher.lastEventAt ? `, last ${formatTime(watcher.lastEventAt, now)}` : ''}`;
+      const watches =
+        inotifyWatches === undefined || watchers.length > 1 ? '' : `, ${inotifyWatches} inotify watches`;
+      lines.push(
+        `  ${watcher.id} (job ${job.id}): ${watcher.state}${watcher.backend ? ` [${watcher.backend}]` : ''} ${watcher.path}; ${seen}${watches}`,
+        ...(watcher.reason ? [`    ${watcher.reason}`] : []),
+      );
+    }
+  }
+  return lines.length ? ['', 'watchers', ...lines] : [];
 }
 
 function describeState(job: JobStatus): string {

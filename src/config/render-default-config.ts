@@ -80,5 +80,8 @@ enabled = false
 recursive = true
 debounce_ms = 1000                      # wait this long after the last change before syncing
 watch_events = ["create", "write", "remove", "rename"]   # also: chmod
+backend = "auto"                        # native (one watch per folder), chokidar, or polling (network drives)
+# poll_interval_ms = 1000               # how often the polling backend looks
+full_rescan_interval_secs = 3600        # a full run this often, whatever the events say
 `;
 }

@@ -9,6 +9,8 @@ import { DURATION_EXPECTATION, parseDuration } from './parse-duration.js';
 
 export const WATCH_EVENTS = ['create', 'write', 'remove', 'rename', 'chmod'] as const;
 export const COMPARISON_METHODS = ['mtime', 'checksum', 'size'] as const;
+// auto: the native backend (one watch per folder), chokidar where it cannot load; polling: stat every few seconds.
+export const WATCH_BACKENDS = ['auto', 'native', 'chokidar', 'polling'] as const;
 
 // Ids end up in file names, metric labels and CLI arguments, so keep them to a safe alphabet.
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -125,6 +127,11 @@ export const fileWatcherSection = z.strictObject({
     .array(z.enum(WATCH_EVENTS))
     .min(1, { message: `at least one of ${WATCH_EVENTS.join(', ')}` })
     .default(['create', 'write', 'remove', 'rename']),
+  backend: z.enum(WATCH_BACKENDS).default('auto'),
+  // How often the polling backend looks (network filesystems that send no change events).
+  poll_interval_ms: positiveInt.default(1000),
+  // A full run this often whatever the events say: a change no backend reported is still mirrored.
+  full_rescan_interval_secs: positiveInt.default(3600),
 });
 
 const concurrencySection = z.strictObject({

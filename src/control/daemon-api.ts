@@ -1,5 +1,6 @@
 import type { PlannedChanges } from '../engine/plan-collector.js';
 import type { SyncFileError, SyncOutcome, SyncProgress, SyncStats } from '../engine/types.js';
+import type { WatcherStatus } from '../watch/watcher-settings.js';
 
 // What the control methods answer (DESIGN.md, "Control protocol"): shared by the daemon and the CLI, so both
 // sides agree on every field. The CLI checks the few fields it acts on (see check-replies.ts).
@@ -49,6 +50,14 @@ export interface JobStatus {
   lastRun?: RunSummary;
   /** Triggers refused: a full queue, or (the daemon's own schedule and retries) any other refusal or failure. */
   rejectedTriggers: number;
+  /** The job's file watchers, as its runner last reported them. */
+  watching?: JobWatchersStatus;
+}
+
+export interface JobWatchersStatus {
+  watchers: WatcherStatus[];
+  /** inotify watches the job's runner holds (Linux): one per watched folder with the native backend. */
+  inotifyWatches?: number;
 }
 
 export interface DaemonStatus {

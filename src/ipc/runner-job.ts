@@ -1,10 +1,13 @@
 import type { SyncRequest } from '../engine/types.js';
+import type { WatcherSettings } from '../watch/watcher-settings.js';
 
 /** What a runner is started with: one job's settings, as JSON in its environment. */
 export type RunnerJob = {
   id: string;
   /** Where the runner takes its destination lock for each run (beside the control socket). */
   lockDir: string;
+  /** The job's enabled `[[file_watchers]]`; they live in the runner, on its main thread. */
+  watchers: WatcherSettings[];
 } & Omit<SyncRequest, 'signal' | 'onProgress' | 'onPlanEntry' | 'dryRun'>;
 
 export const RUNNER_JOB_ENV = 'SYNC_DAEMON_RUNNER_JOB';
@@ -27,5 +30,6 @@ export function readRunnerJob(env: NodeJS.ProcessEnv): RunnerJob {
     if (typeof job[key] !== 'boolean') throw new Error(`${RUNNER_JOB_ENV}: "${key}" must be true or false`);
   }
   if (!Array.isArray(job.filters)) throw new Error(`${RUNNER_JOB_ENV}: "filters" must be a list`);
+  if (!Array.isArray(job.watchers)) throw new Error(`${RUNNER_JOB_ENV}: "watchers" must be a list`);
   return job as RunnerJob;
 }

@@ -1,6 +1,7 @@
 import { LOG_LEVELS, type LogLevel } from '../config/log-levels.js';
 import type { PlannedChanges } from '../engine/plan-collector.js';
 import type { SyncFileError, SyncOutcome, SyncProgress, SyncStats } from '../engine/types.js';
+import type { RescanReason, WatcherStatus } from '../watch/watcher-settings.js';
 
 // The one protocol between the supervisor and a runner, used by both sides (DESIGN.md, "IPC messages").
 // Every message is checked on arrival: the type system cannot see across a process boundary.
@@ -19,6 +20,10 @@ export type SupervisorToRunner =
 
 export type RunnerToSupervisor =
   | { type: 'ready' }
+  /** A watcher saw changes: these paths of the source (relative), or a full run (`rescan`, and why). */
+  | { type: 'changed'; watcher: string; paths?: string[]; rescan?: RescanReason }
+  /** The job's watchers as `status` shows them, and the inotify watches the runner holds. */
+  | { type: 'watchers'; watchers: WatcherStatus[]; inotifyWatches?: number }
   | { type: 'log'; records: LogRecord[] }
   | { type: 'progress'; runId: string; progress: SyncProgress }
   | {
@@ -40,6 +45,13 @@ export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
 
 const KNOWN_LEVELS: ReadonlySet<string> = new Set(LOG_LEVELS);
 const OUTCOMES = new Set(['ok', 'partial', 'failed']);
+const RESCAN_REASONS: ReadonlySet<string> = new Set<RescanReason>([
+  'watch-started',
+  'watch-failed',
+  'interval',
+  'outside-source',
+  'many-changes',
+]);
 
 /** Checks what a runner received; a bad message is described, never thrown. */
 export function parseSupervisorMessage(value: unknown): Parsed<SupervisorToRunner> {
@@ -70,6 +82,23 @@ export function parseRunnerMessage(value: unknown): Parsed<RunnerToSupervisor> {
       if (!Array.isArray(value.records) || !value.records.every(isLogRecord))
         return invalid(value, 'log records');
       return { ok: true, message: value as RunnerToSupervisor };
+    case 'changed':
+      if (
+        typeof value.watcher !== 'string' ||
+        (value.paths === undefined) === (value.rescan === undefined) ||
+        (value.paths !== undefined && !isStringArray(value.paths)) ||
+        (value.rescan !== undefined && !RESCAN_REASONS.has(value.rescan as string))
+      )
+        return invalid(value, 'a change with a watcher and either paths or a rescan reason');
+      return { ok: true, message: value as RunnerToSupervisor };
+    case 'watchers':
+      if (
+        !Array.isArray(value.watchers) ||
+        !value.watchers.every(isWatcherStatus) ||
+        (value.inotifyWatches !== undefined && typeof value.inotifyWatches !== 'number')
+      )
+        return invalid(value, 'a list of watcher statuses');
+      return { ok: true, message: value as RunnerToSupervisor };
     case 'progress':
       if (typeof value.runId !== 'string' || !isObject(value.progress))
         return invalid(value, 'a progress report');
@@ -87,7 +116,10 @@ export function parseRunnerMessage(value: unknown): Parsed<RunnerToSupervisor> {
       }
       return { ok: true, message: value as RunnerToSupervisor };
     default:
-      return invalid(value, 'a message of type "ready", "log", "progress" or "result"');
+      return invalid(
+        value,
+        'a message of type "ready", "log", "changed", "watchers", "progress" or "result"',
+      );
   }
 }
 
@@ -99,6 +131,16 @@ function isPlannedChanges(value: unknown): boolean {
     value.entries.every(
       (entry) => isObject(entry) && typeof entry.action === 'string' && typeof entry.path === 'string',
     )
+  );
+}
+
+function isWatcherStatus(value: unknown): value is WatcherStatus {
+  return (
+    isObject(value) &&
+    typeof value.id === 'string' &&
+    typeof value.path === 'string' &&
+    typeof value.state === 'string' &&
+    typeof value.eventsSeen === 'number'
   );
 }
 

@@ -25,6 +25,11 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
   const logs = new LogBatcher((records) => channel.send({ type: 'log', records }));
   let current: { runId: string; abort: AbortController; done: Promise<void> } | undefined;
   let stopping = false;
+  let watchers: Promise<{ stop(): Promise<void> } | undefined> = Promise.resolve(undefined);
+  // Watches end before the process does: a native watch thread must not outlive its owner's last message.
+  const exit = (code: number) => {
+    void watchers.then((running) => running?.stop()).finally(() => channel.exit(code));
+  };
   const engine = new EngineHost();
   // Said once per runner: a thread that keeps failing must not fill the log.
   const warned = new Set<string>();
@@ -40,7 +45,9 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
     const { id: _id, lockDir, ...request } = job;
     const dryRun = message.dryRun === true;
     // Debug: the supervisor logs each run's start and end; these carry the runner's own clock.
-    logs.log('debug', `sync started (${message.mode}${dryRun ? ', dry run' : ''})`, runId);
+    const scope =
+      message.mode === 'paths' ? `${message.paths?.length ?? 0} changed path(s), full walk` : 'full';
+    logs.log('debug', `sync started (${scope}${dryRun ? ', dry run' : ''})`, runId);
     const done = lockedRun(dryRun ? undefined : { destination: job.destination, lockDir }, () =>
       engine.run(
         { ...request, dryRun },
@@ -60,7 +67,7 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
       // Reporting the end failed (the channel is gone): nothing is left to tell, and the runner must not die of it.
       .catch((error: unknown) => {
         process.stderr.write(`sync-runner: ${describeCrash(error)}\n`);
-        if (stopping) channel.exit(1);
+        if (stopping) exit(1);
       });
     current = { runId, abort, done };
   };
@@ -82,7 +89,7 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
       warnings: result.warnings,
       ...(plan ? { plan } : {}),
     });
-    if (stopping) channel.exit(0);
+    if (stopping) exit(0);
   };
 
   const stop = () => {
@@ -91,7 +98,7 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
     logs.log('info', current ? 'stopping after the current file' : 'stopping');
     logs.flush();
     if (current) current.abort.abort();
-    else channel.exit(0);
+    else exit(0);
   };
 
   channel.onMessage((value) => {
@@ -121,6 +128,37 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
   // The supervisor is gone (even killed with SIGKILL): stop at a safe point and exit, leaving no orphan.
   channel.onDisconnect(stop);
   channel.send({ type: 'ready' });
+  watchers = startWatchers(job, channel, logs);
+}
+
+/**
+ * The job's watchers, started once the runner is ready (loaded only by runners that have some). A watcher never
+ * ends its runner: whatever fails, it reports, degrades to full runs and watches again.
+ */
+async function startWatchers(
+  job: RunnerJob,
+  channel: RunnerChannel,
+  logs: LogBatcher,
+): Promise<{ stop(): Promise<void> } | undefined> {
+  if (job.watchers.length === 0) return undefined;
+  try {
+    const { JobWatchers } = await import('../watch/job-watchers.js');
+    const watchers = new JobWatchers(job, job.watchers, {
+      changed: (batch) => channel.send({ type: 'changed', ...batch }),
+      status: (statuses, inotifyWatches) =>
+        channel.send({
+          type: 'watchers',
+          watchers: statuses,
+          ...(inotifyWatches === undefined ? {} : { inotifyWatches }),
+        }),
+      log: (level, message) => logs.log(level, message),
+    });
+    await watchers.start();
+    return watchers;
+  } catch (error) {
+    logs.log('error', `the job's watchers did not start: ${describeCrash(error)}; only its schedule runs it`);
+    return undefined;
+  }
 }
 
 /** A real run holds its destination's lock (DESIGN.md, "Triggers"); a dry run writes nothing and needs none. */

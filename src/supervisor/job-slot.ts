@@ -1,5 +1,11 @@
 import type { Config, SyncJob } from '../config/schema.js';
-import type { CurrentRun, JobState, JobStatus, RunSummary } from '../control/daemon-api.js';
+import type {
+  CurrentRun,
+  JobState,
+  JobStatus,
+  JobWatchersStatus,
+  RunSummary,
+} from '../control/daemon-api.js';
 import { runnerJobOf } from '../jobs/runner-job-of.js';
 import { describeSchedule } from '../scheduler/describe-schedule.js';
 import type { JobSchedule } from '../scheduler/job-schedule.js';
@@ -20,6 +26,10 @@ export interface JobSlot {
   earlierRestarts: number;
   /** The run that was under way when a new runner was asked for (reload, `job restart`): it runs again after. */
   interruptedRunId: string | undefined;
+  /** What the runner last said of its watchers (none: no watchers, or a runner that has not said yet). */
+  watchers: JobWatchersStatus | undefined;
+  /** Watchers saw changes while the job was paused: it runs in full when resumed. */
+  changedWhilePaused: boolean;
 }
 
 export function newJobSlot(job: SyncJob, fingerprint: string): JobSlot {
@@ -34,6 +44,8 @@ export function newJobSlot(job: SyncJob, fingerprint: string): JobSlot {
     rejectedTriggers: 0,
     earlierRestarts: 0,
     interruptedRunId: undefined,
+    watchers: undefined,
+    changedWhilePaused: false,
   };
 }
 
@@ -90,6 +102,7 @@ export function describeJobSlot(slot: JobSlot, hasWaitingRun: boolean): JobStatu
       : {}),
     ...(slot.lastRun ? { lastRun: slot.lastRun } : {}),
     rejectedTriggers: slot.rejectedTriggers,
+    ...(slot.watchers ? { watching: slot.watchers } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Config, SyncJob } from '../config/schema.js';
 import type { RunnerState } from '../control/daemon-api.js';
 import type { SyncProgress } from '../engine/types.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
+import type { RunnerToSupervisor } from '../ipc/runner-protocol.js';
 import { startJobSchedule } from '../scheduler/job-schedule.js';
 import { fingerprintOf, type JobSlot, newJobSlot } from './job-slot.js';
 import type { RunResult } from './run-history.js';
@@ -20,6 +21,8 @@ export interface SlotEvents {
   /** The job will run nothing (removed or disabled): a run it had waiting must go. */
   retired(jobId: string): void;
   runnerIdle(slot: JobSlot): void;
+  /** A watcher of the job saw changes (or asks for a full run). */
+  changed(slot: JobSlot, message: Extract<RunnerToSupervisor, { type: 'changed' }>): void;
 }
 
 export interface JobSlotsOptions {
@@ -135,6 +138,12 @@ export class JobSlots {
         runLost: (runId) => events.runLost(slot, runId),
         state: (state: RunnerState) => {
           if (state === 'idle') events.runnerIdle(slot);
+          // A new runner's watchers start over; the last one's statuses describe nothing that runs.
+          if (state === 'starting') slot.watchers = undefined;
+        },
+        changed: (message) => events.changed(slot, message),
+        watchers: ({ watchers, inotifyWatches }) => {
+          slot.watchers = { watchers, ...(inotifyWatches === undefined ? {} : { inotifyWatches }) };
         },
       },
     );

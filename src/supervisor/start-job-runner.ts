@@ -3,6 +3,7 @@ import type { Config, SyncJob } from '../config/schema.js';
 import type { RunnerState } from '../control/daemon-api.js';
 import type { SyncProgress } from '../engine/types.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
+import type { RunnerToSupervisor } from '../ipc/runner-protocol.js';
 import { runnerJobOf } from '../jobs/runner-job-of.js';
 import { forkSyncRunner } from './fork-sync-runner.js';
 import type { RunResult } from './run-history.js';
@@ -15,6 +16,10 @@ export interface JobRunnerHooks {
   /** The runner died during this run. */
   runLost(runId: string): void;
   state(state: RunnerState): void;
+  /** A watcher of the job saw changes (or asks for a full run). */
+  changed(message: Extract<RunnerToSupervisor, { type: 'changed' }>): void;
+  /** The job's watchers as they stand now. */
+  watchers(message: Extract<RunnerToSupervisor, { type: 'watchers' }>): void;
 }
 
 /** Starts one job's runner with the config's supervision settings and routes what it says. */
@@ -57,6 +62,12 @@ export function startJobRunner(
         break;
       case 'result':
         hooks.result(message.runId, message);
+        break;
+      case 'changed':
+        hooks.changed(message);
+        break;
+      case 'watchers':
+        hooks.watchers(message);
         break;
       default:
         logger.warn({ job: job.id }, `unhandled runner message ${JSON.stringify(message satisfies never)}`);

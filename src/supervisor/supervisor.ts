@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { Config, SyncJob } from '../config/schema.js';
 import type { DaemonStatus, JobStatus, ReloadReply, RunReply, TriggerReply } from '../control/daemon-api.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
-import { Dispatcher, type Trigger } from './dispatcher.js';
+import { Dispatcher, type Trigger, type TriggerReason } from './dispatcher.js';
 import { JobRuns } from './job-runs.js';
 import { describeJobSlot, type JobSlot } from './job-slot.js';
 import { JobSlots } from './job-slots.js';
@@ -62,6 +62,7 @@ export class Supervisor {
         runLost: (slot, runId) => this.runs.lost(slot, runId),
         retired: (jobId) => this.dispatcher.cancel(jobId),
         runnerIdle: () => this.dispatcher.pump(),
+        changed: (slot, message) => this.watchTrigger(slot, message),
       },
     });
     this.runs = new JobRuns({
@@ -165,6 +166,11 @@ export class Supervisor {
     const slot = this.slotOf(jobId);
     slot.paused = false;
     this.log.info({ job: jobId }, 'job resumed');
+    // What its watchers saw while it was paused was not synced: one full run catches up.
+    if (slot.changedWhilePaused) {
+      slot.changedWhilePaused = false;
+      this.triggerQuietly(slot, { reason: 'watch' });
+    }
     return this.jobStatus(slot);
   }
 
@@ -279,16 +285,31 @@ export class Supervisor {
     return reply;
   }
 
+  /** A watcher's batch: its paths, or a full run when it asks for one (a watch (re)started, failed, a rescan). */
+  private watchTrigger(slot: JobSlot, message: { watcher: string; paths?: string[]; rescan?: string }): void {
+    if (slot.paused) {
+      slot.changedWhilePaused = true;
+      return;
+    }
+    const reason = message.rescan === 'watch-started' ? 'startup' : 'watch';
+    this.log.debug(
+      { job: slot.job.id, watcher: message.watcher, paths: message.paths?.length, rescan: message.rescan },
+      'watcher saw changes',
+    );
+    this.triggerQuietly(slot, { reason, ...(message.paths ? { paths: message.paths } : {}) });
+  }
+
   /**
-   * A trigger from the daemon itself (schedule, retry): a refusal is logged and counted, nobody else to tell.
+   * A trigger from the daemon itself (schedule, retry, watchers): a refusal is logged and counted, nobody else to tell.
    * It never throws: it runs in timer and child-process callbacks, where a throw is an uncaught exception that
    * would end the daemon and every job with it. An unexpected error (a bug) is logged at error level and
    * counted as a rejected trigger: this run did not happen, and the next due or trigger tries again.
    */
-  private triggerQuietly(slot: JobSlot, reason: 'schedule' | 'retry'): void {
+  private triggerQuietly(slot: JobSlot, trigger: Trigger | TriggerReason): void {
     if (slot.paused || this.stopping || !this.slots.isCurrent(slot)) return;
+    const { reason } = typeof trigger === 'string' ? { reason: trigger } : trigger;
     try {
-      this.trigger(slot.job.id, { reason });
+      this.trigger(slot.job.id, typeof trigger === 'string' ? { reason } : trigger);
     } catch (error) {
       if (!(error instanceof SupervisorError)) {
         slot.rejectedTriggers++;

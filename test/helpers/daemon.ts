@@ -28,7 +28,16 @@ export interface TestJob {
 export async function writeDaemonConfig(
   dir: string,
   jobs: readonly TestJob[],
-  { daemon = '', concurrency = '' }: { daemon?: string; concurrency?: string } = {},
+  {
+    daemon = '',
+    concurrency = '',
+    extra = '',
+  }: {
+    daemon?: string;
+    concurrency?: string;
+    /** TOML appended at the end, such as `[[file_watchers]]`. */
+    extra?: string;
+  } = {},
 ): Promise<string> {
   const sections = [
     '[daemon]',
@@ -54,6 +63,7 @@ export async function writeDaemonConfig(
       job.schedule ?? 'type = "manual"',
     );
   }
+  sections.push(extra);
   const file = path.join(dir, 'config.toml');
   fs.writeFileSync(file, `${sections.join('\n')}\n`);
   return file;

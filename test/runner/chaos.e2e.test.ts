@@ -108,6 +108,7 @@ describe('a runner killed with SIGKILL mid-run, again and again (chaos)', functi
       const job: RunnerJob = {
         id: 'chaos',
         lockDir: path.join(dir, 'locks'),
+        watchers: [],
         ...withoutDryRun(makeSyncRequest(source.root, destination, { deleteExtraneous: true })),
       };
       const runner = new ChaosRunner(

@@ -1,0 +1,21 @@
+import fs from 'node:fs/promises';
+
+/**
+ * How many inotify watches this process holds (Linux: the `inotify wd:` lines of each inotify descriptor's
+ * fdinfo); undefined elsewhere or when /proc cannot be read. The one number that says what a watch costs.
+ */
+export async function countInotifyWatches(): Promise<number | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    let count = 0;
+    for (const fd of await fs.readdir('/proc/self/fd')) {
+      const target = await fs.readlink(`/proc/self/fd/${fd}`).catch(() => '');
+      if (target !== 'anon_inode:inotify') continue;
+      const info = await fs.readFile(`/proc/self/fdinfo/${fd}`, 'utf8').catch(() => '');
+      for (const line of info.split('\n')) if (line.startsWith('inotify wd:')) count++;
+    }
+    return count;
+  } catch {
+    return undefined;
+  }
+}
