@@ -140,7 +140,8 @@ function isWatcherStatus(value: unknown): value is WatcherStatus {
     typeof value.id === 'string' &&
     typeof value.path === 'string' &&
     typeof value.state === 'string' &&
-    typeof value.eventsSeen === 'number'
+    typeof value.eventsSeen === 'number' &&
+    typeof value.pending === 'number'
   );
 }
 

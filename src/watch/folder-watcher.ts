@@ -93,6 +93,7 @@ export class FolderWatcher {
       state: this.state,
       ...(this.reason ? { reason: this.reason } : {}),
       eventsSeen: this.eventsSeen,
+      pending: this.window.size,
       ...(this.lastEventAt ? { lastEventAt: this.lastEventAt.toISOString() } : {}),
     };
   }
@@ -206,6 +207,7 @@ export class FolderWatcher {
     const since = this.lastFlushAt;
     this.lastFlushAt = Date.now();
     const kinds = await kindsOfWindow(window, this.wanted, since);
+    this.hooks.statusChanged();
     for (const changed of window.keys()) this.carried.add(changed);
     if (this.carried.size > MAX_BATCH_PATHS) {
       this.carried.clear();

@@ -25,6 +25,8 @@ export interface WatcherStatus {
   /** Why it is degraded or in error, and what it does meanwhile. */
   reason?: string;
   eventsSeen: number;
+  /** Changes seen whose debounce window is still open (0: everything seen has been handed on). */
+  pending: number;
   lastEventAt?: string;
 }
 
