@@ -11,8 +11,10 @@ import { listenToHashedBytes, SMALL_FILE_BYTES } from './hash-file.js';
 import { inspectRoots, type Roots } from './inspect-roots.js';
 import { MetadataCache } from './metadata-cache.js';
 import { toFileMeta } from './read-folder.js';
+import { sourceHoldsContent } from './source-holds-content.js';
 import { describeEntryError } from './sync-entry-error.js';
 import { SyncProgressTracker } from './sync-progress-tracker.js';
+import { SyncScope } from './sync-scope.js';
 import { purgeTrash, RunTrash } from './trash.js';
 import type { FileMeta, PlanEntry, SyncFileError, SyncRequest, SyncResult } from './types.js';
 import { type WalkEvent, walkTrees } from './walk-trees.js';
@@ -73,6 +75,7 @@ class SyncRun {
   // Of those, the ones that keep an excluded entry (dry runs only: a real run finds them still there).
   private readonly keptByExclusion = new Set<string>();
   private sourceHasContent = false;
+  private readonly scope: SyncScope | undefined;
 
   constructor(
     private readonly request: SyncRequest,
@@ -86,6 +89,7 @@ class SyncRun {
     this.decisionContext = { ...request, cache, coarseTimes: roots.coarseDestinationTimes };
     this.folders = new DestinationFolders(this.context, roots.coarseDestinationTimes);
     this.installs = new EntryInstalls(request, this.context, cache, tracker, this.errors);
+    this.scope = SyncScope.of(request.paths);
   }
 
   async execute(): Promise<void> {
@@ -108,6 +112,7 @@ class SyncRun {
         listInline: request.listInline === true,
         walkExtraneous: request.deleteExtraneous,
         skipDestinationPaths: new Set(request.trashDir ? [request.trashDir] : []),
+        scope: this.scope,
         // A dry run changes no mode: it reports such a folder, as rsync --dry-run does.
         ...(request.dryRun
           ? {}
@@ -142,6 +147,13 @@ class SyncRun {
     let deletions: 'ran' | 'held back' = this.errors.length > 0 ? 'held back' : 'ran';
     if (this.deletions.length > 0) {
       this.tracker.phase('deleting');
+      // A scoped run saw a few folders: whether the source still holds anything is asked of the source itself.
+      if (this.scope && !this.sourceHasContent)
+        this.sourceHasContent = sourceHoldsContent(
+          request.source,
+          request.filters,
+          request.ignoreHiddenFiles,
+        );
       deletions = await deleteExtraneous(this.deletions, {
         request,
         context: this.context,
@@ -357,7 +369,8 @@ class SyncRun {
   private async finish(): Promise<void> {
     this.tracker.phase('finishing');
     this.folders.finishAll((path, error) => this.recordError(path, error));
-    await this.cache.save({ prune: true }).catch((error: unknown) => {
+    // A scoped run met only part of the tree: the hashes of the rest are still good.
+    await this.cache.save({ prune: this.scope === undefined }).catch((error: unknown) => {
       this.warnings.push(`could not save the metadata cache: ${(error as Error).message}`);
     });
   }

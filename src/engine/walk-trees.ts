@@ -2,6 +2,7 @@ import { compileFilters, type PathFilter } from './compile-filters.js';
 import { openListedTree, type TreeSide } from './folder-lister.js';
 import type { TreeListingOptions } from './list-tree.js';
 import type { FolderListing } from './read-folder.js';
+import type { SyncScope } from './sync-scope.js';
 import { isTempName } from './temp-names.js';
 import { InlineTree, type TreeLister } from './tree-listers.js';
 import type { FileMeta } from './types.js';
@@ -42,6 +43,8 @@ export interface WalkOptions {
    * permission (EACCES): whether it was made listable, in which case it is listed again. Absent: reported.
    */
   openDestinationFolder?: (path: string) => boolean;
+  /** An incremental run's changed paths: only they, what lies under them and the folders on the way are walked. */
+  scope?: SyncScope | undefined;
 }
 
 /**
@@ -57,7 +60,8 @@ export async function* walkTrees(
     side: TreeSide,
     tree: Pick<TreeListingOptions, 'root' | 'skipPaths' | 'mirrorOf'>,
   ): TreeLister =>
-    options.listInline
+    // A scoped run enters a few folders: listing whole trees ahead on threads would cost more than it saves.
+    options.listInline || options.scope
       ? new InlineTree(tree.root)
       : openListedTree(
           { ...tree, filters: options.filters, ignoreHiddenFiles: options.ignoreHiddenFiles },
@@ -78,7 +82,7 @@ export async function* walkTrees(
     filter: compileFilters(options.filters, options.ignoreHiddenFiles),
   };
   try {
-    yield* walkFolder(options, { path: '', ...root }, lists);
+    yield* walkFolder(options, { path: '', ...root, scoped: options.scope !== undefined }, lists);
   } finally {
     lists.source.close();
     lists.destination?.close();
@@ -89,6 +93,8 @@ interface SubFolder {
   path: string;
   source: FileMeta | undefined;
   destination: FileMeta | undefined;
+  /** Only the entries the run's scope names are walked here (a folder on the way to a changed path). */
+  scoped: boolean;
 }
 interface ListFolders {
   source: TreeLister;
@@ -139,6 +145,9 @@ async function* walkFolder(
     destinationMeta: FileMeta | undefined,
   ): void => {
     const path = relative ? `${relative}/${name}` : name;
+    const scope = folder.scoped ? options.scope : undefined;
+    const coveredByScope = scope === undefined || scope.covers(path);
+    if (!coveredByScope && !scope?.leadsTo(path)) return;
     if (isTempName(name)) {
       if (destinationMeta) batch.push({ type: 'stale-temp', path });
       return;
@@ -159,7 +168,7 @@ async function* walkFolder(
     }
     if (source?.kind === 'dir') {
       batch.push({ type: 'folder', path, source, destination });
-      folders.push({ path, source, destination });
+      folders.push({ path, source, destination, scoped: !coveredByScope });
     } else if (source) {
       batch.push({ type: 'entry', path, folder: relative, name, source, destination });
       // A folder that a file or link replaces: its content is a deletion, walked as extraneous (delete-extraneous).
@@ -172,7 +181,8 @@ async function* walkFolder(
   // A destination folder with no source folder at its path: its content is walked only for deletion.
   const walkExtraneousFolder = (path: string, destination: FileMeta | undefined): void => {
     if (destination?.kind !== 'dir' || !options.walkExtraneous) return;
-    folders.push({ path, source: undefined, destination });
+    // Gone from the source: all of it goes, as in a full run, even when only part of it was reported changed.
+    folders.push({ path, source: undefined, destination, scoped: false });
   };
   // A merge of the two sorted listings by index: no iterator or tuple per entry (this loop runs once per file).
   let i = 0;

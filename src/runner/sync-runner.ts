@@ -42,16 +42,18 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
   const run = (message: Extract<SupervisorToRunner, { type: 'sync' }>) => {
     const { runId } = message;
     const abort = new AbortController();
-    const { id: _id, lockDir, ...request } = job;
+    const { id: _id, lockDir, watchers: _watchers, ...request } = job;
     const dryRun = message.dryRun === true;
+    // The watchers' changed paths: synced alone, with what lies under them (see sync-scope.ts).
+    const incremental = message.mode === 'paths' && message.paths !== undefined;
     // Debug: the supervisor logs each run's start and end; these carry the runner's own clock.
-    const scope =
-      message.mode === 'paths' ? `${message.paths?.length ?? 0} changed path(s), full walk` : 'full';
+    const scope = incremental ? `${message.paths?.length} changed path(s)` : 'full';
     logs.log('debug', `sync started (${scope}${dryRun ? ', dry run' : ''})`, runId);
     const done = lockedRun(dryRun ? undefined : { destination: job.destination, lockDir }, () =>
       engine.run(
-        { ...request, dryRun },
+        { ...request, dryRun, ...(incremental ? { paths: message.paths } : {}) },
         {
+          inline: incremental,
           signal: abort.signal,
           onProgress: (progress) => channel.send({ type: 'progress', runId, progress }),
           onWarning: (message) => warnOnce(message, runId),

@@ -120,6 +120,9 @@ describe('loadConfigFile', () => {
       recursive: true,
       debounce_ms: 1000,
       watch_events: ['create', 'write', 'remove', 'rename'],
+      backend: 'auto',
+      poll_interval_ms: 1000,
+      full_rescan_interval_secs: 3600,
     });
   });
 
