@@ -68,6 +68,7 @@ function describeLastRun(run: RunSummary, now: number): string {
           ...(stats.copied > 0 || stats.updated === 0 ? [`${stats.copied} copied`] : []),
           ...(stats.updated > 0 ? [`${stats.updated} updated`] : []),
           `${stats.deleted} deleted`,
+          ...(stats.renamed ? [`${stats.renamed} renamed`] : []),
           ...(stats.errors ? [`${stats.errors} errors`] : []),
         ].join(', ');
   return `${run.outcome}${run.dryRun ? ' (dry run)' : ''} ${formatTime(run.finishedAt, now)}, ${formatDuration(run.durationMs)}, ${counts}`;

@@ -17,6 +17,8 @@ export function formatSyncResult(jobId: string, result: SyncResult): string {
     `${stats.copied} ${verb}copied`,
     `${stats.updated} ${verb}updated`,
     `${stats.deleted} ${verb}deleted${stats.trashed > 0 ? ` (${stats.trashed} to the trash)` : ''}`,
+    // Only incremental runs (a daemon's watchers) rename; older daemons' results have no count.
+    ...(stats.renamed ? [`${stats.renamed} renamed`] : []),
     `${stats.skipped} skipped`,
     `${stats.excluded} excluded`,
     `${formatBytes(stats.bytesCopied)} ${verb}written`,

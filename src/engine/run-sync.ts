@@ -3,14 +3,17 @@ import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { displayPath, fsPath } from './byte-names.js';
+import { compileFilters } from './compile-filters.js';
 import { type DecisionContext, decideEntry } from './decide-entry.js';
 import { deleteExtraneous, type PendingDeletion } from './delete-extraneous.js';
+import { findDeletionRefusal } from './deletion-guards.js';
 import { DestinationFolders } from './destination-folders.js';
-import { EntryInstalls, type PendingInstall } from './entry-installs.js';
+import { EntryInstalls } from './entry-installs.js';
+import { FolderReplacements } from './folder-replacements.js';
 import { listenToHashedBytes, SMALL_FILE_BYTES } from './hash-file.js';
 import { inspectRoots, type Roots } from './inspect-roots.js';
 import { MetadataCache } from './metadata-cache.js';
-import { toFileMeta } from './read-folder.js';
+import { mirrorRenames } from './mirror-renames.js';
 import { sourceHoldsContent } from './source-holds-content.js';
 import { describeEntryError } from './sync-entry-error.js';
 import { SyncProgressTracker } from './sync-progress-tracker.js';
@@ -18,7 +21,7 @@ import { SyncScope } from './sync-scope.js';
 import { purgeTrash, RunTrash } from './trash.js';
 import type { FileMeta, PlanEntry, SyncFileError, SyncRequest, SyncResult } from './types.js';
 import { type WalkEvent, walkTrees } from './walk-trees.js';
-import { FOLDER_NEEDS_DELETIONS, makeFolder, updateMetadata, type WriteContext } from './write-entry.js';
+import { makeFolder, updateMetadata, type WriteContext } from './write-entry.js';
 
 // Synchronous work is cut into slices so that IPC (a stop request) and timers are served during a long run.
 const EVENT_LOOP_SLICE_MS = 20;
@@ -70,10 +73,7 @@ class SyncRun {
   // Below a folder that could not be made every entry would fail alike: the folder's one error says it all.
   private readonly failedFolders: string[] = [];
   // Files and links that replace a destination folder: installed once the deletion phase emptied it.
-  private readonly replacements: PendingInstall[] = [];
-  private readonly replacedFolders = new Set<string>();
-  // Of those, the ones that keep an excluded entry (dry runs only: a real run finds them still there).
-  private readonly keptByExclusion = new Set<string>();
+  private readonly replacements: FolderReplacements;
   private sourceHasContent = false;
   private readonly scope: SyncScope | undefined;
 
@@ -89,6 +89,12 @@ class SyncRun {
     this.decisionContext = { ...request, cache, coarseTimes: roots.coarseDestinationTimes };
     this.folders = new DestinationFolders(this.context, roots.coarseDestinationTimes);
     this.installs = new EntryInstalls(request, this.context, cache, tracker, this.errors);
+    this.replacements = new FolderReplacements(request, {
+      folders: this.folders,
+      installs: this.installs,
+      tracker,
+      errors: this.errors,
+    });
     this.scope = SyncScope.of(request.paths);
   }
 
@@ -102,6 +108,7 @@ class SyncRun {
     if (!this.roots.destination) this.makeFolder('', undefined, 'destination folder does not exist');
     else this.folders.met('', this.roots.destination);
     this.folders.finishLater('', this.roots.source, this.roots.destination);
+    this.mirrorRenames();
 
     const walk = walkTrees(
       {
@@ -166,7 +173,7 @@ class SyncRun {
         onProgress: () => this.tracker.deletionTried(),
       });
     }
-    await this.replaceFolders(deletions);
+    await this.replacements.install(deletions);
     if (!request.dryRun) {
       // A trash inside the destination was created in one of its folders, whose mtime then moved.
       const trashInDestination = request.trashDir
@@ -175,6 +182,36 @@ class SyncRun {
       if (!trashInDestination.startsWith('..') && !path.isAbsolute(trashInDestination))
         this.folders.touch(trashInDestination);
       await this.finish();
+    }
+  }
+
+  /**
+   * An incremental run's renames, mirrored as renames before the walk, only where a full run would delete the old
+   * side: deletions on, a real run, and no delete guard refusing (see mirror-renames).
+   */
+  private mirrorRenames(): void {
+    const { request } = this;
+    if (
+      !this.scope ||
+      !request.paths ||
+      !request.deleteExtraneous ||
+      request.dryRun ||
+      !this.roots.destination
+    )
+      return;
+    const hasContent = sourceHoldsContent(request.source, request.filters, request.ignoreHiddenFiles);
+    if (findDeletionRefusal(request, { roots: this.roots, hasContent })) return;
+    const renames = mirrorRenames(request.paths, {
+      source: request.source,
+      destination: request.destination,
+      excluded: compileFilters(request.filters, request.ignoreHiddenFiles),
+      maxDelete: request.maxDelete,
+    });
+    for (const { from, to, kind } of renames) {
+      this.folders.touch(from);
+      this.folders.touch(to);
+      this.tracker.stats.renamed++;
+      this.report({ action: 'rename', path: to, kind, reason: `moved from ${displayPath(from)}` });
     }
   }
 
@@ -193,7 +230,7 @@ class SyncRun {
         return;
       case 'folder-done':
         if (event.source) this.folders.finishLater(event.path, event.source, event.destination);
-        else if (this.replacedFolders.has(event.path)) {
+        else if (this.replacements.isReplaced(event.path)) {
           this.deletions.push({ path: event.path, kind: 'dir', reason: 'a file or symlink replaces it' });
         } else this.deletions.push({ path: event.path, kind: 'dir' });
         return;
@@ -202,7 +239,7 @@ class SyncRun {
         if (event.source.kind === 'file' || event.source.kind === 'symlink') this.sourceHasContent = true;
         if (event.destination?.kind === 'dir') {
           this.folders.met(event.path, event.destination);
-          this.replacedFolders.add(event.path);
+          this.replacements.folderReplaced(event.path);
         }
         // Large files go to the queue, so that up to max_file_operations copy or hash at once; the rest is
         // handled inline, where synchronous calls are cheapest.
@@ -223,7 +260,7 @@ class SyncRun {
         return;
       case 'excluded':
         this.tracker.stats.excluded++;
-        if (this.request.dryRun) this.noteKeptByExclusion(event.path);
+        if (this.request.dryRun) this.replacements.noteExcluded(event.path);
         return;
       case 'unreadable':
         this.recordError(event.path || '.', Object.assign(new Error(event.message), { code: event.code }));
@@ -265,7 +302,7 @@ class SyncRun {
     if (destination?.kind === 'dir' && (this.request.deleteExtraneous || this.request.dryRun)) {
       // The folder's content is being walked as extraneous: it goes in the deletion phase, under its guards.
       // A dry run judges it there too, so that its plan says what a real run would do.
-      this.replacements.push({ decision, source, destination });
+      this.replacements.add({ decision, source, destination });
       return;
     }
     if (this.request.dryRun) return this.tracker.done(decision);
@@ -281,60 +318,6 @@ class SyncRun {
     if (source.kind === 'file' && source.size >= SMALL_FILE_BYTES)
       return this.installs.install({ decision, source, destination });
     this.installs.add({ decision, source, destination });
-  }
-
-  /** Installs the files and links that replace a folder, now that the deletion phase emptied it, or says why not. */
-  private async replaceFolders(deletions: 'ran' | 'held back'): Promise<void> {
-    for (const replacement of this.replacements) {
-      const { path } = replacement.decision;
-      if (this.request.signal?.aborted) return;
-      const refusal = this.replacementRefusal(path, deletions);
-      if (refusal) {
-        this.errors.push({ path, code: 'FOLDER_NOT_EMPTY', message: refusal });
-        continue;
-      }
-      if (this.request.dryRun) {
-        this.tracker.done(replacement.decision);
-        continue;
-      }
-      const stats = fs.lstatSync(fsPath(`${this.request.destination}/${path}`), { throwIfNoEntry: false });
-      if (stats?.isDirectory()) {
-        this.errors.push({ path, code: 'FOLDER_NOT_EMPTY', message: FOLDER_STILL_HOLDS_ENTRIES });
-        continue;
-      }
-      this.folders.touch(path);
-      await this.installs.install({ ...replacement, destination: stats ? toFileMeta(stats) : undefined });
-    }
-  }
-
-  /** Why a folder that a file replaces must stay, judged before anything is written (dry runs alike). */
-  private replacementRefusal(path: string, deletions: 'ran' | 'held back'): string | undefined {
-    if (!this.request.deleteExtraneous) {
-      // Only a dry run comes here without deletions: a real run's copy removes the folder only if it is empty.
-      try {
-        if (fs.readdirSync(fsPath(`${this.request.destination}/${path}`)).length === 0) return undefined;
-      } catch {
-        // Unreadable: not known to be empty.
-      }
-      return FOLDER_NEEDS_DELETIONS;
-    }
-    if (deletions === 'held back')
-      return 'cannot delete non-empty folder to put a file in its place: deletions did not run in this run (see above); left untouched';
-    if (this.keptByExclusion.has(path)) return FOLDER_STILL_HOLDS_ENTRIES;
-    return undefined;
-  }
-
-  // A dry run deletes nothing, so a replaced folder that keeps an excluded entry is found from the walk.
-  // The excluded path's own folders, nearest first: as many lookups as the path is deep.
-  private noteKeptByExclusion(excludedPath: string): void {
-    for (
-      let slash = excludedPath.lastIndexOf('/');
-      slash > 0;
-      slash = excludedPath.lastIndexOf('/', slash - 1)
-    ) {
-      const folder = excludedPath.slice(0, slash);
-      if (this.replacedFolders.has(folder)) this.keptByExclusion.add(folder);
-    }
   }
 
   private makeFolder(path: string, destination: FileMeta | undefined, reason: string): void {
@@ -386,9 +369,6 @@ class SyncRun {
     this.errors.push({ path, ...describeEntryError(error) });
   }
 }
-
-const FOLDER_STILL_HOLDS_ENTRIES =
-  'cannot delete non-empty folder to put a file in its place: it still holds excluded entries (never deleted) or entries that could not be deleted';
 
 function isWithin(path: string, folder: string): boolean {
   return folder === '' || path === folder || path.startsWith(`${folder}/`);

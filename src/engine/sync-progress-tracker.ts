@@ -15,6 +15,7 @@ export function emptySyncStats(): SyncStats {
     skipped: 0,
     excluded: 0,
     directoriesCreated: 0,
+    renamed: 0,
     bytesCopied: 0,
     errors: 0,
     durationMs: 0,

@@ -12,7 +12,7 @@ export type EntryKind = 'file' | 'dir' | 'symlink' | 'special';
 
 export type ComparisonMethod = 'mtime' | 'checksum' | 'size';
 
-export type PlanAction = 'mkdir' | 'copy' | 'update' | 'delete' | 'skip';
+export type PlanAction = 'mkdir' | 'copy' | 'update' | 'delete' | 'rename' | 'skip';
 
 /** One decision of a run, with the reason a user would ask for. Paths are relative to the roots, with "/". */
 export interface PlanEntry {
@@ -87,6 +87,8 @@ export interface SyncStats {
   copied: number;
   updated: number;
   deleted: number;
+  /** Files and folders moved in the destination as they were in the source (incremental runs). */
+  renamed: number;
   trashed: number;
   skipped: number;
   excluded: number;

@@ -84,10 +84,13 @@ for (const backend of ['native', 'chokidar'] as const) {
       fs.writeFileSync(path.join(source, 'new.txt'), 'new');
       fs.writeFileSync(path.join(source, 'sub/b.txt'), 'b, longer now');
       await waitForMirror(source, mirror, 'a create and a write');
+      const folderInode = fs.statSync(path.join(mirror, 'sub/deep')).ino;
       fs.rmSync(path.join(source, 'a.txt'));
       fs.renameSync(path.join(source, 'sub/b.txt'), path.join(source, 'sub/b-renamed.txt'));
       fs.renameSync(path.join(source, 'sub/deep'), path.join(source, 'moved-deep'));
       await waitForMirror(source, mirror, 'a remove and renames');
+      // The folder was moved in the mirror too, not copied again.
+      expect(fs.statSync(path.join(mirror, 'moved-deep')).ino).to.equal(folderInode);
       expect(runsOf(daemon, 'docs').slice(1).flat()).to.include('watch');
       expect(daemon.logged(/watcher saw changes/, 'docs').length).to.be.greaterThan(0);
     });

@@ -61,15 +61,6 @@ describe('runSync of changed paths only', () => {
     expectSameTree(snapshotTree(destination), snapshotTree(source), { times: false });
   });
 
-  it('renames: both sides named, the old one deleted and the new one copied', async () => {
-    fs.renameSync(path.join(source, 'docs'), path.join(source, 'papers'));
-
-    const result = await scoped(['docs', 'papers']);
-
-    expect(result.outcome).to.equal('ok');
-    expectSameTree(snapshotTree(destination), snapshotTree(source), { times: false });
-  });
-
   it('keeps the guards of a full run: max_delete, and nothing deleted from a source emptied of content', async () => {
     fs.rmSync(path.join(source, 'docs'), { recursive: true });
     const limited = await scoped(['docs'], { maxDelete: 1 });
@@ -93,5 +84,55 @@ describe('runSync of changed paths only', () => {
     expect(result.outcome).to.equal('ok');
     expect(fs.existsSync(path.join(destination, 'docs/build.log'))).to.equal(false);
     expect(fs.existsSync(path.join(destination, 'docs/old.log'))).to.equal(true);
+  });
+
+  describe('renames', () => {
+    const inode = (relative: string) => fs.lstatSync(path.join(destination, relative)).ino;
+
+    it('mirrors a renamed folder as one rename: the same inode in the destination, nothing copied', async () => {
+      const before = inode('docs');
+      const fileBefore = inode('docs/deep/three.txt');
+      fs.renameSync(path.join(source, 'docs'), path.join(source, 'other/papers'));
+
+      const result = await scoped(['docs', 'other/papers']);
+
+      expect(result.outcome).to.equal('ok');
+      expect(result.stats).to.include({ renamed: 1, copied: 0, deleted: 0 });
+      expect(inode('other/papers')).to.equal(before);
+      expect(inode('other/papers/deep/three.txt')).to.equal(fileBefore);
+      expectSameTree(snapshotTree(destination), snapshotTree(source), { times: false });
+    });
+
+    it('mirrors a renamed file as a rename when it is the same size and time', async () => {
+      const before = inode('a.txt');
+      fs.renameSync(path.join(source, 'a.txt'), path.join(source, 'docs/a-moved.txt'));
+
+      const result = await scoped(['a.txt', 'docs/a-moved.txt']);
+
+      expect(result.stats).to.include({ renamed: 1, copied: 0 });
+      expect(inode('docs/a-moved.txt')).to.equal(before);
+      expectSameTree(snapshotTree(destination), snapshotTree(source), { times: false });
+    });
+
+    it('copies and deletes instead when unsure, or where a full run would not delete the old side', async () => {
+      // Changed on the way: another size.
+      fs.renameSync(path.join(source, 'a.txt'), path.join(source, 'b.txt'));
+      fs.writeFileSync(path.join(source, 'b.txt'), 'b, not the same file');
+      const changed = await scoped(['a.txt', 'b.txt']);
+      expect(changed.stats).to.include({ renamed: 0, copied: 1, deleted: 1 });
+
+      // max_delete below the moved folder's files: a full run would delete none of them.
+      fs.renameSync(path.join(source, 'docs'), path.join(source, 'papers'));
+      const limited = await scoped(['docs', 'papers'], { maxDelete: 2 });
+      expect(limited.stats.renamed).to.equal(0);
+      expect(limited.errors[0]?.code).to.equal('MAX_DELETE');
+      expect(fs.existsSync(path.join(destination, 'docs/deep/three.txt'))).to.equal(true);
+
+      // No deletions: the old side stays, so the new one is a copy.
+      const kept = await scoped(['docs', 'papers'], { deleteExtraneous: false });
+      expect(kept.stats.renamed).to.equal(0);
+      expect(fs.existsSync(path.join(destination, 'docs/deep/three.txt'))).to.equal(true);
+      expect(fs.existsSync(path.join(destination, 'papers/deep/three.txt'))).to.equal(true);
+    });
   });
 });
