@@ -114,10 +114,14 @@ export interface BenchJobOptions {
 }
 
 /** A job of the bench's own trees, beside the daemon's small generated ones. */
-interface BenchJob {
+export interface BenchJob {
   id: string;
   source: string;
   destination: string;
+  /** TOML lines of the job's `[sync_jobs.sync_options]` table. */
+  syncOptions?: string;
+  /** TOML appended after the job, such as its `[[file_watchers]]`. */
+  appended?: string;
 }
 
 /**
@@ -209,7 +213,10 @@ function writeConfig(
     }
     lines.push(...jobLines({ id, source, destination: path.join(dir, 'trees', id, 'mirror') }, jobs));
   }
-  for (const job of extraJobs) lines.push(...jobLines(job, {}));
+  for (const job of extraJobs) {
+    lines.push(...jobLines(job, job.syncOptions ? { syncOptions: job.syncOptions } : {}));
+    if (job.appended) lines.push(job.appended);
+  }
   const file = path.join(dir, 'config.toml');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(file, `${lines.join('\n')}\n`);

@@ -18,11 +18,13 @@ import {
   benchStatusRoundTrip,
   type SupervisorBenchContext,
 } from './supervisor-bench.js';
+import { benchWatching } from './watch-bench.js';
 
 // `npm run bench`: the engine side by side with rsync (and cp), alternating rounds, warm page cache. Each
 // scenario of issue 3 is a function below; 7 to 10, the supervisor side by side with PM2, are in
 // supervisor-bench.ts; 11, the supervisor's memory under a dry-run job every second, in dry-run-memory-bench.ts
-// (BENCH_DRY_RUN_SECS, default 60); 12 and 13 (issue 8) time the CLI: a no-op through the daemon and start-up.
+// (BENCH_DRY_RUN_SECS, default 60); 12 and 13 (issue 8) time the CLI: a no-op through the daemon and start-up;
+// 14 to 17 (issue 9) file watching beside lsyncd, in watch-bench.ts (BENCH_WATCH_TRIALS, default 50).
 // BENCH_ROUNDS (default 5) and BENCH_SCENARIOS=1,3 narrow it down.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,9 +67,15 @@ async function main(): Promise<void> {
     ['11', () => benchDryRunMemory(supervisorBench)],
     ['12', noOpThroughDaemon],
     ['13', cliStartUp],
+    ['14', watching],
   ];
   for (const [id, scenario] of scenarios) {
-    if (!SELECTED || SELECTED.includes(id)) {
+    // 14 runs 14 to 17 (issue 9): one watched daemon measures them all.
+    if (
+      !SELECTED ||
+      SELECTED.includes(id) ||
+      (id === '14' && SELECTED.some((other) => ['15', '16', '17'].includes(other)))
+    ) {
       await scenario();
       // Written after each scenario, so a long run that fails late keeps what it measured.
       report(false);
@@ -79,6 +87,11 @@ async function main(): Promise<void> {
 
 // Scenarios 7 to 10 record into the same samples and notes, and time their CLI rounds with the same `compare`.
 const supervisorBench: SupervisorBenchContext = { root: ROOT, work: WORK, samples, notes, compare };
+
+/** Scenarios 14 to 17 (issue 9): file watching on the 20,000-file tree, beside lsyncd. */
+async function watching(): Promise<void> {
+  await benchWatching(supervisorBench, { tree: tree('small'), folders: 400 });
+}
 
 function cleanUp(): void {
   process.stderr.write('removing the runs… ');

@@ -44,6 +44,7 @@ export class EngineHost {
   constructor(
     // No heap limits of its own: a run over a huge tree needs what the process would give it.
     startEngineThread: () => Worker = () => startModuleWorker('engine-thread', import.meta.url, {}),
+    private readonly releaseAfterMs = RELEASE_AFTER_MS,
   ) {
     this.thread = new ThreadClient({
       name: 'engine',
@@ -59,10 +60,12 @@ export class EngineHost {
   }
 
   async run(request: PortableSyncRequest, run: EngineRun): Promise<EngineOutcome> {
+    // An in-line run leaves the thread's release as it was: an idle thread must not outlive it.
+    if (run.inline) return runInline(request, run);
     clearTimeout(this.releaseTimer);
     this.warn = run.onWarning;
     // Threads unavailable: the engine runs on the main thread instead.
-    if (run.inline || !this.thread.tryStart()) return runInline(request, run);
+    if (!this.thread.tryStart()) return runInline(request, run);
     try {
       return await this.runOnThread(request, run);
     } finally {
@@ -95,7 +98,7 @@ export class EngineHost {
   }
 
   private scheduleRelease(): void {
-    this.releaseTimer = setTimeout(() => this.thread.release(), RELEASE_AFTER_MS);
+    this.releaseTimer = setTimeout(() => this.thread.release(), this.releaseAfterMs);
     this.releaseTimer.unref();
   }
 }

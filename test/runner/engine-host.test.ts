@@ -3,8 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
 import { EngineHost } from '../../src/runner/engine-host.js';
 import { FIXTURES } from '../helpers/daemon.js';
-import { makeSyncRequest } from '../helpers/sync-helpers.js';
-import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
+import { makeSyncRequest, waitFor } from '../helpers/sync-helpers.js';
+import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
 describe('the engine host', () => {
   afterEach(removeTempDirs);
@@ -25,5 +25,33 @@ describe('the engine host', () => {
     expect(result.outcome).to.equal('failed');
     expect(result.errors[0]?.code).to.equal('ENGINE_CRASH');
     expect(result.errors[0]?.message).to.include('disk on fire');
+  });
+
+  it("ends its idle thread even when in-line runs (a watcher's) come after the last run on it", async () => {
+    const dir = await makeTempDir();
+    let threadExited = false;
+    const host = new EngineHost(() => {
+      const worker = new Worker(new URL('../../dist/runner/engine-thread.js', import.meta.url));
+      worker.once('exit', () => {
+        threadExited = true;
+      });
+      return worker;
+    }, 200);
+    const { signal: _signal, ...request } = makeSyncRequest(
+      path.join(dir, 'source'),
+      path.join(dir, 'mirror'),
+    );
+    await writeTree(request.source, { 'a.txt': 'a' });
+    const run = {
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+      onWarning: () => undefined,
+      collectPlan: false,
+    };
+    expect((await host.run(request, run)).result.outcome).to.equal('ok');
+    expect(
+      (await host.run({ ...request, paths: ['a.txt'] }, { ...run, inline: true })).result.outcome,
+    ).to.equal('ok');
+    await waitFor(() => threadExited, { what: 'the idle engine thread to end', timeoutMs: 5000 });
   });
 });
