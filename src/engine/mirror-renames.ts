@@ -27,8 +27,8 @@ const SAME_FOLDER_SHARE = 0.9;
  * walk: a folder of 5,000 files moved is one rename, not 5,000 copies and deletions. The caller allows it only
  * where a full run would delete the old side (deletions on, the delete guards passed). A pair is taken when the
  * old path is gone from the source but still in the destination, the new one is in the source but not yet in
- * the destination, and the moved entry looks the same: a file of the same size and modification time, a folder
- * whose names are nearly all the same. The walk that follows syncs the new side as a subtree, so a pair taken
+ * the destination, and the moved entry is the same: a file of the same size, time and bytes, a folder whose
+ * names are nearly all the same. Together, the renames move no more files than `max_delete`. The walk that follows syncs the new side as a subtree, so a pair taken
  * wrongly costs copies, never a wrong mirror.
  */
 export function mirrorRenames(paths: readonly string[], rules: RenameRules): MirroredRename[] {
@@ -48,15 +48,24 @@ export function mirrorRenames(paths: readonly string[], rules: RenameRules): Mir
   // stands where it belongs and is no longer a candidate.
   created.sort((a, b) => depth(a) - depth(b));
   const taken = new Set<string>();
+  // What the renames take away from the old sides, counted together against max_delete.
+  let moved = 0;
   for (const to of created) {
     const target = lstat(rules.source, to);
-    if (!target || lstat(rules.destination, to) || !isFolder(rules.destination, parentOf(to))) continue;
+    // Every folder on the way a real one on both sides: a symlink there would send the rename out of the tree.
+    if (!target || lstat(rules.destination, to) || !throughFolders(rules.destination, to)) continue;
+    if (!throughFolders(rules.source, to)) continue;
     const from = removed.find(
-      (candidate) => !taken.has(candidate) && looksMoved(rules, candidate, to, target),
+      (candidate) =>
+        !taken.has(candidate) &&
+        throughFolders(rules.destination, candidate) &&
+        looksMoved(rules, candidate, to, target),
     );
     if (!from) continue;
     const kind = target.isDirectory() ? 'dir' : 'file';
-    if (rules.maxDelete !== undefined && countFiles(rules.destination, from) > rules.maxDelete) continue;
+    const files = countFiles(rules.destination, from);
+    if (rules.maxDelete !== undefined && moved + files > rules.maxDelete) continue;
+    moved += files;
     try {
       fs.renameSync(fsPath(`${rules.destination}/${from}`), fsPath(`${rules.destination}/${to}`));
     } catch {
@@ -72,8 +81,15 @@ export function mirrorRenames(paths: readonly string[], rules: RenameRules): Mir
 function looksMoved(rules: RenameRules, from: string, to: string, target: fs.Stats): boolean {
   const old = lstat(rules.destination, from);
   if (!old || lstat(rules.source, from)) return false;
+  // A file is taken for the same only with the same bytes: under another name, size and time alone could pair
+  // two different files, and the walk after would then trust the wrong copy (it compares size and time).
   if (target.isFile())
-    return old.isFile() && old.size === target.size && Math.abs(old.mtimeMs - target.mtimeMs) < 1;
+    return (
+      old.isFile() &&
+      old.size === target.size &&
+      Math.abs(old.mtimeMs - target.mtimeMs) < 1 &&
+      sameContent(`${rules.destination}/${from}`, `${rules.source}/${to}`, old.size)
+    );
   if (!target.isDirectory() || !old.isDirectory()) return false;
   const before = namesOf(rules.destination, from);
   const after = namesOf(rules.source, to);
@@ -112,8 +128,37 @@ function lstat(root: string, path: string): fs.Stats | undefined {
   }
 }
 
-function isFolder(root: string, path: string): boolean {
-  return lstat(root, path)?.isDirectory() === true;
+/** Whether every folder above `path` (not `path` itself) is a real folder, never a symlink. */
+function throughFolders(root: string, path: string): boolean {
+  for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1))
+    if (lstat(root, path.slice(0, slash))?.isDirectory() !== true) return false;
+  return true;
+}
+
+const COMPARE_CHUNK = 1 << 20;
+
+/** Byte-for-byte equality of two files of `size` bytes; false on any error. */
+function sameContent(first: string, second: string, size: number): boolean {
+  let a: number | undefined;
+  let b: number | undefined;
+  try {
+    a = fs.openSync(fsPath(first), 'r');
+    b = fs.openSync(fsPath(second), 'r');
+    const left = Buffer.allocUnsafe(Math.min(COMPARE_CHUNK, Math.max(size, 1)));
+    const right = Buffer.allocUnsafe(left.length);
+    for (let offset = 0; offset < size; ) {
+      const read = fs.readSync(a, left, 0, left.length, offset);
+      if (read === 0 || fs.readSync(b, right, 0, read, offset) !== read) return false;
+      if (!left.subarray(0, read).equals(right.subarray(0, read))) return false;
+      offset += read;
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (a !== undefined) fs.closeSync(a);
+    if (b !== undefined) fs.closeSync(b);
+  }
 }
 
 function readFolder(root: string, path: string): fs.Dirent[] {
@@ -126,11 +171,6 @@ function readFolder(root: string, path: string): fs.Dirent[] {
 
 function namesOf(root: string, path: string): Set<string> {
   return new Set(readFolder(root, path).map((entry) => entry.name));
-}
-
-function parentOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash === -1 ? '' : path.slice(0, slash);
 }
 
 function baseName(path: string): string {

@@ -1,7 +1,7 @@
 import { LOG_LEVELS, type LogLevel } from '../config/log-levels.js';
 import type { PlannedChanges } from '../engine/plan-collector.js';
 import type { SyncFileError, SyncOutcome, SyncProgress, SyncStats } from '../engine/types.js';
-import type { RescanReason, WatcherStatus } from '../watch/watcher-settings.js';
+import type { RescanReason, WatcherState, WatcherStatus } from '../watch/watcher-settings.js';
 
 // The one protocol between the supervisor and a runner, used by both sides (DESIGN.md, "IPC messages").
 // Every message is checked on arrival: the type system cannot see across a process boundary.
@@ -60,7 +60,8 @@ export function parseSupervisorMessage(value: unknown): Parsed<SupervisorToRunne
     case 'sync': {
       if (typeof value.runId !== 'string' || value.runId === '') return invalid(value, 'a sync with a runId');
       if (value.mode !== 'full' && value.mode !== 'paths') return invalid(value, 'mode "full" or "paths"');
-      if (value.paths !== undefined && !isStringArray(value.paths)) return invalid(value, 'paths as strings');
+      if (value.paths !== undefined && !(isStringArray(value.paths) && value.paths.every(isRelativePath)))
+        return invalid(value, 'paths relative to the source, without "." or ".." segments');
       if (value.dryRun !== undefined && typeof value.dryRun !== 'boolean')
         return invalid(value, 'dryRun as a boolean');
       return { ok: true, message: value as SupervisorToRunner };
@@ -86,7 +87,7 @@ export function parseRunnerMessage(value: unknown): Parsed<RunnerToSupervisor> {
       if (
         typeof value.watcher !== 'string' ||
         (value.paths === undefined) === (value.rescan === undefined) ||
-        (value.paths !== undefined && !isStringArray(value.paths)) ||
+        (value.paths !== undefined && !(isStringArray(value.paths) && value.paths.every(isRelativePath))) ||
         (value.rescan !== undefined && !RESCAN_REASONS.has(value.rescan as string))
       )
         return invalid(value, 'a change with a watcher and either paths or a rescan reason');
@@ -134,14 +135,35 @@ function isPlannedChanges(value: unknown): boolean {
   );
 }
 
+const WATCHER_STATES: ReadonlySet<string> = new Set<WatcherState>([
+  'starting',
+  'active',
+  'degraded',
+  'error',
+  'stopped',
+]);
+
 function isWatcherStatus(value: unknown): value is WatcherStatus {
   return (
     isObject(value) &&
     typeof value.id === 'string' &&
     typeof value.path === 'string' &&
-    typeof value.state === 'string' &&
+    WATCHER_STATES.has(value.state as string) &&
     typeof value.eventsSeen === 'number' &&
-    typeof value.pending === 'number'
+    typeof value.pending === 'number' &&
+    ['backend', 'reason'].every((key) => value[key] === undefined || typeof value[key] === 'string') &&
+    (value.lastEventAt === undefined ||
+      (typeof value.lastEventAt === 'string' && !Number.isNaN(Date.parse(value.lastEventAt))))
+  );
+}
+
+/** A changed path as the engine may take it: relative, "/"-separated, no "", "." or ".." segment, no NUL. */
+function isRelativePath(path: string): boolean {
+  return (
+    path === '' ||
+    (!path.startsWith('/') &&
+      !path.includes('\0') &&
+      path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..'))
   );
 }
 

@@ -9,6 +9,8 @@ import { EngineHost, type EngineOutcome } from './engine-host.js';
 import { LogBatcher } from './log-batcher.js';
 import { folderOnEitherSide, selectReportedErrors } from './select-reported-errors.js';
 
+const WATCHERS_STOP_MS = 2000;
+
 /** The two ends a runner talks through: process.send/on('message') in production, anything alike in tests. */
 export interface RunnerChannel {
   send(message: RunnerToSupervisor): void;
@@ -26,9 +28,14 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
   let current: { runId: string; abort: AbortController; done: Promise<void> } | undefined;
   let stopping = false;
   let watchers: Promise<{ stop(): Promise<void> } | undefined> = Promise.resolve(undefined);
-  // Watches end before the process does: a native watch thread must not outlive its owner's last message.
+  // Watches end before the process does, but a watch still setting up (chokidar on a slow mount) is not
+  // waited for past WATCHERS_STOP_MS: exiting ends it anyway.
   const exit = (code: number) => {
-    void watchers.then((running) => running?.stop()).finally(() => channel.exit(code));
+    const stopped = watchers.then((running) => running?.stop());
+    const waited = new Promise((resolve) => setTimeout(resolve, WATCHERS_STOP_MS).unref());
+    void Promise.race([stopped, waited])
+      .catch(() => undefined)
+      .finally(() => channel.exit(code));
   };
   const engine = new EngineHost();
   // Said once per runner: a thread that keeps failing must not fill the log.
@@ -45,7 +52,9 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
     const { id: _id, lockDir, watchers: _watchers, ...request } = job;
     const dryRun = message.dryRun === true;
     // The watchers' changed paths: synced alone, with what lies under them (see sync-scope.ts).
-    const incremental = message.mode === 'paths' && message.paths !== undefined;
+    // A change of the source folder itself ("") is the whole tree: a full run, on the engine's thread.
+    const incremental =
+      message.mode === 'paths' && message.paths !== undefined && !message.paths.includes('');
     // Debug: the supervisor logs each run's start and end; these carry the runner's own clock.
     const scope = incremental ? `${message.paths?.length} changed path(s)` : 'full';
     logs.log('debug', `sync started (${scope}${dryRun ? ', dry run' : ''})`, runId);

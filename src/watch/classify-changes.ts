@@ -3,32 +3,42 @@ import type { RawWatchEvent } from './watch-backend.js';
 
 export type WatchEventKind = 'create' | 'write' | 'remove' | 'rename' | 'chmod';
 
-/** What one debounce window saw of each path (absolute): the backend's event types. */
-export type ChangeWindow = Map<string, Set<RawWatchEvent['type']>>;
+/** What one debounce window saw of a path: the backend's event types, and when the last one arrived. */
+export interface WindowEntry {
+  types: Set<RawWatchEvent['type']>;
+  seenAtMs: number;
+}
 
-// A coarse file-system clock may stamp a write a few milliseconds before the moment the window opened.
-const CLOCK_SLACK_MS = 10;
+/** A debounce window's changes, by absolute path. */
+export type ChangeWindow = Map<string, WindowEntry>;
+
+/**
+ * How long after a write its event may arrive: the native backend holds events up to 500 ms, and a busy event
+ * loop longer. A write is told by a content time this close to its event; a chmod this soon after a write
+ * counts as a write too (one sync more, never one less).
+ */
+const DELIVERY_SLACK_MS = 5000;
 
 /**
  * The `watch_events` kinds a window's changes count as. No platform reports a rename or a chmod as such:
  * - a rename arrives as a remove and a create, so a window holding both counts each of them as a rename too;
- * - an update is a write when the file's content time moved since the previous window (`sinceMs`), else a
- *   chmod (mode, owner or times changed without new content). Asked of the disk only when the answer matters:
- *   when exactly one of write and chmod is wanted.
+ * - an update is a write when the file's content time is about the time its event arrived, else a chmod (mode,
+ *   owner or times changed without new content). Asked of the disk only when the answer matters: when exactly
+ *   one of write and chmod is wanted.
  */
 export async function kindsOfWindow(
   window: ChangeWindow,
   wanted: ReadonlySet<WatchEventKind>,
-  sinceMs: number,
 ): Promise<Set<WatchEventKind>> {
   const kinds = new Set<WatchEventKind>();
   let creates = false;
   let removes = false;
-  const updates: string[] = [];
-  for (const [changed, types] of window) {
+  const updates: [string, WindowEntry][] = [];
+  for (const [changed, entry] of window) {
+    const { types } = entry;
     if (types.has('create')) creates = true;
     if (types.has('delete')) removes = true;
-    if (types.has('update') && !types.has('create') && !types.has('delete')) updates.push(changed);
+    if (types.has('update') && !types.has('create') && !types.has('delete')) updates.push([changed, entry]);
   }
   if (creates) kinds.add('create');
   if (removes) kinds.add('remove');
@@ -38,18 +48,18 @@ export async function kindsOfWindow(
     kinds.add('write');
     return kinds;
   }
-  for (const changed of updates) {
-    kinds.add(await updateKind(changed, sinceMs));
+  for (const [changed, { seenAtMs }] of updates) {
+    kinds.add(await updateKind(changed, seenAtMs));
     if (kinds.has('write') && kinds.has('chmod')) break;
   }
   return kinds;
 }
 
-async function updateKind(file: string, sinceMs: number): Promise<'write' | 'chmod'> {
+async function updateKind(file: string, seenAtMs: number): Promise<'write' | 'chmod'> {
   try {
     const stats = await fs.lstat(file);
     if (stats.isDirectory()) return 'chmod';
-    return stats.mtimeMs >= sinceMs - CLOCK_SLACK_MS ? 'write' : 'chmod';
+    return stats.mtimeMs >= seenAtMs - DELIVERY_SLACK_MS ? 'write' : 'chmod';
   } catch {
     // Gone since: something happened to it, and a sync is the safe answer.
     return 'write';

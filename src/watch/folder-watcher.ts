@@ -44,7 +44,6 @@ export class FolderWatcher {
   private carriedTooMany = false;
   private eventsSeen = 0;
   private lastEventAt: Date | undefined;
-  private lastFlushAt = Date.now();
   private retryTimer: NodeJS.Timeout | undefined;
   private rescanTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -93,7 +92,7 @@ export class FolderWatcher {
       state: this.state,
       ...(this.reason ? { reason: this.reason } : {}),
       eventsSeen: this.eventsSeen,
-      pending: this.window.size,
+      pending: this.window.size + this.carried.size,
       ...(this.lastEventAt ? { lastEventAt: this.lastEventAt.toISOString() } : {}),
     };
   }
@@ -177,6 +176,7 @@ export class FolderWatcher {
 
   private receive(events: RawWatchEvent[]): void {
     const root = this.settings.path;
+    const now = Date.now();
     let seen = 0;
     for (const event of events) {
       if (event.path === root) {
@@ -186,17 +186,16 @@ export class FolderWatcher {
       }
       if (!this.settings.recursive && path.dirname(event.path) !== root) continue;
       if (this.filter.target(event.path).kind === 'ignored') continue;
-      let types = this.window.get(event.path);
-      if (!types) {
-        types = new Set();
-        this.window.set(event.path, types);
-      }
-      types.add(event.type);
+      const entry = this.window.get(event.path);
+      if (entry) {
+        entry.types.add(event.type);
+        entry.seenAtMs = now;
+      } else this.window.set(event.path, { types: new Set([event.type]), seenAtMs: now });
       seen++;
     }
     if (seen === 0) return;
     this.eventsSeen += seen;
-    this.lastEventAt = new Date();
+    this.lastEventAt = new Date(now);
     this.debouncer.touch();
     this.hooks.statusChanged();
   }
@@ -204,9 +203,7 @@ export class FolderWatcher {
   private async flush(): Promise<void> {
     const window = this.window;
     this.window = new Map();
-    const since = this.lastFlushAt;
-    this.lastFlushAt = Date.now();
-    const kinds = await kindsOfWindow(window, this.wanted, since);
+    const kinds = await kindsOfWindow(window, this.wanted);
     this.hooks.statusChanged();
     for (const changed of window.keys()) this.carried.add(changed);
     if (this.carried.size > MAX_BATCH_PATHS) {

@@ -25,7 +25,7 @@ export interface WatcherStatus {
   /** Why it is degraded or in error, and what it does meanwhile. */
   reason?: string;
   eventsSeen: number;
-  /** Changes seen whose debounce window is still open (0: everything seen has been handed on). */
+  /** Changes seen and not handed on yet: in the open debounce window, or of kinds that start no sync. */
   pending: number;
   lastEventAt?: string;
 }

@@ -114,6 +114,41 @@ describe('runSync of changed paths only', () => {
       expectSameTree(snapshotTree(destination), snapshotTree(source), { times: false });
     });
 
+    it('never pairs two files of the same size and time whose bytes differ', async () => {
+      const time = fs.statSync(path.join(source, 'a.txt')).mtime;
+      fs.rmSync(path.join(source, 'a.txt'));
+      fs.writeFileSync(path.join(source, 'z.txt'), 'z');
+      fs.utimesSync(path.join(source, 'z.txt'), time, time);
+
+      const result = await scoped(['a.txt', 'z.txt']);
+
+      expect(result.stats).to.include({ renamed: 0, copied: 1, deleted: 1 });
+      expect(fs.readFileSync(path.join(destination, 'z.txt'), 'utf8')).to.equal('z');
+    });
+
+    it('renames no more files than max_delete, all renames together', async () => {
+      fs.renameSync(path.join(source, 'docs'), path.join(source, 'papers'));
+      fs.renameSync(path.join(source, 'other'), path.join(source, 'others'));
+
+      // docs holds 3 files, other 1: with max_delete = 3, one of the two renames fits, not both.
+      const result = await scoped(['docs', 'papers', 'other', 'others'], { maxDelete: 3 });
+
+      expect(result.stats.renamed).to.equal(1);
+    });
+
+    it('renames nothing through a symlink in the destination', async () => {
+      const outside = path.join(path.dirname(destination), 'outside');
+      await writeTree(outside, { 'deep/three.txt': 'three' });
+      fs.rmSync(path.join(destination, 'docs'), { recursive: true });
+      fs.symlinkSync(outside, path.join(destination, 'docs'));
+      fs.renameSync(path.join(source, 'docs/deep'), path.join(source, 'deeper'));
+
+      const result = await scoped(['docs/deep', 'deeper']);
+
+      expect(result.stats.renamed).to.equal(0);
+      expect(fs.existsSync(path.join(outside, 'deep/three.txt'))).to.equal(true);
+    });
+
     it('copies and deletes instead when unsure, or where a full run would not delete the old side', async () => {
       // Changed on the way: another size.
       fs.renameSync(path.join(source, 'a.txt'), path.join(source, 'b.txt'));

@@ -63,10 +63,18 @@ class WatchedFolder {
   }
 
   async waitForPaths(from: number, expected: string[]): Promise<void> {
-    await waitFor(() => expected.every((relative) => this.pathsSince(from).includes(relative)), {
-      what: `batches naming ${expected.join(', ')} (have ${this.pathsSince(from).join(', ')})`,
-      timeoutMs: 10_000,
-    });
+    try {
+      await waitFor(() => expected.every((relative) => this.pathsSince(from).includes(relative)), {
+        what: `batches naming ${expected.join(', ')}`,
+        timeoutMs: 10_000,
+      });
+    } catch (error) {
+      // What the watcher had, to tell a missed event from a watcher that degraded or never flushed.
+      throw new Error(
+        `${(error as Error).message}; batches since: ${JSON.stringify(this.batches.slice(from))}, ` +
+          `status ${JSON.stringify(this.watcher.status())}, logs ${JSON.stringify(this.logs)}`,
+      );
+    }
   }
 }
 
