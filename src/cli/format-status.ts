@@ -37,7 +37,7 @@ function watcherLines(jobs: readonly JobStatus[], now: number): string[] {
     if (!job.watching) continue;
     const { watchers, inotifyWatches } = job.watching;
     for (const watcher of watchers) {
-      const seen = `${watcher.eventsSeen} event${watcher.eventsSeen === 1 ? '' : 's'}${watcher.lastEventAt ? `, last ${formatTime(watcher.lastEventAt, now)}` : ''}${watcher.pending ? `, ${watcher.pending} pending` : ''}`;
+      const seen = `${watcher.eventsSeen} event${watcher.eventsSeen === 1 ? '' : 's'}${watcher.lastEventAt ? `, last ${formatTime(watcher.lastEventAt, now)}` : ''}${watcher.pending ? `, ${watcher.pending} pending` : ''}${watcher.heldBack ? `, ${watcher.heldBack} held back (watch_events)` : ''}`;
       const watches =
         inotifyWatches === undefined || watchers.length > 1 ? '' : `, ${inotifyWatches} inotify watches`;
       lines.push(

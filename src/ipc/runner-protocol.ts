@@ -151,6 +151,7 @@ function isWatcherStatus(value: unknown): value is WatcherStatus {
     WATCHER_STATES.has(value.state as string) &&
     typeof value.eventsSeen === 'number' &&
     typeof value.pending === 'number' &&
+    (value.heldBack === undefined || typeof value.heldBack === 'number') &&
     ['backend', 'reason'].every((key) => value[key] === undefined || typeof value[key] === 'string') &&
     (value.lastEventAt === undefined ||
       (typeof value.lastEventAt === 'string' && !Number.isNaN(Date.parse(value.lastEventAt))))

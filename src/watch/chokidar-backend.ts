@@ -29,6 +29,10 @@ export function chokidarBackend(polling: boolean): WatchBackend {
       const { watch } = await import('chokidar');
       const watcher = watch(folder, {
         ignoreInitial: true,
+        // Watches never keep a process alive (the runner lives by its IPC channel); persistent watches are also
+        // shared per path across chokidar instances, and one left over after a removed folder was watched anew
+        // outlived its close (seen in tests).
+        persistent: false,
         followSymlinks: false,
         // A rename or a rewrite shows as what it is; the watcher's debounce does the waiting.
         atomic: false,

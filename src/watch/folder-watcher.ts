@@ -92,7 +92,8 @@ export class FolderWatcher {
       state: this.state,
       ...(this.reason ? { reason: this.reason } : {}),
       eventsSeen: this.eventsSeen,
-      pending: this.window.size + this.carried.size,
+      pending: this.window.size,
+      ...(this.carried.size > 0 ? { heldBack: this.carried.size } : {}),
       ...(this.lastEventAt ? { lastEventAt: this.lastEventAt.toISOString() } : {}),
     };
   }

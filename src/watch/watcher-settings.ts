@@ -25,8 +25,10 @@ export interface WatcherStatus {
   /** Why it is degraded or in error, and what it does meanwhile. */
   reason?: string;
   eventsSeen: number;
-  /** Changes seen and not handed on yet: in the open debounce window, or of kinds that start no sync. */
+  /** Changes seen whose debounce window is still open. */
   pending: number;
+  /** Changes of kinds that start no sync (`watch_events`), held for the next sync that starts. */
+  heldBack?: number;
   lastEventAt?: string;
 }
 
