@@ -22,13 +22,14 @@ const DELIVERY_SLACK_MS = 5000;
 /**
  * The `watch_events` kinds a window's changes count as. No platform reports a rename or a chmod as such:
  * - a rename arrives as a remove and a create, so a window holding both counts each of them as a rename too;
- * - an update is a write when the file's content time is about the time its event arrived, else a chmod (mode,
- *   owner or times changed without new content). Asked of the disk only when the answer matters: when exactly
- *   one of write and chmod is wanted.
+ * - an update is a write when the file's content time is about the time its event arrived, or when its mirror
+ *   (`mirrorOf`) differs in size or time; else a chmod (mode, owner or times changed without new content).
+ *   Asked of the disk only when the answer matters: when exactly one of write and chmod is wanted.
  */
 export async function kindsOfWindow(
   window: ChangeWindow,
   wanted: ReadonlySet<WatchEventKind>,
+  mirrorOf: (changed: string) => string | undefined = () => undefined,
 ): Promise<Set<WatchEventKind>> {
   const kinds = new Set<WatchEventKind>();
   let creates = false;
@@ -49,17 +50,25 @@ export async function kindsOfWindow(
     return kinds;
   }
   for (const [changed, { seenAtMs }] of updates) {
-    kinds.add(await updateKind(changed, seenAtMs));
+    kinds.add(await updateKind(changed, seenAtMs, mirrorOf(changed)));
     if (kinds.has('write') && kinds.has('chmod')) break;
   }
   return kinds;
 }
 
-async function updateKind(file: string, seenAtMs: number): Promise<'write' | 'chmod'> {
+async function updateKind(
+  file: string,
+  seenAtMs: number,
+  mirror: string | undefined,
+): Promise<'write' | 'chmod'> {
   try {
     const stats = await fs.lstat(file);
     if (stats.isDirectory()) return 'chmod';
-    return stats.mtimeMs >= seenAtMs - DELIVERY_SLACK_MS ? 'write' : 'chmod';
+    if (stats.mtimeMs >= seenAtMs - DELIVERY_SLACK_MS) return 'write';
+    // An old content time may still be new content (`cp -p`, `unzip -o`): unless the mirror's copy has the same
+    // size and time, it is a write.
+    const copy = mirror === undefined ? undefined : await fs.lstat(mirror).catch(() => undefined);
+    return copy && copy.size === stats.size && Math.abs(copy.mtimeMs - stats.mtimeMs) < 1 ? 'chmod' : 'write';
   } catch {
     // Gone since: something happened to it, and a sync is the safe answer.
     return 'write';

@@ -38,6 +38,8 @@ export class FolderWatcher {
   /** Bumped by every new attempt to watch: callbacks of an older subscription are ignored. */
   private generation = 0;
   private window: ChangeWindow = new Map();
+  /** Changes of the window being handed on (pending until they are). */
+  private flushing = 0;
   /** Changes of unwanted kinds: synced with the next batch that triggers (a full run would sync them too). */
   private readonly carried = new Set<string>();
   /** Too many carried changes to list: the next batch is a full run. */
@@ -47,6 +49,8 @@ export class FolderWatcher {
   private retryTimer: NodeJS.Timeout | undefined;
   private rescanTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Where a watch_path that is a symlink leads (undefined: it is a folder itself). */
+  private realRoot: string | undefined;
   private readonly debouncer: ChangeDebouncer;
   private readonly wanted: ReadonlySet<WatchEventKind>;
 
@@ -67,7 +71,8 @@ export class FolderWatcher {
     this.backend = chosen.backend;
     const intervalMs = Math.min(this.settings.fullRescanIntervalSecs * 1000, MAX_TIMER_MS);
     this.rescanTimer = setInterval(() => {
-      if (this.state === 'active') this.hooks.changed({ watcher: this.settings.id, rescan: 'interval' });
+      if (this.state !== 'stopped' && this.state !== 'starting')
+        this.hooks.changed({ watcher: this.settings.id, rescan: 'interval' });
     }, intervalMs);
     await this.watch();
   }
@@ -92,15 +97,14 @@ export class FolderWatcher {
       state: this.state,
       ...(this.reason ? { reason: this.reason } : {}),
       eventsSeen: this.eventsSeen,
-      pending: this.window.size,
+      pending: this.window.size + this.flushing,
       ...(this.carried.size > 0 ? { heldBack: this.carried.size } : {}),
       ...(this.lastEventAt ? { lastEventAt: this.lastEventAt.toISOString() } : {}),
     };
   }
 
   private async watch(): Promise<void> {
-    const backend = this.backend;
-    if (this.stopped || !backend) return;
+    if (this.stopped || !this.backend) return;
     const generation = ++this.generation;
     const folder = this.settings.path;
     if (!(await isFolder(folder))) {
@@ -108,30 +112,14 @@ export class FolderWatcher {
       return;
     }
     try {
-      const subscription = await backend.subscribe(
-        folder,
-        {
-          recursive: this.settings.recursive,
-          ignoredFolders: [],
-          ignoredGlobs: this.filter.nativeIgnoreGlobs(folder),
-          isIgnored: this.filter.isIgnored,
-          pollIntervalMs: this.settings.pollIntervalMs,
-        },
-        {
-          events: (events) => {
-            if (generation === this.generation) this.receive(events);
-          },
-          error: (error) => {
-            if (generation === this.generation) void this.fail(error);
-          },
-        },
-      );
+      const subscription = await this.subscribe(generation);
       if (generation !== this.generation) {
         await subscription.close().catch(() => undefined);
         return;
       }
       this.subscription = subscription;
-      if (this.state !== 'starting') this.hooks.log('info', `watcher ${this.settings.id}: watching again`);
+      if (this.state === 'degraded' || this.state === 'error')
+        this.hooks.log('info', `watcher ${this.settings.id}: watching again`);
       this.setState('active', undefined);
       // Changes made before the watch was in place (at start, or while it was down) are found by a full run.
       this.hooks.changed({ watcher: this.settings.id, rescan: 'watch-started' });
@@ -139,6 +127,46 @@ export class FolderWatcher {
       if (generation === this.generation)
         await this.fail(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /** A subscription whose callbacks count while `generation` is current. A watch_path that is a symlink is
+   * watched where it leads, its events named under it. */
+  private async subscribe(generation: number): Promise<WatchSubscription> {
+    const backend = this.backend as WatchBackend;
+    const folder = this.settings.path;
+    const real = await fs.realpath(folder).catch(() => folder);
+    this.realRoot = real === folder ? undefined : real;
+    return backend.subscribe(
+      real,
+      {
+        recursive: this.settings.recursive,
+        ignoredFolders: [],
+        ignoredGlobs: this.filter.nativeIgnoreGlobs(folder),
+        isIgnored: (candidate) => this.filter.isIgnored(this.underWatchPath(candidate)),
+        pollIntervalMs: this.settings.pollIntervalMs,
+      },
+      {
+        events: (events) => {
+          if (generation === this.generation) this.receive(events);
+        },
+        error: (error) => {
+          if (generation === this.generation) void this.fail(error);
+        },
+      },
+    );
+  }
+
+  /**
+   * @parcel/watcher (inotify) keeps the old paths of the folders inside a folder moved into the tree: after
+   * `mv a b`, a write to `b/sub/x` comes as `a/sub/x`, and nothing is said of a tree moved in from outside. Only
+   * a fresh subscription crawls them anew (a second one beside the first shares its stale watches), and the
+   * moment between the two is covered by the full run every new watch starts with.
+   */
+  private async rewatch(): Promise<void> {
+    if (this.stopped || this.state !== 'active') return;
+    this.generation++;
+    await this.dropSubscription();
+    await this.watch();
   }
 
   /** The watch failed: full runs stand in for it, and it is tried again, until it works. */
@@ -159,6 +187,7 @@ export class FolderWatcher {
       this.hooks.log('warn', `watcher ${this.settings.id}: ${fallback}`);
     this.setState('degraded', fallback);
     this.hooks.changed({ watcher: this.settings.id, rescan: 'watch-failed' });
+    clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.watch(), everyMs);
   }
 
@@ -166,6 +195,7 @@ export class FolderWatcher {
     if (this.state !== 'error' || this.reason !== reason)
       this.hooks.log('warn', `watcher ${this.settings.id}: ${reason}`);
     this.setState('error', reason);
+    clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.watch(), MISSING_FOLDER_POLL_MS);
   }
 
@@ -180,18 +210,22 @@ export class FolderWatcher {
     const now = Date.now();
     let seen = 0;
     for (const event of events) {
-      if (event.path === root) {
-        // The watched folder itself went: nothing is watched any more until it is back.
-        if (event.type === 'delete') void this.fail(new Error('the watched folder was removed'));
-        continue;
+      const changed = this.underWatchPath(event.path);
+      if (changed === root) {
+        if (event.type !== 'delete') continue;
+        // The watched folder itself went (removed, moved away, unmounted): the mirror follows, and nothing is
+        // watched any more until it is back.
+        this.handOn([root]);
+        void this.fail(new Error('the watched folder was removed'));
+        return;
       }
-      if (!this.settings.recursive && path.dirname(event.path) !== root) continue;
-      if (this.filter.target(event.path).kind === 'ignored') continue;
-      const entry = this.window.get(event.path);
+      if (!this.settings.recursive && path.dirname(changed) !== root) continue;
+      if (this.filter.target(changed).kind === 'ignored') continue;
+      const entry = this.window.get(changed);
       if (entry) {
         entry.types.add(event.type);
         entry.seenAtMs = now;
-      } else this.window.set(event.path, { types: new Set([event.type]), seenAtMs: now });
+      } else this.window.set(changed, { types: new Set([event.type]), seenAtMs: now });
       seen++;
     }
     if (seen === 0) return;
@@ -204,28 +238,60 @@ export class FolderWatcher {
   private async flush(): Promise<void> {
     const window = this.window;
     this.window = new Map();
-    const kinds = await kindsOfWindow(window, this.wanted);
-    this.hooks.statusChanged();
+    this.flushing += window.size;
+    try {
+      await this.handOnWindow(window);
+    } finally {
+      this.flushing -= window.size;
+      this.hooks.statusChanged();
+    }
+  }
+
+  private async handOnWindow(window: ChangeWindow): Promise<void> {
+    const kinds = await kindsOfWindow(window, this.wanted, (changed) => this.mirrorOf(changed));
+    if (this.backend?.name === 'native' && (await holdsMovedTree(window))) void this.rewatch();
     for (const changed of window.keys()) this.carried.add(changed);
     if (this.carried.size > MAX_BATCH_PATHS) {
       this.carried.clear();
       this.carriedTooMany = true;
     }
     if (this.stopped || ![...kinds].some((kind) => this.wanted.has(kind))) return;
-    const paths: string[] = [];
-    let outside = false;
-    for (const changed of this.carried) {
-      const target = this.filter.target(changed);
-      if (target.kind === 'source') paths.push(target.relativePath);
-      else if (target.kind === 'outside') outside = true;
-    }
+    const changed = [...this.carried];
     this.carried.clear();
-    const tooMany = this.carriedTooMany || paths.length > MAX_BATCH_PATHS;
+    const tooMany = this.carriedTooMany;
     this.carriedTooMany = false;
+    if (tooMany) this.hooks.changed({ watcher: this.settings.id, rescan: 'many-changes' });
+    else this.handOn(changed);
+  }
+
+  /** Hands the job absolute changed paths: as paths of its source, or as a full run where they cannot be. */
+  private handOn(changed: readonly string[]): void {
     const watcher = this.settings.id;
-    if (outside) this.hooks.changed({ watcher, rescan: 'outside-source' });
-    else if (tooMany) this.hooks.changed({ watcher, rescan: 'many-changes' });
-    else if (paths.length > 0) this.hooks.changed({ watcher, paths });
+    const paths = new Set<string>();
+    for (const absolute of changed) {
+      const target = this.filter.target(absolute);
+      if (target.kind === 'outside') {
+        this.hooks.changed({ watcher, rescan: 'outside-source' });
+        return;
+      }
+      if (target.kind === 'source') paths.add(cleanAncestor(target.relativePath));
+    }
+    if (paths.size > MAX_BATCH_PATHS) this.hooks.changed({ watcher, rescan: 'many-changes' });
+    else if (paths.size > 0) this.hooks.changed({ watcher, paths: [...paths] });
+  }
+
+  /** Where a changed path of the source is mirrored (undefined outside the source). */
+  private mirrorOf(changed: string): string | undefined {
+    const target = this.filter.target(changed);
+    return target.kind === 'source' ? path.join(this.filter.destination, target.relativePath) : undefined;
+  }
+
+  /** A path the backend reports under the watch_path's real location, named under the watch_path. */
+  private underWatchPath(reported: string): string {
+    const real = this.realRoot;
+    if (real === undefined || (reported !== real && !reported.startsWith(`${real}${path.sep}`)))
+      return reported;
+    return this.settings.path + reported.slice(real.length);
   }
 
   private setState(state: WatcherState, reason: string | undefined): void {
@@ -234,6 +300,27 @@ export class FolderWatcher {
     this.reason = reason;
     this.hooks.statusChanged();
   }
+}
+
+/** Whether a window created a folder that holds folders itself: a tree moved or copied in whole. */
+async function holdsMovedTree(window: ChangeWindow): Promise<boolean> {
+  for (const [changed, { types }] of window) {
+    if (!types.has('create')) continue;
+    const entries = await fs.readdir(changed, { withFileTypes: true }).catch(() => []);
+    if (entries.some((entry) => entry.isDirectory())) return true;
+  }
+  return false;
+}
+
+/**
+ * The path itself, or, for a name the backend could not pass on intact (bytes that are not UTF-8 arrive as
+ * U+FFFD), its nearest folder whose name is intact: synced as a subtree, it holds the real name.
+ */
+function cleanAncestor(relativePath: string): string {
+  const broken = relativePath.indexOf('\uFFFD');
+  if (broken === -1) return relativePath;
+  const slash = relativePath.lastIndexOf('/', broken);
+  return slash === -1 ? '' : relativePath.slice(0, slash);
 }
 
 async function isFolder(folder: string): Promise<boolean> {

@@ -27,6 +27,10 @@ export class WatchFilter {
     this.excluded = compileFilters(job.filters, job.ignoreHiddenFiles);
   }
 
+  get destination(): string {
+    return this.job.destination;
+  }
+
   /** Where an absolute path reported by a backend belongs. */
   target(absolutePath: string): ChangeTarget {
     if (isTempName(path.basename(absolutePath))) return { kind: 'ignored' };

@@ -138,6 +138,24 @@ for (const backendName of ['native', 'chokidar'] as const) {
       await folder.waitForPaths(from, ['sub/moved/d.txt']);
     });
 
+    it('watches the folders inside a folder moved in under their new names', async () => {
+      await writeTree(source, { 'tree/inner/deeper/e.txt': 'e' });
+      const folder = await watch();
+      const outside = path.join(path.dirname(source), 'outside');
+      await writeTree(outside, { 'inner/f.txt': 'f' });
+      let from = folder.batches.length;
+      fs.renameSync(path.join(source, 'tree'), path.join(source, 'renamed-tree'));
+      fs.renameSync(outside, path.join(source, 'moved-in'));
+      await folder.waitForPaths(from, ['renamed-tree', 'moved-in']);
+      // The native backend watches its folder anew (with the full run any new watch starts with).
+      if (backendName === 'native')
+        await waitFor(() => folder.rescans('watch-started') === 2, { what: 'the folder watched anew' });
+      from = folder.batches.length;
+      fs.writeFileSync(path.join(source, 'renamed-tree/inner/deeper/g.txt'), 'g');
+      fs.writeFileSync(path.join(source, 'moved-in/inner/h.txt'), 'h');
+      await folder.waitForPaths(from, ['renamed-tree/inner/deeper/g.txt', 'moved-in/inner/h.txt']);
+    });
+
     it('hands on a burst of 200 writes as one batch', async () => {
       const folder = await watch({ debounceMs: 500 });
       const from = folder.batches.length;

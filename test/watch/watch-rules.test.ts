@@ -116,10 +116,20 @@ describe('watch rules', () => {
       fs.writeFileSync(file, 'x');
       const oldTime = new Date(Date.now() - 3_600_000);
       fs.utimesSync(file, oldTime, oldTime);
+      const mirror = path.join(dir, 'mirror.txt');
+      fs.copyFileSync(file, mirror);
+      fs.utimesSync(mirror, oldTime, oldTime);
       const window: ChangeWindow = new Map();
       window.set(file, { types: new Set(['update']), seenAtMs: Date.now() });
       fs.chmodSync(file, 0o600);
-      expect([...(await kindsOfWindow(window, new Set(['write'])))]).to.deep.equal(['chmod']);
+      const mirrorOf = () => mirror;
+      expect([...(await kindsOfWindow(window, new Set(['write']), mirrorOf))]).to.deep.equal(['chmod']);
+      // Without a mirror to compare with, an old content time may still be new content (`cp -p`): a write.
+      expect([...(await kindsOfWindow(window, new Set(['write'])))]).to.deep.equal(['write']);
+      // Older content whose mirror differs: new content restored with its old time.
+      fs.writeFileSync(mirror, 'other');
+      fs.utimesSync(mirror, oldTime, oldTime);
+      expect([...(await kindsOfWindow(window, new Set(['write']), mirrorOf))]).to.deep.equal(['write']);
       fs.writeFileSync(file, 'y');
       expect([...(await kindsOfWindow(window, new Set(['write'])))]).to.deep.equal(['write']);
       // A write whose event came late (held by the backend, or a busy loop) is still a write.
