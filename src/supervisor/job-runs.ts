@@ -43,6 +43,7 @@ export class JobRuns {
       startedAt: new Date(now).toISOString(),
       startedAtMs: now,
       lastProgressAtMs: now,
+      incremental: paths !== undefined,
     };
     this.options.logger.info({ job: run.jobId, runId: run.runId, reasons: [...run.reasons] }, 'sync started');
     return true;
@@ -67,7 +68,10 @@ export class JobRuns {
     // Run again, once: a run stopped half done for a new runner (a reload), queued now to start once the new
     // runner is ready; a run lost with its runner, once the runner is back (unless the job went or is paused).
     const restarting = this.options.slots.isCurrent(slot) && slot.runner !== undefined && !slot.paused;
-    if (interrupted || (runnerLost && restarting)) this.options.retry(slot);
+    // A watcher's changed paths that did not all sync (lock busy, deletions held back) are not lost: a full run
+    // finds them.
+    const incompleteWatchRun = current.incremental && result.outcome !== 'ok';
+    if (interrupted || ((runnerLost || incompleteWatchRun) && restarting)) this.options.retry(slot);
   }
 
   /** The runner died during a run: report it, and run the job again once the runner is back. */

@@ -19,7 +19,8 @@ export interface JobSlot {
   runner: RunnerHandle | undefined;
   schedule: JobSchedule | undefined;
   paused: boolean;
-  current: (CurrentRun & { startedAtMs: number; lastProgressAtMs: number }) | undefined;
+  /** `incremental`: a run of a watcher's changed paths, run again in full if it does not end ok. */
+  current: (CurrentRun & { startedAtMs: number; lastProgressAtMs: number; incremental: boolean }) | undefined;
   lastRun: RunSummary | undefined;
   rejectedTriggers: number;
   /** Restarts of runners this slot had before its current one (`job restart`, reload). */
@@ -28,8 +29,11 @@ export interface JobSlot {
   interruptedRunId: string | undefined;
   /** What the runner last said of its watchers (none: no watchers, or a runner that has not said yet). */
   watchers: JobWatchersStatus | undefined;
-  /** Watchers saw changes while the job was paused: it runs in full when resumed. */
-  changedWhilePaused: boolean;
+  /**
+   * Changes its watchers saw were not synced (the job paused, a watch run cancelled or refused for a full
+   * queue): the next watch trigger, or `job resume`, runs in full.
+   */
+  watchChangesMissed: boolean;
 }
 
 export function newJobSlot(job: SyncJob, fingerprint: string): JobSlot {
@@ -45,7 +49,7 @@ export function newJobSlot(job: SyncJob, fingerprint: string): JobSlot {
     earlierRestarts: 0,
     interruptedRunId: undefined,
     watchers: undefined,
-    changedWhilePaused: false,
+    watchChangesMissed: false,
   };
 }
 

@@ -157,6 +157,11 @@ export class Supervisor {
   pause(jobId: string): JobStatus {
     const slot = this.slotOf(jobId);
     slot.paused = true;
+    // A waiting run of watched changes goes with the pause: resuming runs in full.
+    if (
+      this.dispatcher.waitingRuns(jobId).some((run) => run.reasons.has('watch') || run.reasons.has('startup'))
+    )
+      slot.watchChangesMissed = true;
     this.dispatcher.cancel(jobId);
     this.log.info({ job: jobId }, 'job paused');
     return this.jobStatus(slot);
@@ -167,8 +172,8 @@ export class Supervisor {
     slot.paused = false;
     this.log.info({ job: jobId }, 'job resumed');
     // What its watchers saw while it was paused was not synced: one full run catches up.
-    if (slot.changedWhilePaused) {
-      slot.changedWhilePaused = false;
+    if (slot.watchChangesMissed) {
+      slot.watchChangesMissed = false;
       this.triggerQuietly(slot, { reason: 'watch' });
     }
     return this.jobStatus(slot);
@@ -288,7 +293,7 @@ export class Supervisor {
   /** A watcher's batch: its paths, or a full run when it asks for one (a watch (re)started, failed, a rescan). */
   private watchTrigger(slot: JobSlot, message: { watcher: string; paths?: string[]; rescan?: string }): void {
     if (slot.paused) {
-      slot.changedWhilePaused = true;
+      slot.watchChangesMissed = true;
       return;
     }
     const reason = message.rescan === 'watch-started' ? 'startup' : 'watch';
@@ -296,20 +301,25 @@ export class Supervisor {
       { job: slot.job.id, watcher: message.watcher, paths: message.paths?.length, rescan: message.rescan },
       'watcher saw changes',
     );
-    this.triggerQuietly(slot, { reason, ...(message.paths ? { paths: message.paths } : {}) });
+    // Changes missed before: this run is a full one.
+    const paths = slot.watchChangesMissed ? undefined : message.paths;
+    const accepted = this.triggerQuietly(slot, { reason, ...(paths ? { paths } : {}) });
+    slot.watchChangesMissed = !accepted;
   }
 
   /**
-   * A trigger from the daemon itself (schedule, retry, watchers): a refusal is logged and counted, nobody else to tell.
+   * A trigger from the daemon itself (schedule, retry, watchers): a refusal is logged and counted, nobody else to
+   * tell; false when it was not taken.
    * It never throws: it runs in timer and child-process callbacks, where a throw is an uncaught exception that
    * would end the daemon and every job with it. An unexpected error (a bug) is logged at error level and
    * counted as a rejected trigger: this run did not happen, and the next due or trigger tries again.
    */
-  private triggerQuietly(slot: JobSlot, trigger: Trigger | TriggerReason): void {
-    if (slot.paused || this.stopping || !this.slots.isCurrent(slot)) return;
+  private triggerQuietly(slot: JobSlot, trigger: Trigger | TriggerReason): boolean {
+    if (slot.paused || this.stopping || !this.slots.isCurrent(slot)) return false;
     const { reason } = typeof trigger === 'string' ? { reason: trigger } : trigger;
     try {
       this.trigger(slot.job.id, typeof trigger === 'string' ? { reason } : trigger);
+      return true;
     } catch (error) {
       if (!(error instanceof SupervisorError)) {
         slot.rejectedTriggers++;
@@ -317,15 +327,16 @@ export class Supervisor {
           { job: slot.job.id, reason, err: error },
           `${reason} trigger failed: ${error instanceof Error ? error.message : String(error)}`,
         );
-        return;
+        return false;
       }
       // A full queue is counted and logged by trigger() itself; any other refusal is, here, never dropped silently.
-      if (error.code === 'QUEUE_FULL') return;
+      if (error.code === 'QUEUE_FULL') return false;
       slot.rejectedTriggers++;
       this.log.warn(
         { job: slot.job.id, reason, code: error.code },
         `${reason} trigger refused: ${error.message}`,
       );
+      return false;
     }
   }
 

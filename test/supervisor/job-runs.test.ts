@@ -1,13 +1,14 @@
 import bunyan from 'bunyan';
 import { expect } from 'chai';
 import { syncJobSection } from '../../src/config/schema.js';
+import { failedResult } from '../../src/engine/failed-result.js';
 import { JobRuns } from '../../src/supervisor/job-runs.js';
 import { type JobSlot, newJobSlot } from '../../src/supervisor/job-slot.js';
 import type { JobSlots } from '../../src/supervisor/job-slots.js';
 import type { RunnerHandle } from '../../src/supervisor/runner-handle.js';
 
 describe('JobRuns: runs run again', () => {
-  function setUp() {
+  function setUp(paths?: Set<string>) {
     const slot = newJobSlot(
       syncJobSection.parse({ id: 'docs', source_path: '/s', destination_path: '/d' }),
       '',
@@ -21,7 +22,13 @@ describe('JobRuns: runs run again', () => {
       finished: () => undefined,
       retry: (retriedSlot: JobSlot) => retried.push(retriedSlot.job.id),
     });
-    runs.start({ runId: 'r1', jobId: 'docs', reasons: new Set(['manual']), paths: undefined, dryRun: false });
+    runs.start({
+      runId: 'r1',
+      jobId: 'docs',
+      reasons: new Set([paths ? 'watch' : 'manual']),
+      paths,
+      dryRun: false,
+    });
     return { slot, runs, retried };
   }
 
@@ -44,5 +51,20 @@ describe('JobRuns: runs run again', () => {
     paused.slot.paused = true;
     paused.runs.lost(paused.slot, 'r1');
     expect(paused.retried).to.deep.equal([]);
+  });
+
+  it('runs a run of watched changes again in full when it did not end ok, and only then', () => {
+    const failed = setUp(new Set(['a.txt']));
+    failed.runs.finish(failed.slot, 'r1', failedResult('LOCK_BUSY', 'the destination is locked'));
+    expect(failed.retried).to.deep.equal(['docs']);
+
+    const ok = setUp(new Set(['a.txt']));
+    ok.runs.finish(ok.slot, 'r1', { ...failedResult('X', 'x'), outcome: 'ok', errors: [] });
+    expect(ok.retried).to.deep.equal([]);
+
+    // A full run that fails is not run again by itself.
+    const full = setUp();
+    full.runs.finish(full.slot, 'r1', failedResult('LOCK_BUSY', 'the destination is locked'));
+    expect(full.retried).to.deep.equal([]);
   });
 });
