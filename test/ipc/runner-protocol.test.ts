@@ -17,7 +17,10 @@ describe('the runner IPC protocol', () => {
     [[1], 'expected an object'],
     [{ type: 'sync', mode: 'full' }, 'expected a sync with a runId'],
     [{ type: 'sync', runId: 'r', mode: 'some' }, 'expected mode "full" or "paths"'],
-    [{ type: 'sync', runId: 'r', mode: 'paths', paths: [1] }, 'expected paths as strings'],
+    [{ type: 'sync', runId: 'r', mode: 'paths', paths: [1] }, 'expected paths relative to the source'],
+    // A path that would reach out of the roots never reaches the engine.
+    [{ type: 'sync', runId: 'r', mode: 'paths', paths: ['a/../../etc'] }, 'without "." or ".." segments'],
+    [{ type: 'sync', runId: 'r', mode: 'paths', paths: ['/etc'] }, 'without "." or ".." segments'],
     [{ type: 'sync', runId: 'r', mode: 'full', dryRun: 'yes' }, 'expected dryRun as a boolean'],
     [{ type: 'reboot' }, 'expected a message of type "sync" or "stop"'],
   ];
