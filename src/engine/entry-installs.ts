@@ -64,7 +64,9 @@ export class EntryInstalls {
       source,
       destination,
     }));
-    const thread = InstallerThread.get();
+    // An incremental run (a watcher's few changed paths, on a runner's main thread) installs here: a second
+    // thread would save nothing on a few files and stay in the runner's memory (~10 MB) for good.
+    const thread = this.request.paths === undefined ? InstallerThread.get() : undefined;
     if (thread && !thread.busy) {
       // A batch the thread could not take is installed here instead.
       const done = thread
