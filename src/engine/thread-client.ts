@@ -47,6 +47,11 @@ export class ThreadClient<ToThread extends object, FromThread extends { id: numb
   constructor(private readonly options: ThreadClientOptions<FromThread>) {}
 
   /** Starts the thread if it is not running; false when there is none to be had (callers work in-line). */
+  /** Whether the thread is up now (a request would not wait for it to start). */
+  get started(): boolean {
+    return this.worker !== undefined;
+  }
+
   tryStart(): boolean {
     if (this.worker) return true;
     if (this.lost && this.options.afterLoss === 'stay-inline') return false;

@@ -64,10 +64,13 @@ export class EngineHost {
     if (run.inline) return runInline(request, run);
     clearTimeout(this.releaseTimer);
     this.warn = run.onWarning;
+    // A cold thread means cold listing threads too: starting them costs more than they save on one run (as for
+    // the one-shot CLI), so its first run lists in-line.
+    const cold = !this.thread.started;
     // Threads unavailable: the engine runs on the main thread instead.
     if (!this.thread.tryStart()) return runInline(request, run);
     try {
-      return await this.runOnThread(request, run);
+      return await this.runOnThread(cold ? { ...request, listInline: true } : request, run);
     } finally {
       this.scheduleRelease();
     }
