@@ -172,10 +172,7 @@ export class Supervisor {
     slot.paused = false;
     this.log.info({ job: jobId }, 'job resumed');
     // What its watchers saw while it was paused was not synced: one full run catches up.
-    if (slot.watchChangesMissed) {
-      slot.watchChangesMissed = false;
-      this.triggerQuietly(slot, { reason: 'watch' });
-    }
+    if (slot.watchChangesMissed) slot.watchChangesMissed = !this.triggerQuietly(slot, { reason: 'watch' });
     return this.jobStatus(slot);
   }
 
