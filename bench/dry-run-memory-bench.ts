@@ -1,7 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { BenchDaemon, sleep } from './bench-daemon.js';
 import { ensureTree } from './generate-tree.js';
+import { megabytes } from './measure.js';
+import { readRssBytes } from './process-memory.js';
 import type { SupervisorBenchContext } from './supervisor-bench.js';
 
 // Scenario 11 of `npm run bench` (issue 8, item 14): the supervisor's memory while a dry-run job on a 1 s interval
@@ -56,14 +57,4 @@ export async function benchDryRunMemory(context: SupervisorBenchContext): Promis
   } finally {
     await daemon.stop();
   }
-}
-
-function readRssBytes(pid: number): number {
-  const kilobytes = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  if (kilobytes === undefined) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(kilobytes) * 1024;
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }

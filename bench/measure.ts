@@ -46,7 +46,13 @@ export function formatTable(rows: string[][]): string {
 }
 
 export function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(0)} MB`;
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** Nearest rank: a value that was actually measured. */
+export function percentile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
 }
 
 export function formatSeconds(milliseconds: number): string {

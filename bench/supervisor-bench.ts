@@ -5,8 +5,9 @@ import type { DaemonStatus, JobStatus } from '../src/control/daemon-api.js';
 import { isAlive } from '../src/supervisor/pid-file.js';
 import { BenchDaemon, sleep } from './bench-daemon.js';
 import { timeCommand } from './bench-processes.js';
-import { median, type Sample } from './measure.js';
+import { median, megabytes, percentile, type Sample } from './measure.js';
 import { Pm2Fleet } from './pm2-fleet.js';
+import { readAnonymousRssBytes, readPssBytes, readRssBytes } from './process-memory.js';
 
 // Scenarios 7 to 10 of `npm run bench`: the supervisor side by side with PM2 (default settings) in the same
 // run — restart after kill -9, CLI status, idle memory — and the status round trip over the control socket.
@@ -142,7 +143,7 @@ export async function benchIdleMemory(context: SupervisorBenchContext): Promise<
     context.notes.push(
       `   a runner after one sync: ${megabytes(afterRun)} right after, ${megabytes(readRssBytes(runner))} ` +
         `once idle ${RUNNER_RELEASE_MS / 1000} s (engine thread ended), of which private ` +
-        `${megabytes(readKilobytes(`/proc/${runner}/status`, 'RssAnon') * 1024)}; the rest is the Node binary's ` +
+        `${megabytes(readAnonymousRssBytes(runner))}; the rest is the Node binary's ` +
         'pages, shared by every runner',
     );
   });
@@ -307,26 +308,6 @@ async function timeCalls(count: number, call: () => Promise<unknown>): Promise<n
   return times;
 }
 
-function readRssBytes(pid: number): number {
-  return readKilobytes(`/proc/${pid}/status`, 'VmRSS') * 1024;
-}
-
-function readPssBytes(pid: number): number {
-  return readKilobytes(`/proc/${pid}/smaps_rollup`, 'Pss') * 1024;
-}
-
-function readKilobytes(file: string, field: string): number {
-  const kilobytes = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(fs.readFileSync(file, 'utf8'))?.[1];
-  if (kilobytes === undefined) throw new Error(`no ${field} in ${file}`);
-  return Number(kilobytes);
-}
-
-/** Nearest rank: a value that was actually measured. */
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? 0;
-}
-
 function ratio(ours: number, pm2: number): string {
   return `${(ours / pm2).toFixed(2)}× pm2`;
 }
@@ -337,8 +318,4 @@ function verdict(met: boolean): string {
 
 function formatMs(milliseconds: number): string {
   return `${milliseconds.toFixed(2)} ms`;
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }

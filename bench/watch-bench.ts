@@ -1,11 +1,14 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { callDaemon } from '../src/control/control-client.js';
 import type { DaemonStatus, JobStatus } from '../src/control/daemon-api.js';
+import { countInotifyWatches } from '../src/watch/inotify-watch-count.js';
 import { BenchDaemon, sleep } from './bench-daemon.js';
 import { timeCommand } from './bench-processes.js';
-import { median, megabytes } from './measure.js';
+import { hasLsyncd, startLsyncd, waitForLog } from './lsyncd.js';
+import { median, megabytes, percentile } from './measure.js';
+import { readRssBytes } from './process-memory.js';
 import type { SupervisorBenchContext } from './supervisor-bench.js';
 
 // Scenarios 14 to 17 of `npm run bench` (issue 9): file watching on the 20,000-file tree, side by side with
@@ -72,10 +75,11 @@ async function benchLsyncd(context: SupervisorBenchContext, phase: Phase): Promi
       await waitForLog(lsyncd.log, /Startup of .* finished/);
       const startUp = performance.now() - started;
       const name = `lsyncd delay=${delay ?? 'default (15 s)'}`;
-      if (delay === 0) {
+      const { pid } = lsyncd.process;
+      if (delay === 0 && pid !== undefined) {
         context.samples.push({ scenario: '16', contender: 'lsyncd', milliseconds: [startUp] });
-        const rss = readRss(lsyncd.process.pid);
-        const watches = countInotifyWatches(lsyncd.process.pid);
+        const rss = readRssBytes(pid);
+        const watches = await countInotifyWatches(pid);
         notes.push(
           `  lsyncd: ${megabytes(rss)} RSS, ${watches} inotify watches, start-up sync ${(startUp / 1000).toFixed(2)} s`,
         );
@@ -153,9 +157,11 @@ async function benchDaemonWatching(context: SupervisorBenchContext, phase: Phase
     const status = await daemon.status();
     const watched = status.jobs.find((job) => job.id === 'watched');
     const idle = status.jobs.find((job) => job.id === 'idle');
-    const watchedRss = readRss(watched?.runnerPid);
-    const idleRss = readRss(idle?.runnerPid);
-    const watches = watched?.watching?.inotifyWatches ?? countInotifyWatches(watched?.runnerPid);
+    if (watched?.runnerPid === undefined || idle?.runnerPid === undefined)
+      throw new Error('the watched and idle jobs have no runner');
+    const watchedRss = readRssBytes(watched.runnerPid);
+    const idleRss = readRssBytes(idle.runnerPid);
+    const watches = watched.watching?.inotifyWatches;
     notes.push(
       `  sync-daemon runner: ${megabytes(watchedRss)} RSS watching (idle runner ${megabytes(idleRss)}: +${megabytes(watchedRss - idleRss)}; target ≤ +40 MB), ` +
         `${watches} inotify watches (${folders.length + 1} folders; target ≤ folders + 10)`,
@@ -327,50 +333,6 @@ async function waitForJob(daemon: BenchDaemon, condition: (job: JobStatus) => bo
   }
 }
 
-function startLsyncd(
-  work: string,
-  source: string,
-  target: string,
-  delay: number | undefined,
-): { process: ChildProcess; log: string } {
-  const log = path.join(work, `lsyncd-${delay ?? 'default'}.log`);
-  const config = path.join(work, `lsyncd-${delay ?? 'default'}.lua`);
-  fs.writeFileSync(
-    config,
-    [
-      `settings { logfile = ${JSON.stringify(log)}, nodaemon = true }`,
-      `sync { default.rsync, source = ${JSON.stringify(source)}, target = ${JSON.stringify(target)},`,
-      `  ${delay === undefined ? '' : `delay = ${delay},`} rsync = { archive = true } }`,
-    ].join('\n'),
-  );
-  const child = spawn('lsyncd', [config], { stdio: 'ignore' });
-  return { process: child, log };
-}
-
-async function waitForLog(file: string, pattern: RegExp): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (!pattern.test(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '')) {
-    if (Date.now() > deadline) throw new Error(`lsyncd never logged ${pattern}`);
-    await sleep(5);
-  }
-}
-
-/** lsyncd from Debian's package, installed here if missing; false when it cannot be. */
-function hasLsyncd(): boolean {
-  try {
-    execFileSync('lsyncd', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    try {
-      process.stderr.write('lsyncd is missing; installing it with apt-get…\n');
-      execFileSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq lsyncd'], { stdio: 'inherit' });
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
-
 function listFolders(root: string): string[] {
   const folders: string[] = [''];
   for (let index = 0; index < folders.length; index++) {
@@ -379,30 +341,6 @@ function listFolders(root: string): string[] {
       if (entry.isDirectory() && entry.name !== 'rename-me') folders.push(path.join(folder, entry.name));
   }
   return folders;
-}
-
-function readRss(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
-
-function countInotifyWatches(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  let count = 0;
-  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-    if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' }) !== 'anon_inode:inotify') continue;
-    count += fs
-      .readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith('inotify wd:')).length;
-  }
-  return count;
-}
-
-function percentile(values: readonly number[], share: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] ?? 0;
 }
 
 function ms(milliseconds: number): string {

@@ -17,6 +17,13 @@ export function compileFilters(patterns: readonly string[], ignoreHiddenFiles: b
   };
 }
 
+/** Whether a folder above `relativePath` is left out: then so is the path, as the walk never enters it. */
+export function isUnderExcludedFolder(excluded: PathFilter, relativePath: string): boolean {
+  for (let slash = relativePath.indexOf('/'); slash !== -1; slash = relativePath.indexOf('/', slash + 1))
+    if (excluded(relativePath.slice(0, slash), true)) return true;
+  return false;
+}
+
 function toAnyDepth(pattern: string): string {
   const negated = pattern.startsWith('!');
   const body = negated ? pattern.slice(1) : pattern;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { fsPath } from './byte-names.js';
-import type { PathFilter } from './compile-filters.js';
+import { isUnderExcludedFolder, type PathFilter } from './compile-filters.js';
 import { isTempName } from './temp-names.js';
 
 /** One rename the destination took in place of a copy and a deletion. */
@@ -35,7 +35,11 @@ export function mirrorRenames(paths: readonly string[], rules: RenameRules): Mir
   const removed: string[] = [];
   const created: string[] = [];
   for (const path of paths) {
-    if (!path || isTempName(path.slice(path.lastIndexOf('/') + 1)) || isExcluded(path, rules.excluded))
+    if (
+      !path ||
+      isTempName(path.slice(path.lastIndexOf('/') + 1)) ||
+      isExcludedEitherWay(path, rules.excluded)
+    )
       continue;
     const inSource = lstat(rules.source, path);
     const inDestination = lstat(rules.destination, path);
@@ -114,10 +118,9 @@ function countFiles(root: string, path: string): number {
   return count;
 }
 
-function isExcluded(path: string, excluded: PathFilter): boolean {
-  for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1))
-    if (excluded(path.slice(0, slash), true)) return true;
-  return excluded(path, false) || excluded(path, true);
+/** Left out as a file or as a folder (a rename is only done where neither could be). */
+function isExcludedEitherWay(path: string, excluded: PathFilter): boolean {
+  return isUnderExcludedFolder(excluded, path) || excluded(path, false) || excluded(path, true);
 }
 
 function lstat(root: string, path: string): fs.Stats | undefined {

@@ -199,8 +199,9 @@ class SyncRun {
       !this.roots.destination
     )
       return;
-    const hasContent = sourceHoldsContent(request.source, request.filters, request.ignoreHiddenFiles);
-    if (findDeletionRefusal(request, { roots: this.roots, hasContent })) return;
+    // Asked once: the deletion phase takes the answer from here.
+    this.sourceHasContent = sourceHoldsContent(request.source, request.filters, request.ignoreHiddenFiles);
+    if (findDeletionRefusal(request, { roots: this.roots, hasContent: this.sourceHasContent })) return;
     const renames = mirrorRenames(request.paths, {
       source: request.source,
       destination: request.destination,

@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { Config, SyncJob } from '../config/schema.js';
 import type { DaemonStatus, JobStatus, ReloadReply, RunReply, TriggerReply } from '../control/daemon-api.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
-import { Dispatcher, type Trigger, type TriggerReason } from './dispatcher.js';
+import { Dispatcher, type Trigger } from './dispatcher.js';
 import { JobRuns } from './job-runs.js';
 import { describeJobSlot, type JobSlot } from './job-slot.js';
 import { JobSlots } from './job-slots.js';
@@ -56,7 +56,7 @@ export class Supervisor {
       config: () => this.config,
       stopping: () => this.stopping !== undefined,
       events: {
-        due: (slot) => this.triggerQuietly(slot, 'schedule'),
+        due: (slot) => this.triggerQuietly(slot, { reason: 'schedule' }),
         progress: (slot, runId, progress) => this.runs.progress(slot, runId, progress),
         result: (slot, runId, result) => this.runs.finish(slot, runId, result),
         runLost: (slot, runId) => this.runs.lost(slot, runId),
@@ -69,7 +69,7 @@ export class Supervisor {
       slots: this.slots,
       logger: options.logger,
       finished: (jobId) => this.dispatcher.finished(jobId),
-      retry: (slot) => this.triggerQuietly(slot, 'retry'),
+      retry: (slot) => this.triggerQuietly(slot, { reason: 'retry' }),
     });
   }
 
@@ -311,11 +311,11 @@ export class Supervisor {
    * would end the daemon and every job with it. An unexpected error (a bug) is logged at error level and
    * counted as a rejected trigger: this run did not happen, and the next due or trigger tries again.
    */
-  private triggerQuietly(slot: JobSlot, trigger: Trigger | TriggerReason): boolean {
+  private triggerQuietly(slot: JobSlot, trigger: Trigger): boolean {
     if (slot.paused || this.stopping || !this.slots.isCurrent(slot)) return false;
-    const { reason } = typeof trigger === 'string' ? { reason: trigger } : trigger;
+    const { reason } = trigger;
     try {
-      this.trigger(slot.job.id, typeof trigger === 'string' ? { reason } : trigger);
+      this.trigger(slot.job.id, trigger);
       return true;
     } catch (error) {
       if (!(error instanceof SupervisorError)) {

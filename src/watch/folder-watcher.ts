@@ -16,7 +16,7 @@ export interface FolderWatcherHooks {
 }
 
 /** More changed paths than this in one batch: a full run costs less than the list. */
-export const MAX_BATCH_PATHS = 10_000;
+const MAX_BATCH_PATHS = 10_000;
 /** How often a watcher whose folder is missing looks for it again. */
 const MISSING_FOLDER_POLL_MS = 1000;
 /** The longest a degraded watcher waits between full runs (and attempts to watch again). */
@@ -140,7 +140,6 @@ export class FolderWatcher {
       real,
       {
         recursive: this.settings.recursive,
-        ignoredFolders: [],
         ignoredGlobs: this.filter.nativeIgnoreGlobs(folder),
         isIgnored: (candidate) => this.filter.isIgnored(this.underWatchPath(candidate)),
         pollIntervalMs: this.settings.pollIntervalMs,

@@ -25,7 +25,7 @@ export async function loadNativeBackend(): Promise<WatchBackend> {
         },
         // Left out folders are never watched; the watcher filters every event again, as it must for new folders.
         {
-          ignore: [...options.ignoredFolders, ...options.ignoredGlobs],
+          ignore: [...options.ignoredGlobs],
           // Left to itself it prefers watchman where one is installed: inotify is the backend measured here.
           ...(process.platform === 'linux' ? { backend: 'inotify' as const } : {}),
         },

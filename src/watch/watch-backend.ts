@@ -8,9 +8,10 @@ export type WatchBackendName = 'native' | 'chokidar' | 'polling';
 
 export interface WatchOptions {
   recursive: boolean;
-  /** Folders never watched (absolute): a busy `.git/` or an excluded build folder costs nothing. */
-  ignoredFolders: readonly string[];
-  /** Globs (relative to the watched folder) for excluded folders that may appear later anywhere below it. */
+  /**
+   * Globs (relative to the watched folder) of what need not be watched at all (a busy `.git/` costs nothing),
+   * wherever below it they appear.
+   */
   ignoredGlobs: readonly string[];
   /** Says whether an absolute path is left out; chokidar asks per path, and skips the folders it leaves out. */
   isIgnored: (absolutePath: string) => boolean;

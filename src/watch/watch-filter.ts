@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { compileFilters } from '../engine/compile-filters.js';
+import { compileFilters, isUnderExcludedFolder } from '../engine/compile-filters.js';
 import { isTempName } from '../engine/temp-names.js';
 
 export interface WatchFilterJob {
@@ -61,10 +61,7 @@ export class WatchFilter {
 
   private isExcluded(relativePath: string): boolean {
     if (relativePath === '') return false;
-    // A path under a left-out folder is left out: the walk never enters that folder.
-    for (let slash = relativePath.indexOf('/'); slash !== -1; slash = relativePath.indexOf('/', slash + 1)) {
-      if (this.excluded(relativePath.slice(0, slash), true)) return true;
-    }
+    if (isUnderExcludedFolder(this.excluded, relativePath)) return true;
     // The path itself may be gone: left out only if it would be as a file and as a folder alike.
     return this.excluded(relativePath, false) && this.excluded(relativePath, true);
   }
