@@ -1,14 +1,14 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { callDaemon } from '../src/control/control-client.js';
-import type { DaemonStatus, JobStatus } from '../src/control/daemon-api.js';
+import type { JobStatus } from '../src/control/daemon-api.js';
 import { countInotifyWatches } from '../src/watch/inotify-watch-count.js';
 import { BenchDaemon, sleep } from './bench-daemon.js';
 import { timeCommand } from './bench-processes.js';
 import { hasLsyncd, startLsyncd, waitForLog } from './lsyncd.js';
 import { median, megabytes, percentile } from './measure.js';
 import { readRssBytes } from './process-memory.js';
+import { benchStartUp } from './start-up-bench.js';
 import type { SupervisorBenchContext } from './supervisor-bench.js';
 
 // Scenarios 14 to 17 of `npm run bench` (issue 9): file watching on the 20,000-file tree, side by side with
@@ -48,7 +48,13 @@ export async function benchWatching(context: SupervisorBenchContext, trees: Watc
     `14-17. file watching: a ${trees.folders + 1}-folder tree of 20,000 files plus a ${RENAMED_FILES}-file folder`,
   ];
   try {
-    if (hasLsyncd()) await benchLsyncd(context, { work, source, folders, notes });
+    const withLsyncd = hasLsyncd();
+    const lsyncdTarget = path.join(work, 'lsyncd-0');
+    const daemonTarget = path.join(work, 'mirror');
+    execFileSync('cp', ['-a', source, lsyncdTarget]);
+    execFileSync('cp', ['-a', source, daemonTarget]);
+    await benchStartUp(context, { work, source, lsyncdTarget, daemonTarget, notes }, withLsyncd);
+    if (withLsyncd) await benchLsyncd(context, { work, source, folders, notes });
     else notes.push('  lsyncd rows skipped: lsyncd is not installed and apt-get could not install it');
     await benchDaemonWatching(context, { work, source, folders, notes });
   } finally {
@@ -68,21 +74,17 @@ async function benchLsyncd(context: SupervisorBenchContext, phase: Phase): Promi
   const { work, source, folders, notes } = phase;
   for (const delay of [0, undefined]) {
     const target = path.join(work, `lsyncd-${delay ?? 'default'}`);
-    execFileSync('cp', ['-a', source, target]);
-    const started = performance.now();
+    // lsyncd-0 was copied for the start-up rounds.
+    if (!fs.existsSync(target)) execFileSync('cp', ['-a', source, target]);
     const lsyncd = startLsyncd(work, source, target, delay);
     try {
       await waitForLog(lsyncd.log, /Startup of .* finished/);
-      const startUp = performance.now() - started;
       const name = `lsyncd delay=${delay ?? 'default (15 s)'}`;
       const { pid } = lsyncd.process;
       if (delay === 0 && pid !== undefined) {
-        context.samples.push({ scenario: '16', contender: 'lsyncd', milliseconds: [startUp] });
         const rss = readRssBytes(pid);
         const watches = await countInotifyWatches(pid);
-        notes.push(
-          `  lsyncd: ${megabytes(rss)} RSS, ${watches} inotify watches, start-up sync ${(startUp / 1000).toFixed(2)} s`,
-        );
+        notes.push(`  lsyncd: ${megabytes(rss)} RSS, ${watches} inotify watches`);
       }
       const trials = delay === 0 ? LATENCY_TRIALS : DEFAULT_DELAY_TRIALS;
       const latencies = await latencyTrials(source, target, folders, `lsyncd-${delay ?? 'default'}`, trials);
@@ -100,8 +102,8 @@ async function benchLsyncd(context: SupervisorBenchContext, phase: Phase): Promi
 
 async function benchDaemonWatching(context: SupervisorBenchContext, phase: Phase): Promise<void> {
   const { work, source, folders, notes } = phase;
+  // The mirror was copied for the start-up rounds.
   const destination = path.join(work, 'mirror');
-  execFileSync('cp', ['-a', source, destination]);
   execFileSync('cp', ['-a', source, path.join(work, 'rsync-copy')]);
   const idleSource = path.join(work, 'idle-source');
   fs.mkdirSync(idleSource);
@@ -113,11 +115,6 @@ async function benchDaemonWatching(context: SupervisorBenchContext, phase: Phase
       'sync_job_id = "watched"',
       `debounce_ms = ${debounceMs}`,
     ].join('\n');
-  const startUp = await timeDaemonStartUp(context.root, work, source, destination);
-  context.samples.push({ scenario: '16', contender: 'sync-daemon', milliseconds: [startUp.milliseconds] });
-  notes.push(
-    `  sync-daemon start-up sync: the daemon's own process (as lsyncd -nodaemon) to its first run's end ${ms(startUp.milliseconds)}, the run ${ms(startUp.runMs)}`,
-  );
   const daemon = await BenchDaemon.start(context.root, path.join(work, 'daemon'), 0, {}, [
     {
       id: 'watched',
@@ -186,59 +183,6 @@ async function benchDaemonWatching(context: SupervisorBenchContext, phase: Phase
     );
   } finally {
     await daemon.stop();
-  }
-}
-
-/**
- * The daemon's own process started as `sync-daemon start` starts it (runners/supervisor.js, no CLI before it),
- * timed to the end of its first run: the start-up sync of a mirror already in sync, as lsyncd's.
- */
-async function timeDaemonStartUp(
-  root: string,
-  work: string,
-  source: string,
-  destination: string,
-): Promise<{ milliseconds: number; runMs: number }> {
-  const dir = path.join(work, 'start-up');
-  fs.mkdirSync(path.join(dir, 'run'), { recursive: true });
-  const socket = path.join(dir, 'run', 'daemon.sock');
-  const config = path.join(dir, 'config.toml');
-  fs.writeFileSync(
-    config,
-    [
-      '[daemon]',
-      `socket_path = ${JSON.stringify(socket)}`,
-      `pid_file = ${JSON.stringify(path.join(dir, 'run', 'daemon.pid'))}`,
-      `log_file = ${JSON.stringify(path.join(dir, 'daemon.log'))}`,
-      '[cache]',
-      `cache_dir = ${JSON.stringify(path.join(dir, 'cache'))}`,
-      '[[sync_jobs]]',
-      'id = "watched"',
-      `source_path = ${JSON.stringify(source)}`,
-      `destination_path = ${JSON.stringify(destination)}`,
-      '[sync_jobs.sync_options]',
-      'delete_destination_files = true',
-      '[[file_watchers]]',
-      'id = "bench-watcher"',
-      'sync_job_id = "watched"',
-      'debounce_ms = 0',
-    ].join('\n'),
-  );
-  const started = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'runners', 'supervisor.js'), '--config', config], {
-    stdio: 'ignore',
-  });
-  try {
-    for (;;) {
-      const status = await callDaemon(socket, 'status', {}, { timeoutMs: 1000 }).catch(() => undefined);
-      const job = (status as DaemonStatus | undefined)?.jobs.find((candidate) => candidate.id === 'watched');
-      if (job?.lastRun) return { milliseconds: performance.now() - started, runMs: job.lastRun.durationMs };
-      if (performance.now() - started > 120_000) throw new Error('the daemon never ran its start-up sync');
-      await sleep(2);
-    }
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
   }
 }
 

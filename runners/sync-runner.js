@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // The child process the supervisor forks for each enabled job: thin, the logic lives in src/runner/.
-import { startRunnerProcess } from '../dist/runner/start-runner-process.js';
+import { startRunnerProcess } from '../dist/fast/start-runner-process.js';
 
 startRunnerProcess();

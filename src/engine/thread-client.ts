@@ -43,15 +43,21 @@ export class ThreadClient<ToThread extends object, FromThread extends { id: numb
   private lost = false;
   private readonly pending = new Map<number, PendingRequest<FromThread>>();
   private nextId = 0;
+  private starts = 0;
 
   constructor(private readonly options: ThreadClientOptions<FromThread>) {}
 
-  /** Starts the thread if it is not running; false when there is none to be had (callers work in-line). */
   /** Whether the thread is up now (a request would not wait for it to start). */
   get started(): boolean {
     return this.worker !== undefined;
   }
 
+  /** How many threads have been started: a number that changes when the running thread is a new one. */
+  get generation(): number {
+    return this.starts;
+  }
+
+  /** Starts the thread if it is not running; false when there is none to be had (callers work in-line). */
   tryStart(): boolean {
     if (this.worker) return true;
     if (this.lost && this.options.afterLoss === 'stay-inline') return false;
@@ -67,6 +73,7 @@ export class ThreadClient<ToThread extends object, FromThread extends { id: numb
       return false;
     }
     this.worker = worker;
+    this.starts++;
     worker.on('message', (message: FromThread) => this.receive(message));
     // An uncaught error in the thread is followed by 'exit': the first of the two settles what it owed.
     worker.on('error', (error) => this.died(worker, error));

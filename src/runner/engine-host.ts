@@ -39,6 +39,8 @@ export class EngineHost {
   private readonly thread: ThreadClient<ToEngineThread, FromEngineThread>;
   private releaseTimer: NodeJS.Timeout | undefined;
   private warn: (message: string) => void = () => undefined;
+  /** The thread (ThreadClient.generation) that ran the last run: any other is cold. */
+  private ranOn: number | undefined;
 
   /** `startEngineThread`: the real engine thread, or in tests a stand-in. */
   constructor(
@@ -64,16 +66,29 @@ export class EngineHost {
     if (run.inline) return runInline(request, run);
     clearTimeout(this.releaseTimer);
     this.warn = run.onWarning;
-    // A cold thread means cold listing threads too: starting them costs more than they save on one run (as for
-    // the one-shot CLI), so its first run lists in-line.
-    const cold = !this.thread.started;
     // Threads unavailable: the engine runs on the main thread instead.
     if (!this.thread.tryStart()) return runInline(request, run);
+    // A cold thread means cold listing threads too: starting them costs more than they save on one run (as for
+    // the one-shot CLI), so its first run lists in-line.
+    const cold = this.ranOn !== this.thread.generation;
+    this.ranOn = this.thread.generation;
     try {
       return await this.runOnThread(cold ? { ...request, listInline: true } : request, run);
     } finally {
       this.scheduleRelease();
     }
+  }
+
+  /**
+   * Starts the engine's thread ahead of a run known to come (a watched job's start-up sync, asked for once its
+   * watch is set up): the thread loads the engine while the watch crawls the tree, on another core. (Its listing
+   * threads are not started too: measured, on 2 cores they slowed that run by ~35 ms.) Released like any idle
+   * thread.
+   */
+  warmUp(): void {
+    if (this.thread.started || !this.thread.tryStart()) return;
+    clearTimeout(this.releaseTimer);
+    this.scheduleRelease();
   }
 
   private async runOnThread(

@@ -139,6 +139,8 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
   // The supervisor is gone (even killed with SIGKILL): stop at a safe point and exit, leaving no orphan.
   channel.onDisconnect(stop);
   channel.send({ type: 'ready' });
+  // A watched job's start-up sync follows its watch's set-up: the engine loads meanwhile, on another core.
+  if (job.watchers.length > 0) engine.warmUp();
   watchers = startWatchers(job, channel, logs);
 }
 

@@ -6,6 +6,19 @@ import { FIXTURES } from '../helpers/daemon.js';
 import { makeSyncRequest, waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
 
+/** A one-file source to mirror, and the options of a run that nobody aborts or watches. */
+async function oneFileRun(dir: string) {
+  const { signal: _signal, ...request } = makeSyncRequest(path.join(dir, 'source'), path.join(dir, 'mirror'));
+  await writeTree(request.source, { 'a.txt': 'a' });
+  const run = {
+    signal: new AbortController().signal,
+    onProgress: () => undefined,
+    onWarning: () => undefined,
+    collectPlan: false,
+  };
+  return { request, run };
+}
+
 describe('the engine host', () => {
   afterEach(removeTempDirs);
 
@@ -37,21 +50,35 @@ describe('the engine host', () => {
       });
       return worker;
     }, 200);
-    const { signal: _signal, ...request } = makeSyncRequest(
-      path.join(dir, 'source'),
-      path.join(dir, 'mirror'),
-    );
-    await writeTree(request.source, { 'a.txt': 'a' });
-    const run = {
-      signal: new AbortController().signal,
-      onProgress: () => undefined,
-      onWarning: () => undefined,
-      collectPlan: false,
-    };
+    const { request, run } = await oneFileRun(dir);
     expect((await host.run(request, run)).result.outcome).to.equal('ok');
     expect(
       (await host.run({ ...request, paths: ['a.txt'] }, { ...run, inline: true })).result.outcome,
     ).to.equal('ok');
     await waitFor(() => threadExited, { what: 'the idle engine thread to end', timeoutMs: 5000 });
+  });
+
+  it('starts its thread ahead of a run when warmed up, runs on that thread, and ends it if no run comes', async () => {
+    const dir = await makeTempDir();
+    const started: Worker[] = [];
+    let exited = 0;
+    const host = new EngineHost(() => {
+      const worker = new Worker(new URL('../../dist/runner/engine-thread.js', import.meta.url));
+      worker.once('exit', () => {
+        exited++;
+      });
+      started.push(worker);
+      return worker;
+    }, 200);
+    const { request, run } = await oneFileRun(dir);
+    host.warmUp();
+    host.warmUp();
+    expect(started).to.have.length(1);
+    expect((await host.run(request, run)).result.outcome).to.equal('ok');
+    expect(started, 'the run found the warm thread').to.have.length(1);
+    await waitFor(() => exited === 1, { what: 'the idle engine thread to end', timeoutMs: 5000 });
+    host.warmUp();
+    expect(started).to.have.length(2);
+    await waitFor(() => exited === 2, { what: 'the unused warm thread to end', timeoutMs: 5000 });
   });
 });
