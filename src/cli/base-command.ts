@@ -1,7 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { resolveConfigFile } from '../config/config-file-path.js';
 import type { LoadedConfig } from '../config/load-config.js';
-import { LOG_LEVELS } from '../config/log-levels.js';
 import { toCommandFailure, writeFailure } from './command-failure.js';
 import { findSocket, namedSocket, SOCKET_ENV } from './find-socket.js';
 import { loadCommandConfig, writeWarning } from './load-command-config.js';
@@ -23,11 +22,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         'Defaults to $SYNC_DAEMON_CONFIG, then ~/.config/sync-daemon/config.toml (root: /etc/sync-daemon/config.toml).',
       helpGroup: 'GLOBAL',
     }),
-    'log-level': Flags.option({
-      options: LOG_LEVELS,
-      summary: 'Log level, overriding daemon.log_level of the config.',
-      helpGroup: 'GLOBAL',
-    })(),
     socket: Flags.string({
       summary: 'Control socket of the daemon.',
       description: `Defaults to $${SOCKET_ENV}, then daemon.socket_path of the config, then the per-user default.`,
@@ -51,9 +45,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.args = args as BaseArgs<T>;
   }
 
-  /** The config named by --config (or the defaults), with --log-level applied and its warnings shown. */
+  /** The config named by --config (or the defaults), with its warnings shown. */
   protected async loadConfig(): Promise<LoadedConfig> {
-    return loadCommandConfig(this.configFile(), this.flags['log-level'], (warning) => this.warn(warning));
+    return loadCommandConfig(this.configFile(), (warning) => this.warn(warning));
   }
 
   protected configFile(): string {

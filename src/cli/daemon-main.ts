@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { LOG_LEVELS, type LogLevel } from '../config/log-levels.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../config/log-levels.js';
 import { runDaemon } from '../supervisor/run-daemon.js';
 import { takeStartReporter } from './start-report.js';
 import { UsageError } from './usage-error.js';
@@ -17,17 +17,28 @@ export async function daemonMain(argv: readonly string[]): Promise<void> {
   try {
     const { values } = parseArgs({
       args: [...argv],
-      options: { config: { type: 'string' }, socket: { type: 'string' }, 'log-level': { type: 'string' } },
+      options: {
+        config: { type: 'string' },
+        socket: { type: 'string' },
+        'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
+      },
       strict: true,
     });
     if (!values.config) throw new UsageError('--config is required');
     const logLevel = values['log-level'];
     if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel))
       throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+    const logFormat = values['log-format'];
+    if (logFormat !== undefined && !(LOG_FORMATS as readonly string[]).includes(logFormat))
+      throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}`);
     await runDaemon({
       configFile: values.config,
       socketPath: values.socket,
       logLevel: logLevel as LogLevel | undefined,
+      logFormat: logFormat as LogFormat | undefined,
+      // Detached: its stdout goes nowhere; the log file has every record.
+      console: false,
       version: packageVersion(),
       onReady: (ready) => report?.({ type: 'started', ready }),
     });

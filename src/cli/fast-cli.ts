@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolveConfigFile } from '../config/config-file-path.js';
-import { LOG_LEVELS, type LogLevel } from '../config/log-levels.js';
 import { toCommandFailure, writeFailure } from './command-failure.js';
 import { parseFastFlags } from './fast-flags.js';
 import { fastStatus } from './fast-status.js';
@@ -56,12 +55,11 @@ function isWsl(): boolean {
 async function fastSync(argv: readonly string[]): Promise<boolean> {
   const parsed = parseFastFlags(argv, {
     booleans: { '--json': 'json', '--wait': 'wait', '-w': 'wait', '--dry-run': 'dryRun', '-n': 'dryRun' },
-    values: { '--socket': 'socket', '--config': 'config', '-c': 'config', '--log-level': 'logLevel' },
-    choices: { logLevel: LOG_LEVELS },
+    values: { '--socket': 'socket', '--config': 'config', '-c': 'config' },
     positionals: 1,
   });
   if (!parsed) return false;
-  const { json, wait, dryRun, socket, config, logLevel } = parsed.flags;
+  const { json, wait, dryRun, socket, config } = parsed.flags;
   const jsonEnabled = json === true;
   const stringOf = (value: string | true | undefined) => (typeof value === 'string' ? value : undefined);
   try {
@@ -71,12 +69,7 @@ async function fastSync(argv: readonly string[]): Promise<boolean> {
       wait: wait === true,
       json: jsonEnabled,
       socketPath: () => findSocket({ socket: stringOf(socket), config: stringOf(config) }),
-      loadConfig: () =>
-        loadCommandConfig(
-          resolveConfigFile(stringOf(config)),
-          stringOf(logLevel) as LogLevel | undefined,
-          writeWarning,
-        ),
+      loadConfig: () => loadCommandConfig(resolveConfigFile(stringOf(config)), writeWarning),
       log: (line) => process.stdout.write(`${line}\n`),
     });
     if (jsonEnabled) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -6,6 +6,9 @@ export function formatStatus(status: DaemonStatus, now = Date.now()): string {
     `sync-daemon ${status.version}: ${status.stopping ? 'stopping' : 'running'} (pid ${status.pid}), up ${formatDuration(status.uptimeMs)}`,
     `  config  ${status.configFile} (loaded ${formatTime(status.configLoadedAt, now)})`,
     `  socket  ${status.socketPath}`,
+    ...(status.logFile
+      ? [`  log     ${status.logFile.path}${status.logFile.problem ? ` — ${status.logFile.problem}` : ''}`]
+      : []),
     `  syncs   ${status.syncing} running (at most ${status.maxConcurrentSyncs}), ${status.queue.waiting} queued (queue of ${status.queue.size})`,
     '',
   ];

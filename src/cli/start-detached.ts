@@ -12,30 +12,34 @@ export interface DetachedStart {
   configFile: string;
   socketPath?: string | undefined;
   logLevel?: string | undefined;
-  /** Where the daemon's stdout and stderr go (daemon.log_file). */
+  logFormat?: string | undefined;
+  /** daemon.log_file: the daemon writes its records there itself; what it prints on stderr goes beside it. */
   logFile: string;
   timeoutMs?: number;
 }
 
 /**
- * Starts the daemon (runners/supervisor.js, `start --foreground` without the CLI around it) in a new session, its output appended to the log file, and waits for it to
- * report over IPC: ready (socket answering, runners started) or failed with its own error. The daemon then
- * lives on alone.
+ * Starts the daemon (runners/supervisor.js, `start --foreground` without the CLI around it) in a new session and
+ * waits for it to report over IPC: ready (socket answering, runners started) or failed with its own error. The
+ * daemon then lives on alone, writing its records to its log file; its stderr (what bypasses the logger: a
+ * fatal error of Node.js itself) is appended to `<log file>.stderr`, a file that rotation never renames.
  */
 export function startDetached(options: DetachedStart): Promise<DaemonReady> {
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true, mode: 0o700 });
-  const log = fs.openSync(options.logFile, 'a', 0o600);
+  const stderrFile = daemonStderrFile(options.logFile);
+  const stderr = fs.openSync(stderrFile, 'a', 0o600);
   const args = [options.entry, '--config', options.configFile];
   if (options.socketPath) args.push('--socket', options.socketPath);
   if (options.logLevel) args.push('--log-level', options.logLevel);
+  if (options.logFormat) args.push('--log-format', options.logFormat);
   const child = spawn(process.execPath, args, {
     detached: true,
     // Every path it is given is absolute; a daemon must not keep the starter's folder (or its mount) busy.
     cwd: '/',
-    stdio: ['ignore', log, log, 'ipc'],
+    stdio: ['ignore', 'ignore', stderr, 'ipc'],
     env: { ...process.env, [START_REPORT_ENV]: '1' },
   });
-  fs.closeSync(log);
+  fs.closeSync(stderr);
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise<DaemonReady>((resolve, reject) => {
     const done = () => {
@@ -69,21 +73,29 @@ export function startDetached(options: DetachedStart): Promise<DaemonReady> {
       reject(
         new DaemonCommandError(
           'START_FAILED',
-          `the daemon exited (${signal ?? `code ${code}`}) before it was ready:\n${tailOf(options.logFile)}`,
+          `the daemon exited (${signal ?? `code ${code}`}) before it was ready:\n${[tailOf(stderrFile), tailOf(options.logFile)].filter(Boolean).join('\n') || `  (nothing in ${options.logFile})`}`,
         ),
       );
     });
   });
 }
 
+/** Where a detached daemon's stderr goes. */
+export function daemonStderrFile(logFile: string): string {
+  return `${logFile}.stderr`;
+}
+
+/** The last lines of a file, indented; empty when there are none. */
 function tailOf(file: string): string {
   try {
-    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    const text = fs.readFileSync(file, 'utf8').trimEnd();
+    if (!text) return '';
+    const lines = text.split('\n');
     return lines
       .slice(-5)
       .map((line) => `  ${line}`)
       .join('\n');
   } catch {
-    return `  (no log at ${file})`;
+    return '';
   }
 }

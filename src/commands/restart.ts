@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { BaseCommand } from '../cli/base-command.js';
+import { daemonLogFlags } from '../cli/log-flags.js';
 import { findRunningDaemon } from '../cli/running-daemon.js';
 import { startDetached } from '../cli/start-detached.js';
 import { stopDaemon } from '../cli/stop-daemon.js';
@@ -10,6 +11,7 @@ export default class Restart extends BaseCommand<typeof Restart> {
   static override description =
     'With no daemon running it just starts one. --config picks another config for the new daemon.';
   static override examples = ['<%= config.bin %> <%= command.id %>'];
+  static override flags = { ...daemonLogFlags };
 
   public async run(): Promise<DaemonReady> {
     const socketPath = await this.socketPath();
@@ -28,6 +30,7 @@ export default class Restart extends BaseCommand<typeof Restart> {
       configFile,
       socketPath: running?.socketPath ?? this.socketOverride(),
       logLevel: this.flags['log-level'],
+      logFormat: this.flags['log-format'],
       logFile: config.daemon.log_file,
     });
     this.log(`sync-daemon started (pid ${ready.pid}) on ${ready.socketPath}`);

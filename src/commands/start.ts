@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { toCommandFailure } from '../cli/command-failure.js';
 import { DaemonCommandError } from '../cli/daemon-command-error.js';
+import { daemonLogFlags } from '../cli/log-flags.js';
 import { findRunningDaemon } from '../cli/running-daemon.js';
 import { startDetached } from '../cli/start-detached.js';
 import { takeStartReporter } from '../cli/start-report.js';
@@ -12,7 +13,8 @@ export default class Start extends BaseCommand<typeof Start> {
   static override summary = 'Start the daemon: one supervised runner per enabled sync job.';
   static override description =
     'Without --foreground the daemon detaches and this command returns once it answers on its socket, or fails ' +
-    'with the daemon’s own error. With --foreground it runs here, logging JSON lines to stdout, until SIGTERM or ' +
+    'with the daemon’s own error; it then writes its records to daemon.log_file (see `sync-daemon logs`). With ' +
+    '--foreground it runs here, its records also on stdout (readable on a terminal, JSON lines otherwise), until SIGTERM or ' +
     'Ctrl-C (a graceful stop); SIGHUP reloads the config.';
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -20,6 +22,7 @@ export default class Start extends BaseCommand<typeof Start> {
   ];
 
   static override flags = {
+    ...daemonLogFlags,
     foreground: Flags.boolean({
       char: 'f',
       summary: 'Run in this process instead of detaching.',
@@ -44,6 +47,7 @@ export default class Start extends BaseCommand<typeof Start> {
       configFile: this.configFile(),
       socketPath: this.socketOverride(),
       logLevel: this.flags['log-level'],
+      logFormat: this.flags['log-format'],
       logFile: config.daemon.log_file,
     });
     this.log(`sync-daemon started (pid ${ready.pid})`);
@@ -60,6 +64,7 @@ export default class Start extends BaseCommand<typeof Start> {
         configFile: this.configFile(),
         socketPath: this.socketOverride(),
         logLevel: this.flags['log-level'],
+        logFormat: this.flags['log-format'],
         version: this.config.version,
         onReady: (ready) => report?.({ type: 'started', ready }),
       });

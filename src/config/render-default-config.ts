@@ -18,7 +18,10 @@ export function renderDefaultConfig(paths: DefaultPaths): string {
 [daemon]
 # pid_file = ${JSON.stringify(paths.pidFile)}
 # log_file = ${JSON.stringify(paths.logFile)}
-log_level = "info"                      # trace, debug, info, warn or error
+log_level = "info"                      # trace, debug, info, warn, error or fatal
+log_format = "auto"                     # stdout: pretty on a terminal, JSON lines otherwise; or "json", "pretty"
+log_max_size_mb = 10                    # the log file is rotated past this size…
+log_max_files = 5                       # …keeping this many old ones (log_file.1 is the newest)
 config_refresh_interval_secs = 300      # how often PocketBase jobs are re-read
 auto_restart_on_config_change = false
 # socket_path = ${JSON.stringify(paths.socketFile)}   # where the CLI finds the daemon

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { DEFAULT_STOP_TIMEOUT_SECS } from './daemon-defaults.js';
 import { getDefaultPaths } from './default-paths.js';
 import { describeCronError } from './describe-cron-error.js';
-import { LOG_LEVELS } from './log-levels.js';
+import { LOG_FORMATS, LOG_LEVELS } from './log-levels.js';
 import { DURATION_EXPECTATION, parseDuration } from './parse-duration.js';
 
 // One schema for every key the daemon reads; later capabilities add their keys here (DESIGN.md, "Config").
@@ -69,6 +69,10 @@ const daemonSection = z.strictObject({
   pid_file: pathText.default(() => getDefaultPaths().pidFile),
   log_file: pathText.default(() => getDefaultPaths().logFile),
   log_level: z.enum(LOG_LEVELS).default('info'),
+  // Telemetry (issue 10): stdout's format, and the log file's size-based rotation.
+  log_format: z.enum(LOG_FORMATS).default('auto'),
+  log_max_size_mb: positiveInt.default(10),
+  log_max_files: nonNegativeInt.default(5),
   config_refresh_interval_secs: positiveInt.default(300),
   auto_restart_on_config_change: z.boolean().default(false),
   // Supervision (the daemon issue): where the CLI finds the daemon, and how runners are stopped and restarted.

@@ -1,3 +1,4 @@
+import type { LogQueryReply } from '../telemetry/recent-log-records.js';
 import { ControlError } from './control-client.js';
 import type {
   DaemonStatus,
@@ -70,6 +71,15 @@ export function asReloadReply(value: unknown): ReloadReply {
     if (!Array.isArray(reply[key])) throw badReply('reload', `"${key}" is not a list`);
   }
   return value as ReloadReply;
+}
+
+export function asLogsReply(value: unknown): LogQueryReply {
+  const reply = expectObject(value, 'logs');
+  expectFields(reply, 'logs', { next: 'number', missed: 'number' });
+  if (!Array.isArray(reply.records)) throw badReply('logs', '"records" is not a list');
+  for (const record of reply.records)
+    expectFields(expectObject(record, 'logs'), 'logs', { level: 'number', msg: 'string', time: 'string' });
+  return value as LogQueryReply;
 }
 
 function expectObject(value: unknown, method: string): Record<string, unknown> {

@@ -74,6 +74,8 @@ export interface DaemonStatus {
   syncing: number;
   maxConcurrentSyncs: number;
   jobs: JobStatus[];
+  /** The daemon's log file, and what keeps it from being written if anything does. */
+  logFile?: { path: string; problem?: string };
 }
 
 export type TriggerOutcome = 'queued' | 'merged' | 'pending';

@@ -1,3 +1,4 @@
+import { LOG_LEVELS, type LogLevel } from '../config/log-levels.js';
 import type { SyncRequest } from '../engine/types.js';
 import type { WatcherSettings } from '../watch/watcher-settings.js';
 
@@ -8,6 +9,8 @@ export type RunnerJob = {
   lockDir: string;
   /** The job's enabled `[[file_watchers]]`; they live in the runner, on its main thread. */
   watchers: WatcherSettings[];
+  /** The daemon's log level: records below it are never sent (at debug, one record per file a run acts on). */
+  logLevel: LogLevel;
 } & Omit<SyncRequest, 'signal' | 'onProgress' | 'onPlanEntry' | 'dryRun'>;
 
 export const RUNNER_JOB_ENV = 'SYNC_DAEMON_RUNNER_JOB';
@@ -31,5 +34,7 @@ export function readRunnerJob(env: NodeJS.ProcessEnv): RunnerJob {
   }
   if (!Array.isArray(job.filters)) throw new Error(`${RUNNER_JOB_ENV}: "filters" must be a list`);
   if (!Array.isArray(job.watchers)) throw new Error(`${RUNNER_JOB_ENV}: "watchers" must be a list`);
+  if (!(LOG_LEVELS as readonly unknown[]).includes(job.logLevel))
+    throw new Error(`${RUNNER_JOB_ENV}: "logLevel" must be one of ${LOG_LEVELS.join(', ')}`);
   return job as RunnerJob;
 }

@@ -6,7 +6,13 @@ import { buildSyncRequest } from './build-sync-request.js';
 /** What a job's runner is started with: the engine request without the per-run parts, where to lock, its watchers. */
 export function runnerJobOf(config: Config, job: SyncJob, lockDir: string): RunnerJob {
   const { dryRun: _dryRun, ...request } = buildSyncRequest(config, job);
-  return { id: job.id, lockDir, watchers: watchersOf(config, job), ...request };
+  return {
+    id: job.id,
+    lockDir,
+    watchers: watchersOf(config, job),
+    logLevel: config.daemon.log_level,
+    ...request,
+  };
 }
 
 function watchersOf(config: Config, job: SyncJob): WatcherSettings[] {

@@ -3,7 +3,7 @@ import { failedResult } from '../engine/failed-result.js';
 import { PlanCollector, type PlannedChanges } from '../engine/plan-collector.js';
 import { startModuleWorker } from '../engine/start-module-worker.js';
 import { ThreadClient, ThreadLostError } from '../engine/thread-client.js';
-import type { SyncProgress, SyncResult } from '../engine/types.js';
+import type { PlanEntry, SyncProgress, SyncResult } from '../engine/types.js';
 import { describeThreadError, describeWorkerFallback, onWorkerFallback } from '../engine/worker-fallback.js';
 import type { FromEngineThread, PortableSyncRequest, ToEngineThread } from './engine-thread-protocol.js';
 
@@ -17,6 +17,8 @@ export interface EngineRun {
   onWarning: (message: string) => void;
   /** A dry run's planned changes are wanted back. */
   collectPlan: boolean;
+  /** Each decision of the run as it is made, in batches (a record per file at debug). */
+  onEntries?: ((entries: PlanEntry[]) => void) | undefined;
   /**
    * Run on this thread: an incremental run of a few changed paths takes milliseconds, less than starting the
    * engine's thread again (~150 ms) once it has been released.
@@ -52,7 +54,7 @@ export class EngineHost {
       name: 'engine',
       start: startEngineThread,
       afterLoss: 'restart',
-      isAnswer: (message) => message.type !== 'progress' && message.type !== 'warning',
+      isAnswer: (message) => message.type === 'result' || message.type === 'crash',
       // A thread that cannot start leaves the run to this one; one that dies fails its run (ENGINE_CRASH).
       onFallback: (error) => {
         if (error.code === 'THREAD_UNAVAILABLE')
@@ -93,15 +95,19 @@ export class EngineHost {
 
   private async runOnThread(
     request: PortableSyncRequest,
-    { signal, onProgress, onWarning, collectPlan }: EngineRun,
+    { signal, onProgress, onWarning, collectPlan, onEntries }: EngineRun,
   ): Promise<EngineOutcome> {
     const onAbort = () => this.thread.post({ type: 'abort' });
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const answer = this.thread.request({ type: 'run', request, collectPlan }, (note) => {
-        if (note.type === 'progress') onProgress(note.progress);
-        else if (note.type === 'warning') onWarning(note.message);
-      });
+      const answer = this.thread.request(
+        { type: 'run', request, collectPlan, reportEntries: onEntries !== undefined },
+        (note) => {
+          if (note.type === 'progress') onProgress(note.progress);
+          else if (note.type === 'warning') onWarning(note.message);
+          else if (note.type === 'entries') onEntries?.(note.entries);
+        },
+      );
       if (signal.aborted) onAbort();
       const message = await answer;
       if (message.type === 'result')
@@ -126,11 +132,19 @@ async function runInline(request: PortableSyncRequest, run: EngineRun): Promise<
   // The engine's own helper threads, failing here too, say so the same way.
   onWorkerFallback((fallback) => run.onWarning(describeWorkerFallback(fallback)));
   const plan = run.collectPlan ? new PlanCollector() : undefined;
+  const { onEntries } = run;
+  const onPlanEntry =
+    plan || onEntries
+      ? (entry: PlanEntry) => {
+          plan?.add(entry);
+          onEntries?.([entry]);
+        }
+      : undefined;
   const result = await runSync({
     ...request,
     signal: run.signal,
     onProgress: run.onProgress,
-    ...(plan ? { onPlanEntry: plan.add } : {}),
+    ...(onPlanEntry ? { onPlanEntry } : {}),
   });
   return { result, ...(plan ? { plan: plan.changes } : {}) };
 }

@@ -1,5 +1,5 @@
 import type { PlannedChanges } from '../engine/plan-collector.js';
-import type { SyncProgress, SyncRequest, SyncResult } from '../engine/types.js';
+import type { PlanEntry, SyncProgress, SyncRequest, SyncResult } from '../engine/types.js';
 
 // Between a runner's main thread and its engine thread: one process, one build, so types suffice here (the
 // process boundary, runner ⇄ supervisor, is checked at runtime in src/ipc/).
@@ -7,9 +7,12 @@ import type { SyncProgress, SyncRequest, SyncResult } from '../engine/types.js';
 /** A sync request without what cannot cross threads (signal and callbacks travel as messages). */
 export type PortableSyncRequest = Omit<SyncRequest, 'signal' | 'onProgress' | 'onPlanEntry'>;
 
-/** `collectPlan`: a dry run whose planned changes are wanted back with its result. */
+/**
+ * `collectPlan`: a dry run whose planned changes are wanted back with its result. `reportEntries`: each decision
+ * is sent back as the run goes, in batches (the runner logs one record per file at debug).
+ */
 export type ToEngineThread =
-  | { type: 'run'; request: PortableSyncRequest; collectPlan: boolean }
+  | { type: 'run'; request: PortableSyncRequest; collectPlan: boolean; reportEntries?: boolean }
   | { type: 'abort' };
 
 /** As the thread receives them: the thread client numbers each run it sends (thread-client.ts). */
@@ -20,6 +23,7 @@ export type ToEngineThreadNumbered =
 /** `id`: the run's, as the thread client numbered its request (thread-client.ts). */
 export type FromEngineThread =
   | { type: 'progress'; id: number; progress: SyncProgress }
+  | { type: 'entries'; id: number; entries: PlanEntry[] }
   | { type: 'result'; id: number; result: SyncResult; plan?: PlannedChanges }
   | { type: 'crash'; id: number; message: string }
   /** Something the runner's log should say (a helper thread fell back to in-line work). */

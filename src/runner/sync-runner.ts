@@ -24,7 +24,7 @@ export interface RunnerChannel {
  * at a safe point when told to or when the supervisor goes away (so no runner outlives it).
  */
 export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
-  const logs = new LogBatcher((records) => channel.send({ type: 'log', records }));
+  const logs = new LogBatcher((records) => channel.send({ type: 'log', records }), job.logLevel);
   let current: { runId: string; abort: AbortController; done: Promise<void> } | undefined;
   let stopping = false;
   let watchers: Promise<{ stop(): Promise<void> } | undefined> = Promise.resolve(undefined);
@@ -68,6 +68,17 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
           onWarning: (message) => warnOnce(message, runId),
           // A dry run is asked for to be read: its planned changes go back with the result.
           collectPlan: dryRun,
+          // At debug, a record per file acted on (at trace, per file left as it was too), with its reason.
+          onEntries: logs.wants('debug')
+            ? (entries) => {
+                for (const entry of entries)
+                  logs.log(
+                    entry.action === 'skip' ? 'trace' : 'debug',
+                    `${entry.action} ${entry.path}: ${entry.reason}`,
+                    runId,
+                  );
+              }
+            : undefined,
         },
       ),
     )

@@ -20,11 +20,14 @@ const RUNNER_ENTRY = path.resolve(
  */
 export const RUNNER_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=4'];
 
-/** Forks the runner of one job; its settings travel in the environment, its messages over IPC. */
+/**
+ * Forks the runner of one job; its settings travel in the environment, its messages over IPC. Its stdout and
+ * stderr are pipes the supervisor reads line by line into records (a crash's stack trace included).
+ */
 export function forkSyncRunner(job: RunnerJob, entry = RUNNER_ENTRY): RunnerProcess {
   return fork(entry, [], {
     execArgv: [...process.execArgv, ...RUNNER_EXEC_ARGV],
     env: { ...process.env, [RUNNER_JOB_ENV]: JSON.stringify(job) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   }) as unknown as RunnerProcess;
 }

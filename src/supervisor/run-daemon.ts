@@ -1,5 +1,5 @@
 import { type LoadedConfig, loadConfigFile } from '../config/load-config.js';
-import type { LogLevel } from '../config/log-levels.js';
+import type { LogFormat, LogLevel } from '../config/log-levels.js';
 import {
   type ControlHandler,
   type ControlServer,
@@ -7,8 +7,9 @@ import {
   startControlServer,
 } from '../control/control-server.js';
 import { defaultLockDir } from '../jobs/destination-lock.js';
+import { DaemonTelemetry } from '../telemetry/daemon-telemetry.js';
+import { logsHandler } from '../telemetry/logs-control.js';
 import { controlHandlers } from './control-handlers.js';
-import { createDaemonLogger } from './create-logger.js';
 import { claimPidFile, readPid, releasePidFile } from './pid-file.js';
 import { Supervisor } from './supervisor.js';
 
@@ -17,6 +18,9 @@ export interface DaemonOptions {
   /** From --socket or $SYNC_DAEMON_SOCKET; else daemon.socket_path of the config. */
   socketPath?: string | undefined;
   logLevel?: LogLevel | undefined;
+  logFormat?: LogFormat | undefined;
+  /** Records on stdout as well as in the log file: not for a detached daemon, whose stdout nobody reads. */
+  console?: boolean;
   version: string;
   /** Called once the socket answers and every runner has been started. */
   onReady?: (ready: DaemonReady) => void;
@@ -44,8 +48,27 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const loaded = await load();
   const { daemon } = loaded.config;
   const socketPath = options.socketPath ?? daemon.socket_path;
-  const logger = createDaemonLogger(daemon.log_level);
+  const telemetry = new DaemonTelemetry(loaded.config, {
+    logLevel: options.logLevel,
+    logFormat: options.logFormat,
+    console: options.console ?? true,
+  });
+  const { logger } = telemetry;
   for (const warning of loaded.warnings) logger.warn(warning);
+  // The daemon's own crash is a record too, written before the process goes.
+  const onFatal = (error: unknown) => {
+    logger.fatal(
+      { err: error },
+      `the daemon crashed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    telemetry.flush();
+    process.exit(70);
+  };
+  process.on('uncaughtException', onFatal).on('unhandledRejection', onFatal);
+  const closeTelemetry = () => {
+    process.off('uncaughtException', onFatal).off('unhandledRejection', onFatal);
+    telemetry.close();
+  };
 
   let stopped: Promise<void> | undefined;
   let markStopped = () => {};
@@ -58,6 +81,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     lockDir: defaultLockDir(),
     version: options.version,
     logger,
+    telemetryStatus: () => telemetry.status(),
     reloadConfig: load,
   });
   // Never rejects (signal handlers and the stop request call it without waiting): a step that fails is logged,
@@ -78,6 +102,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         }
       }
       logger.info('daemon stopped');
+      closeTelemetry();
       markStopped();
     })();
     return stopped;
@@ -93,15 +118,19 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     server = await startControlServer(
       socketPath,
       answerWhenReady(
-        controlHandlers(supervisor, () => {
-          // Answered first: the reply leaves before the socket closes; the client then waits for the pid to go.
-          setImmediate(() => void stop('stop requested over the control socket'));
-          return { pid: process.pid, stopTimeoutSecs: supervisor.stopTimeoutSecs };
-        }),
+        {
+          ...controlHandlers(supervisor, () => {
+            // Answered first: the reply leaves before the socket closes; the client then waits for the pid to go.
+            setImmediate(() => void stop('stop requested over the control socket'));
+            return { pid: process.pid, stopTimeoutSecs: supervisor.stopTimeoutSecs };
+          }),
+          logs: logsHandler(telemetry.recent),
+        },
         whenReady,
       ),
     );
   } catch (error) {
+    closeTelemetry();
     if (error instanceof SocketInUseError) {
       const pid = readPid(daemon.pid_file);
       throw new SocketInUseError(
@@ -125,6 +154,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   } catch (error) {
     removeSignalHandlers();
     await server.close();
+    closeTelemetry();
     throw error;
   }
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import type { RunnerState } from '../control/daemon-api.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import {
@@ -14,6 +15,9 @@ import { type BackoffPolicy, computeRestartDelay, DEFAULT_BACKOFF } from './rest
 export interface RunnerProcess extends EventEmitter {
   readonly pid?: number | undefined;
   readonly connected: boolean;
+  /** Its output, when piped (forkSyncRunner): read line by line into records. */
+  readonly stdout?: Readable | null;
+  readonly stderr?: Readable | null;
   send(message: SupervisorToRunner): boolean;
   kill(signal?: NodeJS.Signals): boolean;
 }
@@ -37,6 +41,20 @@ export interface RunnerHandleEvents {
   invalid: [string];
   /** The runner died during a run: its result will never come (the dispatcher runs the job again). */
   'run-lost': [string];
+  /** The runner's process ended: asked to (`stopping`) or not (a crash), with its exit code or signal. */
+  exit: [RunnerExit];
+}
+
+export interface RunnerExit {
+  pid: number | undefined;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** It was being stopped; otherwise it died by itself (or failed to start). */
+  stopping: boolean;
+  /** The run it took with it, if any. */
+  runId?: string;
+  /** Why it never started (a failed spawn), when it did not. */
+  error?: string;
 }
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
@@ -80,11 +98,13 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
       if (this.child === child && this.currentState === 'starting') this.kill();
     }, this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
     child.on('message', (value: unknown) => this.receive(child, value));
-    child.on('exit', () => this.exited(child));
+    child.on('exit', (code: number | null, signal: NodeJS.Signals | null) =>
+      this.exited(child, { code, signal }),
+    );
     // A failed spawn (ENOENT, EAGAIN) has no pid and may never emit 'exit': a crash. On a live child, 'error'
     // means a send or kill failed; its 'exit', if it is dying, comes on its own.
-    child.on('error', () => {
-      if (child.pid === undefined) this.exited(child);
+    child.on('error', (error: Error) => {
+      if (child.pid === undefined) this.exited(child, { code: null, signal: null, error: error.message });
     });
   }
 
@@ -152,12 +172,21 @@ export class RunnerHandle extends EventEmitter<RunnerHandleEvents> {
     this.emit('message', message);
   }
 
-  private exited(child: RunnerProcess): void {
+  private exited(
+    child: RunnerProcess,
+    how: { code: number | null; signal: NodeJS.Signals | null; error?: string },
+  ): void {
     if (child !== this.child) return;
     clearTimeout(this.readyTimer);
     this.child = undefined;
     const lostRun = this.activeRunId;
     this.activeRunId = undefined;
+    this.emit('exit', {
+      pid: child.pid,
+      ...how,
+      stopping: this.stopping !== undefined,
+      ...(lostRun ? { runId: lostRun } : {}),
+    });
     if (lostRun) this.emit('run-lost', lostRun);
     if (this.stopping) {
       this.setState('stopped');

@@ -5,6 +5,7 @@ import type { SyncProgress } from '../engine/types.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import type { RunnerToSupervisor } from '../ipc/runner-protocol.js';
 import { runnerJobOf } from '../jobs/runner-job-of.js';
+import { captureOutputLines, describeExit } from '../telemetry/capture-runner-output.js';
 import { forkSyncRunner } from './fork-sync-runner.js';
 import type { RunResult } from './run-history.js';
 import { RunnerHandle, type RunnerProcess } from './runner-handle.js';
@@ -36,7 +37,14 @@ export function startJobRunner(
   const { daemon } = config;
   const handle = new RunnerHandle({
     job: runnerJobOf(config, job, lockDir),
-    spawn,
+    spawn: (runnerJob) => {
+      const child = spawn(runnerJob);
+      // What a runner prints outside its records: warnings on stderr, anything else on stdout.
+      captureOutputLines(child, (stream, line) =>
+        logger[stream === 'stderr' ? 'warn' : 'info']({ job: job.id, runnerPid: child.pid, stream }, line),
+      );
+      return child;
+    },
     stopTimeoutMs: daemon.stop_timeout_secs * 1000,
     backoff: {
       initialMs: daemon.restart_backoff_initial_ms,
@@ -75,9 +83,28 @@ export function startJobRunner(
   });
   handle.on('invalid', (error) => logger.warn({ job: job.id }, error));
   handle.on('run-lost', (runId) => hooks.runLost(runId));
+  handle.on('exit', (exit) => {
+    const fields = {
+      job: job.id,
+      runnerPid: exit.pid,
+      code: exit.code,
+      signal: exit.signal,
+      runId: exit.runId,
+    };
+    // Asked to stop and stopped cleanly: routine. Anything else is a crash, never silent.
+    if (exit.stopping && exit.code === 0) logger.debug(fields, 'runner exited');
+    else
+      logger[exit.stopping ? 'warn' : 'error'](
+        fields,
+        `the runner of job ${job.id} ${describeExit(exit)}${exit.stopping ? ' while stopping' : ''}${exit.runId ? ` during run ${exit.runId}` : ''}`,
+      );
+  });
   handle.on('state', (state) => {
     const level = state === 'backoff' || state === 'crashloop' ? 'warn' : 'debug';
-    logger[level]({ job: job.id, state, pid: handle.pid, restarts: handle.restarts }, `runner ${state}`);
+    logger[level](
+      { job: job.id, state, runnerPid: handle.pid, restarts: handle.restarts },
+      `runner ${state}`,
+    );
     hooks.state(state);
   });
   handle.start();

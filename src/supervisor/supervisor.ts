@@ -4,6 +4,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { Config, SyncJob } from '../config/schema.js';
 import type { DaemonStatus, JobStatus, ReloadReply, RunReply, TriggerReply } from '../control/daemon-api.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
+import type { TelemetryStatus } from '../telemetry/daemon-telemetry.js';
 import { Dispatcher, type Trigger } from './dispatcher.js';
 import { JobRuns } from './job-runs.js';
 import { describeJobSlot, type JobSlot } from './job-slot.js';
@@ -19,6 +20,8 @@ export interface SupervisorOptions {
   lockDir: string;
   version: string;
   logger: Logger;
+  /** The log file's state (and later the metrics server's), for `status`. */
+  telemetryStatus?: () => TelemetryStatus;
   /** Reads the config again for `reload`; throws a ConfigError when it is not valid. */
   reloadConfig: () => Promise<LoadedConfig>;
   spawnRunner?: (job: RunnerJob) => RunnerProcess;
@@ -218,6 +221,7 @@ export class Supervisor {
       syncing: this.dispatcher.runningCount,
       maxConcurrentSyncs: this.config.concurrency.max_concurrent_syncs,
       jobs: this.slots.all().map((slot) => this.jobStatus(slot)),
+      ...(this.options.telemetryStatus?.() ?? {}),
     };
   }
 
@@ -245,8 +249,11 @@ export class Supervisor {
     if (this.stopping) throw new SupervisorError('DAEMON_STOPPING', 'the daemon is stopping');
     const next = loaded.config;
     const warnings = [...loaded.warnings];
-    if (next.daemon.socket_path !== this.config.daemon.socket_path)
-      warnings.push('daemon.socket_path changed: it takes effect when the daemon restarts');
+    for (const key of ['socket_path', 'log_file', 'log_format', 'log_max_size_mb', 'log_max_files'] as const)
+      if (next.daemon[key] !== this.config.daemon[key])
+        warnings.push(`daemon.${key} changed: it takes effect when the daemon restarts`);
+    // The runners get the new level as they restart (their settings changed); the supervisor's records now.
+    if (next.daemon.log_level !== this.config.daemon.log_level) this.log.level(next.daemon.log_level);
     this.config = next;
     this.configFile = loaded.file;
     this.configLoadedAt = new Date();

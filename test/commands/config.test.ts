@@ -53,7 +53,7 @@ describe('sync-daemon config (CLI)', function () {
         line: 2,
         column: 13,
         keyPath: 'daemon.log_level',
-        message: 'found "loud", expected one of "trace", "debug", "info", "warn", "error"',
+        message: 'found "loud", expected one of "trace", "debug", "info", "warn", "error", "fatal"',
       });
     });
 
@@ -212,9 +212,10 @@ describe('sync-daemon config (CLI)', function () {
       expect(JSON.parse(result.stdout).config.pocketbase.admin_password).to.equal('<redacted>');
     });
 
-    it('applies the global --log-level flag', async () => {
-      const result = await runCli(['config', 'show', '--config', EXAMPLE, '--log-level', 'debug', '--json']);
-      expect(JSON.parse(result.stdout).config.daemon.log_level).to.equal('debug');
+    it('offers --log-level only where a daemon starts: here it is an unknown flag, exit 2', async () => {
+      const result = await runCli(['config', 'show', '--config', EXAMPLE, '--log-level', 'debug']);
+      expect(result.exitCode).to.equal(2);
+      expect(result.stderr).to.include('--log-level');
     });
 
     it('rejects an unknown format or flag as bad usage, exit 2', async () => {

@@ -106,6 +106,12 @@ describe('formatStatus', () => {
     expect(header?.indexOf('PID')).to.equal(row?.indexOf('11'));
   });
 
+  it('shows the log file, and what keeps it from being written', () => {
+    const logFile = { path: '/var/log/sync-daemon.log', problem: 'it cannot be written (ENOSPC)' };
+    const lines = formatStatus({ ...status, logFile }, now).split('\n');
+    expect(lines[3]).to.equal('  log     /var/log/sync-daemon.log — it cannot be written (ENOSPC)');
+  });
+
   it('counts updated files as updated, not copied', () => {
     const lastRun = status.jobs[0]?.lastRun;
     if (!lastRun) throw new Error('the fixture has a last run');

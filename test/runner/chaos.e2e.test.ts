@@ -109,6 +109,7 @@ describe('a runner killed with SIGKILL mid-run, again and again (chaos)', functi
         id: 'chaos',
         lockDir: path.join(dir, 'locks'),
         watchers: [],
+        logLevel: 'debug',
         ...withoutDryRun(makeSyncRequest(source.root, destination, { deleteExtraneous: true })),
       };
       const runner = new ChaosRunner(

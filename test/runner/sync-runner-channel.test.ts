@@ -23,7 +23,7 @@ describe('the sync runner on a failing channel', () => {
       let deliver: (message: unknown) => void = () => undefined;
       let resultTried = false;
       startSyncRunner(
-        { id: 'job', lockDir: path.join(dir, 'locks'), watchers: [], ...request },
+        { id: 'job', lockDir: path.join(dir, 'locks'), watchers: [], logLevel: 'debug', ...request },
         {
           send: (message: RunnerToSupervisor) => {
             if (message.type !== 'result') return;

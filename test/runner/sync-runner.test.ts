@@ -67,7 +67,13 @@ class RunnerUnderTest {
 
 function jobFor(source: string, destination: string): RunnerJob {
   const { dryRun: _dryRun, ...request } = makeSyncRequest(source, destination);
-  return { id: 'test-job', lockDir: path.join(path.dirname(destination), 'locks'), watchers: [], ...request };
+  return {
+    id: 'test-job',
+    lockDir: path.join(path.dirname(destination), 'locks'),
+    watchers: [],
+    logLevel: 'debug',
+    ...request,
+  };
 }
 
 describe('the sync runner process', function () {

@@ -33,7 +33,13 @@ describe('RunnerHandle with real processes', function () {
       path.join(dir, 'source'),
       path.join(dir, 'mirror'),
     );
-    const job: RunnerJob = { id: 'job', lockDir: path.join(dir, 'locks'), watchers: [], ...request };
+    const job: RunnerJob = {
+      id: 'job',
+      lockDir: path.join(dir, 'locks'),
+      watchers: [],
+      logLevel: 'debug',
+      ...request,
+    };
     const results: string[] = [];
     handle = new RunnerHandle({ job, spawn: (runnerJob) => forkSyncRunner(runnerJob) });
     handle.on('message', (message) => {

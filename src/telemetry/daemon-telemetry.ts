@@ -1,0 +1,76 @@
+import type Logger from 'bunyan';
+import type { LogFormat, LogLevel } from '../config/log-levels.js';
+import type { Config } from '../config/schema.js';
+import { ConsoleLogStream, isJournalStream, resolveLogFormat } from './console-log-stream.js';
+import { createDaemonLogger } from './daemon-logger.js';
+import { RecentLogRecords } from './recent-log-records.js';
+import { RotatingLogFile } from './rotating-log-file.js';
+
+export interface TelemetryOptions {
+  /** `start --log-level` / `--log-format`, over the config's keys. */
+  logLevel?: LogLevel | undefined;
+  logFormat?: LogFormat | undefined;
+  /** Records on stdout too: false for a detached daemon, whose stdout nobody reads. */
+  console: boolean;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+/** What `status` says of the daemon's own telemetry. */
+export interface TelemetryStatus {
+  logFile: { path: string; problem?: string };
+}
+
+/**
+ * The daemon's logging (DESIGN.md, "telemetry"): one bunyan logger whose records go to the rotating log file,
+ * to the buffer `sync-daemon logs` reads, and to stdout (JSON or readable, with syslog priorities under
+ * systemd). A log file that cannot be written is said on stderr and in `status`, and never stops the daemon.
+ */
+export class DaemonTelemetry {
+  readonly logger: Logger;
+  readonly recent = new RecentLogRecords();
+  private readonly file: RotatingLogFile;
+
+  constructor(config: Config, options: TelemetryOptions) {
+    const { daemon } = config;
+    const stdout = options.stdout ?? process.stdout;
+    const stderr = options.stderr ?? process.stderr;
+    this.file = new RotatingLogFile({
+      path: daemon.log_file,
+      maxBytes: daemon.log_max_size_mb * 1024 * 1024,
+      maxFiles: daemon.log_max_files,
+      onProblem: (problem, dropped) => {
+        if (problem) {
+          stderr.write(`sync-daemon: ${problem}\n`);
+          this.logger.warn(problem);
+        } else
+          this.logger.warn(
+            { dropped },
+            `the log file ${daemon.log_file} can be written again${dropped ? `; ${dropped} records were dropped meanwhile` : ''}`,
+          );
+      },
+    });
+    const format = resolveLogFormat(options.logFormat ?? daemon.log_format, stdout.isTTY === true);
+    this.logger = createDaemonLogger({
+      level: options.logLevel ?? daemon.log_level,
+      file: this.file,
+      recent: this.recent,
+      console: options.console ? new ConsoleLogStream(stdout, format, isJournalStream()) : undefined,
+    });
+  }
+
+  status(): TelemetryStatus {
+    const problem = this.file.problem;
+    return { logFile: { path: this.file.path, ...(problem ? { problem } : {}) } };
+  }
+
+  /** Writes what is queued, synchronously: before the process exits, even on a fatal error. */
+  flush(): void {
+    this.file.flush();
+  }
+
+  close(): void {
+    this.recent.release();
+    this.file.close();
+  }
+}
