@@ -200,6 +200,9 @@ function writeConfig(
     `socket_path = ${JSON.stringify(path.join(run, 'daemon.sock'))}`,
     `pid_file = ${JSON.stringify(path.join(run, 'daemon.pid'))}`,
     `log_file = ${JSON.stringify(path.join(dir, 'daemon.log'))}`,
+    // Metrics on a free port: never the default 9090, which two daemons (or a Prometheus) would share.
+    '[metrics]',
+    'address = "127.0.0.1:0"',
     '[cache]',
     `cache_dir = ${JSON.stringify(path.join(dir, 'cache'))}`,
   ];

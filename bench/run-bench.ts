@@ -18,13 +18,15 @@ import {
   benchStatusRoundTrip,
   type SupervisorBenchContext,
 } from './supervisor-bench.js';
+import { benchLoggingCost, benchMetricsScrape } from './telemetry-bench.js';
 import { benchWatching } from './watch-bench.js';
 
 // `npm run bench`: the engine side by side with rsync (and cp), alternating rounds, warm page cache. Each
 // scenario of issue 3 is a function below; 7 to 10, the supervisor side by side with PM2, are in
 // supervisor-bench.ts; 11, the supervisor's memory under a dry-run job every second, in dry-run-memory-bench.ts
 // (BENCH_DRY_RUN_SECS, default 60); 12 and 13 (issue 8) time the CLI: a no-op through the daemon and start-up;
-// 14 to 17 (issue 9) file watching beside lsyncd, in watch-bench.ts (BENCH_WATCH_TRIALS, default 50).
+// 14 to 17 (issue 9) file watching beside lsyncd, in watch-bench.ts (BENCH_WATCH_TRIALS, default 50); 18 and 19
+// (issue 10) what logging and metrics cost, in telemetry-bench.ts.
 // BENCH_ROUNDS (default 5) and BENCH_SCENARIOS=1,3 narrow it down.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
     ['12', noOpThroughDaemon],
     ['13', cliStartUp],
     ['14', watching],
+    ['18', () => benchLoggingCost(supervisorBench, tree('small'))],
+    ['19', () => benchMetricsScrape(supervisorBench)],
   ];
   for (const [id, scenario] of scenarios) {
     // 14 runs 14 to 17 (issue 9): one watched daemon measures them all.

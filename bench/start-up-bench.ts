@@ -103,6 +103,8 @@ async function timeDaemonStartUp(
       `socket_path = ${JSON.stringify(socket)}`,
       `pid_file = ${JSON.stringify(path.join(dir, 'run', 'daemon.pid'))}`,
       `log_file = ${JSON.stringify(path.join(dir, 'daemon.log'))}`,
+      '[metrics]',
+      'address = "127.0.0.1:0"',
       '[cache]',
       `cache_dir = ${JSON.stringify(path.join(dir, 'cache'))}`,
       '[[sync_jobs]]',

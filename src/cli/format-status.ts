@@ -9,6 +9,13 @@ export function formatStatus(status: DaemonStatus, now = Date.now()): string {
     ...(status.logFile
       ? [`  log     ${status.logFile.path}${status.logFile.problem ? ` — ${status.logFile.problem}` : ''}`]
       : []),
+    ...(status.metrics
+      ? [
+          status.metrics.listening
+            ? `  metrics http://${status.metrics.address}/metrics`
+            : `  metrics not served: ${status.metrics.problem ?? `binding ${status.metrics.address}`}`,
+        ]
+      : []),
     `  syncs   ${status.syncing} running (at most ${status.maxConcurrentSyncs}), ${status.queue.waiting} queued (queue of ${status.queue.size})`,
     '',
   ];

@@ -36,6 +36,10 @@ max_concurrent_syncs = 4                # jobs syncing at once, across the daemo
 max_file_operations = 100               # file operations in flight within one sync
 sync_queue_size = 1000                  # triggers waiting for a free slot; more are rejected
 
+[metrics]
+address = "127.0.0.1:9090"              # Prometheus /metrics and /healthz; "host:port", or "off"
+runner_sample_interval_secs = 5         # how often each runner's CPU and memory are read
+
 [cache]
 # cache_dir = ${JSON.stringify(paths.cacheDir)}
 config_cache_ttl_secs = 300

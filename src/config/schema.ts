@@ -1,4 +1,8 @@
 import * as z from 'zod';
+import {
+  METRICS_ADDRESS_EXPECTATION,
+  parseMetricsAddress,
+} from '../telemetry/metrics/parse-metrics-address.js';
 import { DEFAULT_STOP_TIMEOUT_SECS } from './daemon-defaults.js';
 import { getDefaultPaths } from './default-paths.js';
 import { describeCronError } from './describe-cron-error.js';
@@ -138,6 +142,18 @@ export const fileWatcherSection = z.strictObject({
   full_rescan_interval_secs: positiveInt.default(3600),
 });
 
+const metricsAddress = z.string().superRefine((text, context) => {
+  const parsed = parseMetricsAddress(text);
+  if (typeof parsed === 'object' && 'error' in parsed)
+    context.addIssue({ code: 'custom', message: METRICS_ADDRESS_EXPECTATION, input: text });
+});
+
+// Telemetry (issue 10): the Prometheus endpoint (/metrics, /healthz) and how often runners are sampled.
+const metricsSection = z.strictObject({
+  address: metricsAddress.default('127.0.0.1:9090'),
+  runner_sample_interval_secs: positiveInt.default(5),
+});
+
 const concurrencySection = z.strictObject({
   max_concurrent_syncs: positiveInt.default(4),
   max_file_operations: positiveInt.default(100),
@@ -159,6 +175,7 @@ export const configSchema = z.strictObject({
   file_watchers: z.array(fileWatcherSection).default([]),
   concurrency: concurrencySection.default(() => concurrencySection.parse({})),
   cache: cacheSection.default(() => cacheSection.parse({})),
+  metrics: metricsSection.default(() => metricsSection.parse({})),
 });
 
 export type Config = z.output<typeof configSchema>;

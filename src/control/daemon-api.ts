@@ -76,6 +76,8 @@ export interface DaemonStatus {
   jobs: JobStatus[];
   /** The daemon's log file, and what keeps it from being written if anything does. */
   logFile?: { path: string; problem?: string };
+  /** The metrics server (absent when `[metrics] address` is "off"): where it listens, or why it cannot. */
+  metrics?: { address: string; listening: boolean; problem?: string };
 }
 
 export type TriggerOutcome = 'queued' | 'merged' | 'pending';

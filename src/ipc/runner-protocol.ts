@@ -36,6 +36,8 @@ export type RunnerToSupervisor =
        * left out are `stats.errors - errors.length`.
        */
       errors: SyncFileError[];
+      /** How many errors of each code the run had, all of them (the metrics count them by reason). */
+      errorCounts?: Record<string, number>;
       warnings: string[];
       /** A dry run's planned changes. */
       plan?: PlannedChanges;
@@ -111,6 +113,7 @@ export function parseRunnerMessage(value: unknown): Parsed<RunnerToSupervisor> {
         !isObject(value.stats) ||
         !Array.isArray(value.errors) ||
         !isStringArray(value.warnings) ||
+        (value.errorCounts !== undefined && !isCountsByCode(value.errorCounts)) ||
         (value.plan !== undefined && !isPlannedChanges(value.plan))
       ) {
         return invalid(value, 'a result with runId, outcome, stats, errors and warnings');
@@ -152,9 +155,17 @@ function isWatcherStatus(value: unknown): value is WatcherStatus {
     typeof value.eventsSeen === 'number' &&
     typeof value.pending === 'number' &&
     (value.heldBack === undefined || typeof value.heldBack === 'number') &&
+    (value.eventCounts === undefined || isCountsByCode(value.eventCounts)) &&
     ['backend', 'reason'].every((key) => value[key] === undefined || typeof value[key] === 'string') &&
     (value.lastEventAt === undefined ||
       (typeof value.lastEventAt === 'string' && !Number.isNaN(Date.parse(value.lastEventAt))))
+  );
+}
+
+function isCountsByCode(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    Object.values(value).every((count) => typeof count === 'number' && Number.isInteger(count) && count >= 0)
   );
 }
 

@@ -108,6 +108,7 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
       outcome: result.outcome,
       stats: result.stats,
       errors: selectReportedErrors(result.errors, folderOnEitherSide(job.source, job.destination)),
+      errorCounts: countByCode(result.errors),
       warnings: result.warnings,
       ...(plan ? { plan } : {}),
     });
@@ -205,4 +206,10 @@ async function lockedRun(
   } finally {
     await unlock().catch(() => undefined);
   }
+}
+
+function countByCode(errors: readonly { code: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { code } of errors) counts[code] = (counts[code] ?? 0) + 1;
+  return counts;
 }

@@ -5,6 +5,7 @@ import type { PlannedRun } from './dispatcher.js';
 import { isHung, type JobSlot } from './job-slot.js';
 import type { JobSlots } from './job-slots.js';
 import { logRunEnd, RunHistory, type RunResult } from './run-history.js';
+import type { SupervisorMetrics } from './supervisor-metrics.js';
 
 export interface JobRunsOptions {
   slots: JobSlots;
@@ -13,6 +14,7 @@ export interface JobRunsOptions {
   finished: (jobId: string) => void;
   /** A run was lost with its runner: ask for it again. */
   retry: (slot: JobSlot) => void;
+  metrics: SupervisorMetrics;
 }
 
 /**
@@ -46,6 +48,7 @@ export class JobRuns {
       incremental: paths !== undefined,
     };
     this.options.logger.info({ job: run.jobId, runId: run.runId, reasons: [...run.reasons] }, 'sync started');
+    this.options.metrics.runStarted(run.jobId);
     return true;
   }
 
@@ -61,6 +64,7 @@ export class JobRuns {
     slot.current = undefined;
     slot.lastRun = this.history.record(slot.job.id, current, result);
     logRunEnd(this.options.logger, slot.job.id, slot.lastRun);
+    this.options.metrics.runFinished(slot.job.id, slot.lastRun, result);
     this.options.finished(slot.job.id);
     const interrupted = slot.interruptedRunId === runId;
     if (interrupted) slot.interruptedRunId = undefined;

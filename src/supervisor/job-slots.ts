@@ -10,6 +10,7 @@ import type { RunResult } from './run-history.js';
 import type { RunnerProcess } from './runner-handle.js';
 import { SlotTransitions } from './slot-transitions.js';
 import { startJobRunner } from './start-job-runner.js';
+import type { SupervisorMetrics } from './supervisor-metrics.js';
 
 /** What the supervisor does with each slot's news; the slots only start, stop and replace runners. */
 export interface SlotEvents {
@@ -34,6 +35,8 @@ export interface JobSlotsOptions {
   /** Once true, nothing starts any more. */
   stopping: () => boolean;
   events: SlotEvents;
+  /** Counts jobs coming and going, runner states and crashes, watcher events. */
+  metrics: SupervisorMetrics;
 }
 
 /**
@@ -68,12 +71,14 @@ export class JobSlots {
   }
 
   add(job: SyncJob): void {
+    this.options.metrics.jobAdded(job.id);
     const slot = newJobSlot(job, this.fingerprintOf(job));
     this.slots.set(job.id, slot);
     this.activate(slot);
   }
 
   remove(slot: JobSlot): Promise<void> {
+    this.options.metrics.jobRemoved(slot.job.id);
     this.slots.delete(slot.job.id);
     this.options.events.retired(slot.job.id);
     return this.transitions.run(slot, () => this.deactivate(slot));
@@ -127,7 +132,7 @@ export class JobSlots {
   }
 
   private startRunner(slot: JobSlot) {
-    const { lockDir, logger, spawnRunner, events } = this.options;
+    const { lockDir, logger, spawnRunner, events, metrics } = this.options;
     return startJobRunner(
       this.options.config(),
       slot.job,
@@ -137,6 +142,7 @@ export class JobSlots {
         result: (runId, result) => events.result(slot, runId, result),
         runLost: (runId) => events.runLost(slot, runId),
         state: (state: RunnerState) => {
+          metrics.runnerState(slot.job.id, state);
           if (state === 'idle') events.runnerIdle(slot);
           // A new runner's watchers start over; the last one's statuses describe nothing that runs.
           if (state === 'starting') slot.watchers = undefined;
@@ -144,6 +150,7 @@ export class JobSlots {
         changed: (message) => events.changed(slot, message),
         watchers: ({ watchers, inotifyWatches }) => {
           slot.watchers = { watchers, ...(inotifyWatches === undefined ? {} : { inotifyWatches }) };
+          metrics.watchers(slot.job.id, watchers);
         },
       },
     );

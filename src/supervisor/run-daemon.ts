@@ -9,6 +9,8 @@ import {
 import { defaultLockDir } from '../jobs/destination-lock.js';
 import { DaemonTelemetry } from '../telemetry/daemon-telemetry.js';
 import { logsHandler } from '../telemetry/logs-control.js';
+import { DaemonMetrics } from '../telemetry/metrics/daemon-metrics.js';
+import { type MetricsEndpoint, startMetricsEndpoint } from '../telemetry/metrics-endpoint.js';
 import { controlHandlers } from './control-handlers.js';
 import { claimPidFile, readPid, releasePidFile } from './pid-file.js';
 import { Supervisor } from './supervisor.js';
@@ -75,15 +77,43 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const whenStopped = new Promise<void>((resolve) => {
     markStopped = resolve;
   });
-  const supervisor = new Supervisor({
+  // Counted from the start, served once the endpoint binds (`[metrics] address`; "off" counts and serves nothing).
+  const metrics = new DaemonMetrics({ version: options.version });
+  let endpoint: Promise<MetricsEndpoint> | undefined;
+  let serving: MetricsEndpoint | undefined;
+  const supervisor: Supervisor = new Supervisor({
     loaded,
     socketPath,
     lockDir: defaultLockDir(),
     version: options.version,
     logger,
-    telemetryStatus: () => telemetry.status(),
+    metrics,
+    telemetryStatus: () => {
+      const state = serving?.state();
+      return { ...telemetry.status(), ...(state ? { metrics: state } : {}) };
+    },
+    // A new metrics address takes effect at once: the old server closes, the new one binds.
+    onReloaded: (config) => {
+      void endpoint?.then(async (running) => {
+        if (running.address === config.metrics.address) return;
+        await running.close();
+        startEndpoint(config);
+      });
+    },
     reloadConfig: load,
   });
+  const startEndpoint = (config: typeof loaded.config) => {
+    endpoint = startMetricsEndpoint(config.metrics.address, config.metrics.runner_sample_interval_secs, {
+      metrics,
+      logger,
+      refresh: () => supervisor.refreshMetrics(),
+      healthProblem: () => supervisor.healthProblem() ?? telemetry.status().logFile.problem,
+      runners: () => supervisor.runnerPids(),
+    });
+    void endpoint.then((running) => {
+      serving = running;
+    });
+  };
   // Never rejects (signal handlers and the stop request call it without waiting): a step that fails is logged,
   // the next steps still run, and the daemon still ends.
   const stop = (why: string): Promise<void> => {
@@ -91,6 +121,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       logger.info({ why }, 'daemon stopping');
       const steps: [string, () => unknown][] = [
         ['stopping the runners', () => supervisor.shutdown()],
+        ['closing the metrics server', async () => (await endpoint)?.close()],
         ['closing the control socket', () => server.close()],
         ['removing the pid file', () => releasePidFile(daemon.pid_file)],
       ];
@@ -159,6 +190,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   }
 
   supervisor.start();
+  startEndpoint(loaded.config);
   markReady();
   logger.info({ pid: process.pid, socketPath, version: options.version }, 'daemon started');
   options.onReady?.({

@@ -6,6 +6,8 @@ import type { PlannedChanges } from '../engine/plan-collector.js';
 export type RunResult = Pick<RunSummary, 'outcome' | 'stats' | 'errors' | 'warnings'> & {
   /** Errors the runner already left out of `errors`. */
   errorsOmitted?: number;
+  /** Every error of the run counted by code (a runner's result; else `errors` are all there is). */
+  errorCounts?: Record<string, number>;
   /** A dry run's planned changes: kept for `sync --dry-run --wait`, never shown in status. */
   plan?: PlannedChanges;
 };

@@ -5,6 +5,7 @@ import type { Config, SyncJob } from '../config/schema.js';
 import type { DaemonStatus, JobStatus, ReloadReply, RunReply, TriggerReply } from '../control/daemon-api.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import type { TelemetryStatus } from '../telemetry/daemon-telemetry.js';
+import type { DaemonMetrics } from '../telemetry/metrics/daemon-metrics.js';
 import { Dispatcher, type Trigger } from './dispatcher.js';
 import { JobRuns } from './job-runs.js';
 import { describeJobSlot, type JobSlot } from './job-slot.js';
@@ -12,6 +13,7 @@ import { JobSlots } from './job-slots.js';
 import { planReload } from './plan-reload.js';
 import type { RunnerProcess } from './runner-handle.js';
 import { SupervisorError } from './supervisor-error.js';
+import { SupervisorMetrics } from './supervisor-metrics.js';
 
 export interface SupervisorOptions {
   loaded: LoadedConfig;
@@ -20,8 +22,12 @@ export interface SupervisorOptions {
   lockDir: string;
   version: string;
   logger: Logger;
-  /** The log file's state (and later the metrics server's), for `status`. */
+  /** The log file's state and the metrics server's, for `status`. */
   telemetryStatus?: () => TelemetryStatus;
+  /** Where the supervisor's events are counted (absent in tests). */
+  metrics?: DaemonMetrics | undefined;
+  /** A reload was applied (the daemon process restarts what depends on the new config, such as metrics). */
+  onReloaded?: (config: Config) => void;
   /** Reads the config again for `reload`; throws a ConfigError when it is not valid. */
   reloadConfig: () => Promise<LoadedConfig>;
   spawnRunner?: (job: RunnerJob) => RunnerProcess;
@@ -43,9 +49,13 @@ export class Supervisor {
   private timeoutTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private reloading: Promise<ReloadReply> | undefined;
+  private readonly metrics: SupervisorMetrics;
+  /** Why the last reload was refused, until one succeeds: the daemon runs an older config than its file. */
+  private reloadProblem: string | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
     this.config = options.loaded.config;
+    this.metrics = new SupervisorMetrics(options.metrics);
     this.configFile = options.loaded.file;
     this.dispatcher = new Dispatcher({
       maxConcurrentSyncs: this.config.concurrency.max_concurrent_syncs,
@@ -58,6 +68,7 @@ export class Supervisor {
       spawnRunner: options.spawnRunner,
       config: () => this.config,
       stopping: () => this.stopping !== undefined,
+      metrics: this.metrics,
       events: {
         due: (slot) => this.triggerQuietly(slot, { reason: 'schedule' }),
         progress: (slot, runId, progress) => this.runs.progress(slot, runId, progress),
@@ -73,6 +84,7 @@ export class Supervisor {
       logger: options.logger,
       finished: (jobId) => this.dispatcher.finished(jobId),
       retry: (slot) => this.triggerQuietly(slot, { reason: 'retry' }),
+      metrics: this.metrics,
     });
   }
 
@@ -93,8 +105,12 @@ export class Supervisor {
   }
 
   trigger(jobId: string, trigger: Trigger): TriggerReply {
-    if (this.stopping) throw new SupervisorError('DAEMON_STOPPING', 'the daemon is stopping');
+    if (this.stopping) {
+      if (this.slots.get(jobId)) this.metrics.rejected(jobId, 'stopping');
+      throw new SupervisorError('DAEMON_STOPPING', 'the daemon is stopping');
+    }
     const slot = this.slotOf(jobId);
+    if (!slot.job.enabled || slot.paused) this.metrics.rejected(jobId, slot.paused ? 'paused' : 'disabled');
     if (!slot.job.enabled)
       throw new SupervisorError(
         'JOB_DISABLED',
@@ -110,12 +126,14 @@ export class Supervisor {
     const outcome = this.dispatcher.trigger(jobId, { ...trigger, dryRun });
     if (outcome === 'rejected') {
       slot.rejectedTriggers++;
+      this.metrics.rejected(jobId, 'queue_full');
       this.log.warn({ job: jobId, reason: trigger.reason }, 'sync queue full: trigger rejected');
       throw new SupervisorError(
         'QUEUE_FULL',
         `the sync queue is full (${this.config.concurrency.sync_queue_size} jobs waiting); try again later`,
       );
     }
+    this.metrics.triggered(slot, trigger.reason);
     const runId =
       this.dispatcher.waitingRun(jobId, dryRun)?.runId ?? this.dispatcher.runningRunId(jobId) ?? '';
     this.log.debug({ job: jobId, runId, reason: trigger.reason, outcome }, `trigger ${outcome}`);
@@ -201,6 +219,25 @@ export class Supervisor {
     return next;
   }
 
+  /** What keeps the daemon from being healthy (`/healthz`): stopping, or a config file it could not take. */
+  healthProblem(): string | undefined {
+    return this.stopping ? 'the daemon is stopping' : this.reloadProblem;
+  }
+
+  /** Sets the metrics read at scrape time (queue depth, watched folders). */
+  refreshMetrics(): void {
+    this.metrics.beforeScrape(this.dispatcher.queued, this.slots.all());
+  }
+
+  /** Every runner process now, for sampling its CPU and memory. */
+  runnerPids(): { job: string; pid: number }[] {
+    return this.slots
+      .all()
+      .flatMap((slot) =>
+        slot.runner?.pid === undefined ? [] : [{ job: slot.job.id, pid: slot.runner.pid }],
+      );
+  }
+
   /** The stop timeout in force now (a reload may have changed it). */
   get stopTimeoutSecs(): number {
     return this.config.daemon.stop_timeout_secs;
@@ -244,8 +281,11 @@ export class Supervisor {
       loaded = await this.options.reloadConfig();
     } catch (error) {
       this.log.error({ err: error }, 'reload rejected: the running config is kept');
+      this.metrics.configReloaded(false);
+      this.reloadProblem = `the last reload was refused (${(error as Error).message.split('\n')[0]}); the daemon runs the config it had`;
       throw error;
     }
+    this.reloadProblem = undefined;
     if (this.stopping) throw new SupervisorError('DAEMON_STOPPING', 'the daemon is stopping');
     const next = loaded.config;
     const warnings = [...loaded.warnings];
@@ -291,6 +331,8 @@ export class Supervisor {
       warnings,
     };
     this.log.info({ ...reply }, 'config reloaded');
+    this.metrics.configReloaded(true);
+    this.options.onReloaded?.(next);
     return reply;
   }
 

@@ -3,6 +3,7 @@ import type { LogFormat, LogLevel } from '../config/log-levels.js';
 import type { Config } from '../config/schema.js';
 import { ConsoleLogStream, isJournalStream, resolveLogFormat } from './console-log-stream.js';
 import { createDaemonLogger } from './daemon-logger.js';
+import type { MetricsServerState } from './metrics/metrics-server.js';
 import { RecentLogRecords } from './recent-log-records.js';
 import { RotatingLogFile } from './rotating-log-file.js';
 
@@ -19,6 +20,7 @@ export interface TelemetryOptions {
 /** What `status` says of the daemon's own telemetry. */
 export interface TelemetryStatus {
   logFile: { path: string; problem?: string };
+  metrics?: MetricsServerState;
 }
 
 /**

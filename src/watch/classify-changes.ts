@@ -74,3 +74,31 @@ async function updateKind(
     return 'write';
   }
 }
+
+/** What `watcher_events_total` counts: the kinds above, and `overflow` for changes too many or a watch lost. */
+export type CountedWatchEvent = WatchEventKind | 'overflow';
+
+/**
+ * Adds a window's changes to `counts`, one per path: a create, a remove, or an update counted as the window's
+ * kind of update (write, else chmod); a window holding creates and removes also counts the pairs as renames.
+ */
+export function countWindowEvents(
+  counts: Partial<Record<CountedWatchEvent, number>>,
+  window: ChangeWindow,
+  kinds: ReadonlySet<WatchEventKind>,
+): void {
+  const add = (kind: CountedWatchEvent, count = 1) => {
+    counts[kind] = (counts[kind] ?? 0) + count;
+  };
+  let creates = 0;
+  let removes = 0;
+  for (const { types } of window.values()) {
+    if (types.has('create')) creates++;
+    if (types.has('delete')) removes++;
+    if (types.has('update') && !types.has('create') && !types.has('delete'))
+      add(kinds.has('write') || !kinds.has('chmod') ? 'write' : 'chmod');
+  }
+  if (creates) add('create', creates);
+  if (removes) add('remove', removes);
+  if (creates && removes) add('rename', Math.min(creates, removes));
+}

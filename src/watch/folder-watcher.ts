@@ -2,7 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ChangeDebouncer } from './change-debouncer.js';
 import { type BackendSetting, type ChosenBackend, chooseBackend } from './choose-backend.js';
-import { type ChangeWindow, kindsOfWindow, type WatchEventKind } from './classify-changes.js';
+import {
+  type ChangeWindow,
+  type CountedWatchEvent,
+  countWindowEvents,
+  kindsOfWindow,
+  type WatchEventKind,
+} from './classify-changes.js';
 import { describeWatchError } from './describe-watch-error.js';
 import type { RawWatchEvent, WatchBackend, WatchSubscription } from './watch-backend.js';
 import type { WatchFilter } from './watch-filter.js';
@@ -45,6 +51,7 @@ export class FolderWatcher {
   /** Too many carried changes to list: the next batch is a full run. */
   private carriedTooMany = false;
   private eventsSeen = 0;
+  private readonly eventCounts: Partial<Record<CountedWatchEvent, number>> = {};
   private lastEventAt: Date | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private rescanTimer: NodeJS.Timeout | undefined;
@@ -97,6 +104,7 @@ export class FolderWatcher {
       state: this.state,
       ...(this.reason ? { reason: this.reason } : {}),
       eventsSeen: this.eventsSeen,
+      eventCounts: { ...this.eventCounts },
       pending: this.window.size + this.flushing,
       ...(this.carried.size > 0 ? { heldBack: this.carried.size } : {}),
       ...(this.lastEventAt ? { lastEventAt: this.lastEventAt.toISOString() } : {}),
@@ -185,6 +193,7 @@ export class FolderWatcher {
     if (this.state !== 'degraded' || this.reason !== fallback)
       this.hooks.log('warn', `watcher ${this.settings.id}: ${fallback}`);
     this.setState('degraded', fallback);
+    this.countOverflow();
     this.hooks.changed({ watcher: this.settings.id, rescan: 'watch-failed' });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.watch(), everyMs);
@@ -248,6 +257,7 @@ export class FolderWatcher {
 
   private async handOnWindow(window: ChangeWindow): Promise<void> {
     const kinds = await kindsOfWindow(window, this.wanted, (changed) => this.mirrorOf(changed));
+    countWindowEvents(this.eventCounts, window, kinds);
     if (this.backend?.name === 'native' && (await holdsMovedTree(window))) void this.rewatch();
     for (const changed of window.keys()) this.carried.add(changed);
     if (this.carried.size > MAX_BATCH_PATHS) {
@@ -259,8 +269,15 @@ export class FolderWatcher {
     this.carried.clear();
     const tooMany = this.carriedTooMany;
     this.carriedTooMany = false;
-    if (tooMany) this.hooks.changed({ watcher: this.settings.id, rescan: 'many-changes' });
-    else this.handOn(changed);
+    if (tooMany) {
+      this.countOverflow();
+      this.hooks.changed({ watcher: this.settings.id, rescan: 'many-changes' });
+    } else this.handOn(changed);
+  }
+
+  /** Changes that could not be followed one by one (too many, or the watch lost): a full run instead. */
+  private countOverflow(): void {
+    this.eventCounts.overflow = (this.eventCounts.overflow ?? 0) + 1;
   }
 
   /** Hands the job absolute changed paths: as paths of its source, or as a full run where they cannot be. */
@@ -275,8 +292,10 @@ export class FolderWatcher {
       }
       if (target.kind === 'source') paths.add(cleanAncestor(target.relativePath));
     }
-    if (paths.size > MAX_BATCH_PATHS) this.hooks.changed({ watcher, rescan: 'many-changes' });
-    else if (paths.size > 0) this.hooks.changed({ watcher, paths: [...paths] });
+    if (paths.size > MAX_BATCH_PATHS) {
+      this.countOverflow();
+      this.hooks.changed({ watcher, rescan: 'many-changes' });
+    } else if (paths.size > 0) this.hooks.changed({ watcher, paths: [...paths] });
   }
 
   /** Where a changed path of the source is mirrored (undefined outside the source). */

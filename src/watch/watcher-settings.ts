@@ -25,6 +25,8 @@ export interface WatcherStatus {
   /** Why it is degraded or in error, and what it does meanwhile. */
   reason?: string;
   eventsSeen: number;
+  /** Changes by kind since the watcher started (`overflow`: too many, or the watch lost), for the metrics. */
+  eventCounts?: Partial<Record<'create' | 'write' | 'remove' | 'rename' | 'chmod' | 'overflow', number>>;
   /** Changes seen whose debounce window is still open. */
   pending: number;
   /** Changes of kinds that start no sync (`watch_events`), held for the next sync that starts. */

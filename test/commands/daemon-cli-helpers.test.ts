@@ -112,6 +112,21 @@ describe('formatStatus', () => {
     expect(lines[3]).to.equal('  log     /var/log/sync-daemon.log — it cannot be written (ENOSPC)');
   });
 
+  it('shows where the metrics are served, or why they are not', () => {
+    const listening = { address: '127.0.0.1:9090', listening: true };
+    expect(formatStatus({ ...status, metrics: listening }, now)).to.include(
+      '  metrics http://127.0.0.1:9090/metrics\n',
+    );
+    const taken = {
+      address: '127.0.0.1:9090',
+      listening: false,
+      problem: 'metrics: 127.0.0.1:9090 is in use',
+    };
+    expect(formatStatus({ ...status, metrics: taken }, now)).to.include(
+      '  metrics not served: metrics: 127.0.0.1:9090 is in use\n',
+    );
+  });
+
   it('counts updated files as updated, not copied', () => {
     const lastRun = status.jobs[0]?.lastRun;
     if (!lastRun) throw new Error('the fixture has a last run');

@@ -31,10 +31,13 @@ export async function writeDaemonConfig(
   {
     daemon = '',
     concurrency = '',
+    metrics = 'address = "127.0.0.1:0"',
     extra = '',
   }: {
     daemon?: string;
     concurrency?: string;
+    /** The `[metrics]` table: by default a free port, never the default 9090 that two daemons would share. */
+    metrics?: string;
     /** TOML appended at the end, such as `[[file_watchers]]`. */
     extra?: string;
   } = {},
@@ -48,6 +51,8 @@ export async function writeDaemonConfig(
     daemon,
     '[concurrency]',
     concurrency,
+    '[metrics]',
+    metrics,
     '[cache]',
     `cache_dir = "${path.join(dir, 'cache')}"`,
   ];

@@ -6,6 +6,7 @@ import { JobRuns } from '../../src/supervisor/job-runs.js';
 import { type JobSlot, newJobSlot } from '../../src/supervisor/job-slot.js';
 import type { JobSlots } from '../../src/supervisor/job-slots.js';
 import type { RunnerHandle } from '../../src/supervisor/runner-handle.js';
+import { SupervisorMetrics } from '../../src/supervisor/supervisor-metrics.js';
 
 describe('JobRuns: runs run again', () => {
   function setUp(paths?: Set<string>) {
@@ -21,6 +22,7 @@ describe('JobRuns: runs run again', () => {
       logger: bunyan.createLogger({ name: 'test', streams: [] }),
       finished: () => undefined,
       retry: (retriedSlot: JobSlot) => retried.push(retriedSlot.job.id),
+      metrics: new SupervisorMetrics(undefined),
     });
     runs.start({
       runId: 'r1',

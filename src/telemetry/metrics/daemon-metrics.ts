@@ -40,8 +40,8 @@ export interface FinishedRun {
   outcome: RunResult;
   durationSeconds: number;
   stats: RunFileStats;
-  /** The engine's code of each error the run reported, one entry per error. */
-  errorCodes: readonly string[];
+  /** How many errors of each engine code the run had. */
+  errorCounts: Readonly<Record<string, number>>;
   finishedAtMs: number;
   dryRun: boolean;
 }
@@ -182,7 +182,8 @@ export class DaemonMetrics {
     metrics.syncsInProgress.set(this.runningJobs.size);
     metrics.runs.inc({ sync_job, result: run.outcome });
     metrics.duration.observe({ sync_job }, countable(run.durationSeconds));
-    for (const code of run.errorCodes) metrics.errors.inc({ sync_job, reason: errorReason(code) });
+    for (const [code, count] of Object.entries(run.errorCounts))
+      metrics.errors.inc({ sync_job, reason: errorReason(code) }, countable(count));
     if (run.dryRun) return;
     metrics.filesCopied.inc({ sync_job }, countable(run.stats.copied));
     metrics.filesUpdated.inc({ sync_job }, countable(run.stats.updated));

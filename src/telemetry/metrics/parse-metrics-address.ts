@@ -13,7 +13,7 @@ export type ParsedMetricsAddress = MetricsAddress | 'off' | { error: string };
 // network, which the user has to ask for by writing 0.0.0.0.
 const DEFAULT_HOST = '127.0.0.1';
 
-const EXPECTED = `"host:port" (such as "127.0.0.1:9090", "[::1]:9090", or ":9090" for ${DEFAULT_HOST}:9090) or "off"`;
+export const METRICS_ADDRESS_EXPECTATION = `"host:port" (such as "127.0.0.1:9090", "[::1]:9090", or ":9090" for ${DEFAULT_HOST}:9090) or "off"`;
 const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 /**
@@ -23,7 +23,9 @@ const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61
 export function parseMetricsAddress(text: string): ParsedMetricsAddress {
   const trimmed = text.trim();
   if (trimmed.toLowerCase() === 'off') return 'off';
-  const fail = (why: string) => ({ error: `${why}; expected ${EXPECTED}, got ${JSON.stringify(text)}` });
+  const fail = (why: string) => ({
+    error: `${why}; expected ${METRICS_ADDRESS_EXPECTATION}, got ${JSON.stringify(text)}`,
+  });
   if (trimmed === '') return fail('the address is empty');
 
   const bracketed = /^\[([^\]]*)\]:(.*)$/.exec(trimmed);

@@ -45,7 +45,7 @@ function finishedRun(overrides: Partial<FinishedRun> = {}): FinishedRun {
     outcome: 'ok',
     durationSeconds: 2,
     stats: { copied: 5, updated: 4, deleted: 3, skipped: 2, bytesCopied: 1000 },
-    errorCodes: [],
+    errorCounts: {},
     finishedAtMs: 1_700_000_000_000,
     dryRun: false,
     ...overrides,
@@ -129,7 +129,7 @@ describe('DaemonMetrics', () => {
   });
 
   it('counts a dry run as a run with a duration, but adds no files or bytes and no success time', async () => {
-    metrics.runFinished('photos', finishedRun({ dryRun: true, errorCodes: ['EACCES'] }));
+    metrics.runFinished('photos', finishedRun({ dryRun: true, errorCounts: { EACCES: 1 } }));
     const text = await metrics.metricsText();
     const job = { sync_job: 'photos' };
     expect(sampleValue(text, 'sync_daemon_sync_runs_total', { ...job, result: 'ok' })).to.equal(1);
@@ -141,8 +141,8 @@ describe('DaemonMetrics', () => {
   });
 
   it('counts each reported error under its closed reason', async () => {
-    const errorCodes = ['EACCES', 'EPERM', 'MAX_DELETE', 'ENGINE_CRASH', 'E_SOMETHING_NEW'];
-    metrics.runFinished('photos', finishedRun({ outcome: 'partial', errorCodes }));
+    const errorCounts = { EACCES: 1, EPERM: 1, MAX_DELETE: 1, ENGINE_CRASH: 1, E_SOMETHING_NEW: 1 };
+    metrics.runFinished('photos', finishedRun({ outcome: 'partial', errorCounts }));
     const text = await metrics.metricsText();
     const errors = (reason: string) =>
       sampleValue(text, 'sync_daemon_sync_errors_total', { sync_job: 'photos', reason });

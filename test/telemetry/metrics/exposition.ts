@@ -67,7 +67,7 @@ export function exerciseEveryMethod(metrics: DaemonMetrics, jobs: readonly strin
       outcome: 'ok',
       durationSeconds: 1.5 + index,
       stats: { copied: 3, updated: 2, deleted: 1, skipped: 10, bytesCopied: 4096 },
-      errorCodes: [],
+      errorCounts: {},
       finishedAtMs,
       dryRun: false,
     });
@@ -76,7 +76,7 @@ export function exerciseEveryMethod(metrics: DaemonMetrics, jobs: readonly strin
       outcome: 'partial',
       durationSeconds: 0.2,
       stats: { copied: 1, updated: 0, deleted: 0, skipped: 0, bytesCopied: 10 },
-      errorCodes: ['EACCES', 'ENOSPC', 'WHATEVER'],
+      errorCounts: { EACCES: 1, ENOSPC: 1, WHATEVER: 1 },
       finishedAtMs: finishedAtMs + 1000,
       dryRun: false,
     });

@@ -1,0 +1,118 @@
+import type { RunnerState, RunSummary } from '../control/daemon-api.js';
+import type { DaemonMetrics } from '../telemetry/metrics/daemon-metrics.js';
+import {
+  type TriggerReason,
+  type TriggerRejectReason,
+  WATCHER_EVENTS,
+  type WatcherEvent,
+} from '../telemetry/metrics/metric-labels.js';
+import type { WatcherStatus } from '../watch/watcher-settings.js';
+import type { TriggerReason as DispatchReason } from './dispatcher.js';
+import type { JobSlot } from './job-slot.js';
+import type { RunResult } from './run-history.js';
+
+/**
+ * The supervisor's events as metrics (DESIGN.md, "Metrics"): one call per event where the supervisor sees it,
+ * translated to the metrics' closed label sets. Without a metrics registry (metrics off, tests) every call is a
+ * no-op, so the supervisor never asks whether metrics are on.
+ */
+export class SupervisorMetrics {
+  /** Each watcher's event counts as last reported: its counters grow by the difference. */
+  private readonly reportedEvents = new Map<string, Partial<Record<WatcherEvent, number>>>();
+
+  constructor(private readonly metrics: DaemonMetrics | undefined) {}
+
+  jobAdded(jobId: string): void {
+    this.metrics?.addJob(jobId);
+  }
+
+  jobRemoved(jobId: string): void {
+    this.metrics?.removeJob(jobId);
+    this.forgetWatchers(jobId);
+  }
+
+  /** A trigger taken (queued, merged or pending): why, with "schedule" told apart as interval or cron. */
+  triggered(slot: JobSlot, reason: DispatchReason): void {
+    this.metrics?.triggered(slot.job.id, metricsReason(slot, reason));
+  }
+
+  rejected(jobId: string, reason: TriggerRejectReason): void {
+    this.metrics?.triggerRejected(jobId, reason);
+  }
+
+  runStarted(jobId: string): void {
+    this.metrics?.runStarted(jobId);
+  }
+
+  runFinished(jobId: string, run: RunSummary, result: RunResult): void {
+    if (!this.metrics) return;
+    const { stats } = run;
+    // Every error by code when the runner counted them; else the errors listed are all there is to count.
+    const errorCounts = result.errorCounts ?? countCodes(run.errors);
+    this.metrics.runFinished(jobId, {
+      outcome: run.outcome,
+      durationSeconds: run.durationMs / 1000,
+      stats: {
+        copied: stats.copied,
+        updated: stats.updated,
+        deleted: stats.deleted,
+        skipped: stats.skipped,
+        bytesCopied: stats.bytesCopied,
+      },
+      errorCounts,
+      finishedAtMs: Date.parse(run.finishedAt),
+      dryRun: run.dryRun,
+    });
+  }
+
+  /** A runner's new state; a crash is the move to backoff or crashloop, and counts as a restart. */
+  runnerState(jobId: string, state: RunnerState): void {
+    this.metrics?.setRunnerState(jobId, state);
+    if (state === 'backoff' || state === 'crashloop') this.metrics?.runnerRestarted(jobId);
+    // A new runner's watchers count from zero again.
+    if (state === 'starting') this.forgetWatchers(jobId);
+  }
+
+  /** A runner's report of its watchers: the events each saw since the last report. */
+  watchers(jobId: string, watchers: readonly WatcherStatus[]): void {
+    if (!this.metrics) return;
+    for (const watcher of watchers) {
+      const key = `${jobId}\0${watcher.id}`;
+      const before = this.reportedEvents.get(key) ?? {};
+      const now = watcher.eventCounts ?? {};
+      for (const event of WATCHER_EVENTS) {
+        const added = (now[event] ?? 0) - (before[event] ?? 0);
+        if (added > 0) this.metrics.watcherEvents(jobId, event, added);
+      }
+      this.reportedEvents.set(key, { ...now });
+    }
+  }
+
+  configReloaded(ok: boolean): void {
+    this.metrics?.configReloaded(ok ? 'ok' : 'failed');
+  }
+
+  /** The gauges read at scrape time rather than kept up to date on every change. */
+  beforeScrape(queueDepth: number, slots: readonly JobSlot[]): void {
+    if (!this.metrics) return;
+    this.metrics.setQueueDepth(queueDepth);
+    for (const slot of slots)
+      if (slot.job.enabled) this.metrics.setWatchedFolders(slot.job.id, slot.watchers?.inotifyWatches ?? 0);
+  }
+
+  private forgetWatchers(jobId: string): void {
+    for (const key of this.reportedEvents.keys())
+      if (key.startsWith(`${jobId}\0`)) this.reportedEvents.delete(key);
+  }
+}
+
+function metricsReason(slot: JobSlot, reason: DispatchReason): TriggerReason {
+  if (reason !== 'schedule') return reason;
+  return slot.job.schedule.type === 'cron' ? 'cron' : 'interval';
+}
+
+function countCodes(errors: readonly { code: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { code } of errors) counts[code] = (counts[code] ?? 0) + 1;
+  return counts;
+}
