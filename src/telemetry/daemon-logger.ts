@@ -11,6 +11,8 @@ export interface DaemonLogSinks {
   /** Absent only in tests that want no file. */
   file?: RotatingLogFile | undefined;
   recent: RecentLogRecords;
+  /** Windows only: warn and above to the Event Log. */
+  eventLog?: { write(record: Readonly<Record<string, unknown>>): void } | undefined;
 }
 
 /**
@@ -35,6 +37,7 @@ class LogFanout {
     this.sinks.recent.add(record.level as number, job, line);
     this.sinks.file?.write(line);
     this.sinks.console?.write(record, line);
+    this.sinks.eventLog?.write(record);
   }
 }
 

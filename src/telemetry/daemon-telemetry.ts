@@ -6,6 +6,7 @@ import { createDaemonLogger } from './daemon-logger.js';
 import type { MetricsServerState } from './metrics/metrics-server.js';
 import { RecentLogRecords } from './recent-log-records.js';
 import { RotatingLogFile } from './rotating-log-file.js';
+import { WindowsEventLog } from './windows-event-log.js';
 
 export interface TelemetryOptions {
   /** `start --log-level` / `--log-format`, over the config's keys. */
@@ -58,6 +59,10 @@ export class DaemonTelemetry {
       file: this.file,
       recent: this.recent,
       console: options.console ? new ConsoleLogStream(stdout, format, isJournalStream()) : undefined,
+      eventLog:
+        process.platform === 'win32'
+          ? new WindowsEventLog({ onProblem: (problem) => this.logger.warn(problem) })
+          : undefined,
     });
   }
 
