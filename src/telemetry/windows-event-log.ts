@@ -37,6 +37,11 @@ export class WindowsEventLog {
     this.perMinute = options.perMinute ?? 30;
   }
 
+  /** Resolves once every event queued so far has been written (or given up on). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
   write(record: Readonly<Record<string, unknown>>): void {
     const level = typeof record.level === 'number' ? record.level : 0;
     if (this.failed || level < LEVEL_NUMBERS.warn) return;

@@ -44,8 +44,7 @@ describe('the Windows Event Log', () => {
     const calls: string[][] = [];
     const log = new WindowsEventLog({ run: async (_file, args) => calls.push([...args]), perMinute: 2 });
     for (let index = 0; index < 5; index++) log.write({ level: 40, msg: `warning ${index}` });
-    await waitFor(() => calls.length === 2, { what: 'two events' });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await log.idle();
     expect(calls.map((args) => args.at(-1))).to.deep.equal(['warning 0', 'warning 1']);
     expect(eventcreateArgs({ level: 40, msg: 'next' }, 40, 3).at(-1)).to.equal(
       'next (3 earlier records were not sent to the Event Log: see the log file)',
@@ -66,7 +65,7 @@ describe('the Windows Event Log', () => {
     log.write({ level: 50, msg: 'two' });
     await waitFor(() => problems.length === 1, { what: 'the problem' });
     log.write({ level: 50, msg: 'three' });
-    await new Promise((resolve) => setImmediate(resolve));
+    await log.idle();
     expect(calls).to.equal(1);
     expect(problems[0]).to.include('eventcreate failed (spawn eventcreate ENOENT)');
   });
