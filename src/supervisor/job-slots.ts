@@ -71,7 +71,7 @@ export class JobSlots {
   }
 
   add(job: SyncJob): void {
-    this.options.metrics.jobAdded(job.id);
+    this.options.metrics.jobStarted(job);
     const slot = newJobSlot(job, this.fingerprintOf(job));
     this.slots.set(job.id, slot);
     this.activate(slot);
@@ -95,6 +95,7 @@ export class JobSlots {
       slot.earlierRestarts += 1;
       slot.job = job;
       slot.fingerprint = this.fingerprintOf(job);
+      this.options.metrics.jobStarted(job);
       this.activate(slot);
     });
   }

@@ -1,3 +1,5 @@
+import { parseDuration } from '../config/parse-duration.js';
+import type { SyncJob } from '../config/schema.js';
 import type { RunnerState, RunSummary } from '../control/daemon-api.js';
 import type { DaemonMetrics } from '../telemetry/metrics/daemon-metrics.js';
 import {
@@ -17,18 +19,37 @@ import type { RunResult } from './run-history.js';
  * no-op, so the supervisor never asks whether metrics are on.
  */
 export class SupervisorMetrics {
+  /** When each cron job was last due: the gap to the next due is its period. */
+  private readonly lastDueMs = new Map<string, number>();
   /** Each watcher's event counts as last reported: its counters grow by the difference. */
   private readonly reportedEvents = new Map<string, Partial<Record<WatcherEvent, number>>>();
 
   constructor(private readonly metrics: DaemonMetrics | undefined) {}
 
-  jobAdded(jobId: string): void {
-    this.metrics?.addJob(jobId);
+  /** A job (re)started with these settings: its series exist from now on, its schedule period is known. */
+  jobStarted(job: SyncJob): void {
+    this.metrics?.addJob(job.id);
+    this.lastDueMs.delete(job.id);
+    const { schedule } = job;
+    this.metrics?.setScheduleInterval(
+      job.id,
+      schedule.type === 'interval' ? (parseDuration(schedule.interval) ?? 0) / 1000 : undefined,
+    );
   }
 
   jobRemoved(jobId: string): void {
     this.metrics?.removeJob(jobId);
+    this.lastDueMs.delete(jobId);
     this.forgetWatchers(jobId);
+  }
+
+  /** The job's schedule said it was time: a cron job's period is learned from two of these. */
+  scheduleDue(job: SyncJob): void {
+    if (job.schedule.type !== 'cron') return;
+    const now = Date.now();
+    const last = this.lastDueMs.get(job.id);
+    this.lastDueMs.set(job.id, now);
+    if (last !== undefined) this.metrics?.setScheduleInterval(job.id, (now - last) / 1000);
   }
 
   /** A trigger taken (queued, merged or pending): why, with "schedule" told apart as interval or cron. */

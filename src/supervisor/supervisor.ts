@@ -6,6 +6,7 @@ import type { DaemonStatus, JobStatus, ReloadReply, RunReply, TriggerReply } fro
 import type { RunnerJob } from '../ipc/runner-job.js';
 import type { TelemetryStatus } from '../telemetry/daemon-telemetry.js';
 import type { DaemonMetrics } from '../telemetry/metrics/daemon-metrics.js';
+import { describeRun } from './describe-run.js';
 import { Dispatcher, type Trigger } from './dispatcher.js';
 import { JobRuns } from './job-runs.js';
 import { describeJobSlot, type JobSlot } from './job-slot.js';
@@ -70,7 +71,10 @@ export class Supervisor {
       stopping: () => this.stopping !== undefined,
       metrics: this.metrics,
       events: {
-        due: (slot) => this.triggerQuietly(slot, { reason: 'schedule' }),
+        due: (slot) => {
+          this.metrics.scheduleDue(slot.job);
+          this.triggerQuietly(slot, { reason: 'schedule' });
+        },
         progress: (slot, runId, progress) => this.runs.progress(slot, runId, progress),
         result: (slot, runId, result) => this.runs.finish(slot, runId, result),
         runLost: (slot, runId) => this.runs.lost(slot, runId),
@@ -153,26 +157,7 @@ export class Supervisor {
 
   /** Where run `runId` of a job stands now. */
   run(jobId: string, runId: string): RunReply {
-    const slot = this.slotOf(jobId);
-    if (this.dispatcher.waitingRuns(jobId).some((run) => run.runId === runId))
-      return { state: 'queued', job: jobId, runId };
-    if (slot.current?.runId === runId)
-      return {
-        state: 'syncing',
-        job: jobId,
-        runId,
-        ...(slot.current.progress ? { progress: slot.current.progress } : {}),
-      };
-    const done = this.runs.history.get(runId);
-    if (done)
-      return {
-        state: 'done',
-        job: jobId,
-        runId,
-        run: done.summary,
-        ...(done.plan ? { plan: done.plan } : {}),
-      };
-    return { state: 'unknown', job: jobId, runId };
+    return describeRun(this.slotOf(jobId), runId, this.dispatcher.waitingRuns(jobId), this.runs.history);
   }
 
   pause(jobId: string): JobStatus {

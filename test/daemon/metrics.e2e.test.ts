@@ -43,7 +43,11 @@ describe('metrics (real daemon, real HTTP)', function () {
   it('serves /metrics and /healthz, and every metric moves when its event happens', async () => {
     const config = await writeDaemonConfig(
       dir,
-      [{ id: 'docs', files: { 'a.txt': 'a', 'b.txt': 'bb' } }, { id: 'watched' }],
+      [
+        { id: 'docs', files: { 'a.txt': 'a', 'b.txt': 'bb' } },
+        { id: 'watched' },
+        { id: 'hourly', schedule: 'type = "interval"\ninterval = "1h"' },
+      ],
       {
         extra: ['[[file_watchers]]', 'id = "w"', 'sync_job_id = "watched"', 'debounce_ms = 0'].join('\n'),
       },
@@ -57,6 +61,11 @@ describe('metrics (real daemon, real HTTP)', function () {
     const scrape = async () => (await get(`${base}/metrics`)).text;
 
     expect(await get(`${base}/healthz`)).to.deep.equal({ status: 200, text: 'ok\n' });
+    // The period "no recent success" is measured in: an interval job's interval; a manual job has none.
+    expect(sample(await scrape(), 'sync_daemon_schedule_interval_seconds{sync_job="hourly"}')).to.equal(3600);
+    expect(sample(await scrape(), 'sync_daemon_schedule_interval_seconds{sync_job="docs"}')).to.equal(
+      undefined,
+    );
     expect(sample(await scrape(), 'sync_daemon_runner_up{sync_job="docs"}')).to.equal(1);
 
     await daemon.call('trigger', { job: 'docs' });

@@ -158,12 +158,20 @@ export class DaemonMetrics {
       metrics.runnerMemory,
       metrics.watchedFolders,
       metrics.lastSuccess,
+      metrics.scheduleInterval,
     ];
     for (const metric of perJobOnly) metric.remove({ sync_job });
     this.jobs.delete(job);
     this.cpuBaselines.delete(job);
     this.runningJobs.delete(job);
     metrics.syncsInProgress.set(this.runningJobs.size);
+  }
+
+  /** The job's schedule period (seconds), or none (a manual job): what "no recent success" is measured in. */
+  setScheduleInterval(job: string, seconds: number | undefined): void {
+    this.addJob(job);
+    if (seconds === undefined) this.metrics.scheduleInterval.remove({ sync_job: job });
+    else this.metrics.scheduleInterval.set({ sync_job: job }, countable(seconds));
   }
 
   /** A run of the job began: counted in `syncs_in_progress` until `runFinished`. */

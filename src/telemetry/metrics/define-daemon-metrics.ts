@@ -104,6 +104,12 @@ export function defineDaemonMetrics(registry: Registry, { uptimeSeconds }: { upt
       'When the last run that ended ok (not a dry run) finished, in seconds since the Unix epoch.',
       ['sync_job'],
     ),
+    scheduleInterval: gauge(
+      'schedule_interval_seconds',
+      "The job's schedule period: its interval, or for a cron job the time between its last two scheduled runs " +
+        '(absent for a manual job, and for a cron job until it has run twice on schedule).',
+      ['sync_job'],
+    ),
     configReloads: counter('config_reloads_total', 'Configuration reloads, by whether they were applied.', [
       'result',
     ]),

@@ -86,6 +86,7 @@ export function exerciseEveryMethod(metrics: DaemonMetrics, jobs: readonly strin
     metrics.watcherEvents(job, 'create', 4);
     metrics.watcherEvents(job, 'overflow');
     metrics.setWatchedFolders(job, 12);
+    metrics.setScheduleInterval(job, 300);
   }
   const first = jobs[0];
   if (first !== undefined) metrics.runStarted(first);
