@@ -77,13 +77,14 @@ async function followDaemon(
           options.socketPath,
           'logs',
           { ...params, from: next, limit: MAX_LOG_RECORDS, waitMs: FOLLOW_WAIT_MS },
-          { timeoutMs: FOLLOW_WAIT_MS + 10_000 },
+          { timeoutMs: FOLLOW_WAIT_MS + 10_000, signal: options.signal },
         ),
       );
       if (reply.missed > 0) options.note(`(${reply.missed} records went by too fast to be shown)`);
       reply.records.forEach(print);
       next = reply.next;
     } catch (error) {
+      if (error instanceof ControlError && error.code === 'ABORTED') return;
       if (
         !(error instanceof ControlError) ||
         !['NOT_RUNNING', 'CLOSED', 'EPIPE', 'ECONNRESET'].includes(error.code)

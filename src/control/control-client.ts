@@ -12,20 +12,32 @@ export class ControlError extends Error {
   }
 }
 
-/** One request to the daemon on `socketPath`, over a connection of its own; rejects with a ControlError. */
+/**
+ * One request to the daemon on `socketPath`, over a connection of its own; rejects with a ControlError
+ * (`ABORTED` when `signal` aborts it: a long poll given up, as by Ctrl-C).
+ */
 export function callDaemon(
   socketPath: string,
   method: string,
   params: Record<string, unknown> = {},
-  { timeoutMs = 10_000 }: { timeoutMs?: number } = {},
+  { timeoutMs = 10_000, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(socketPath);
     let buffered = '';
+    const onAbort = () =>
+      fail(new ControlError('ABORTED', `the request to the daemon on ${socketPath} was interrupted`));
     const fail = (error: ControlError) => {
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(error);
     };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.on('close', () => signal?.removeEventListener('abort', onAbort));
     socket.setEncoding('utf8');
     socket.setTimeout(timeoutMs, () =>
       fail(new ControlError('TIMEOUT', `the daemon on ${socketPath} did not answer within ${timeoutMs} ms`)),

@@ -17,8 +17,10 @@ export interface EngineRun {
   onWarning: (message: string) => void;
   /** A dry run's planned changes are wanted back. */
   collectPlan: boolean;
-  /** Each decision of the run as it is made, in batches (a record per file at debug). */
+  /** Each decision of the run that acts, as it is made, in batches (a record per file at debug)… */
   onEntries?: ((entries: PlanEntry[]) => void) | undefined;
+  /** …and those that leave a file as it was (at trace). */
+  entrySkips?: boolean;
   /**
    * Run on this thread: an incremental run of a few changed paths takes milliseconds, less than starting the
    * engine's thread again (~150 ms) once it has been released.
@@ -95,13 +97,18 @@ export class EngineHost {
 
   private async runOnThread(
     request: PortableSyncRequest,
-    { signal, onProgress, onWarning, collectPlan, onEntries }: EngineRun,
+    { signal, onProgress, onWarning, collectPlan, onEntries, entrySkips }: EngineRun,
   ): Promise<EngineOutcome> {
     const onAbort = () => this.thread.post({ type: 'abort' });
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       const answer = this.thread.request(
-        { type: 'run', request, collectPlan, reportEntries: onEntries !== undefined },
+        {
+          type: 'run',
+          request,
+          collectPlan,
+          ...(onEntries ? { reportEntries: entrySkips ? ('all' as const) : ('actions' as const) } : {}),
+        },
         (note) => {
           if (note.type === 'progress') onProgress(note.progress);
           else if (note.type === 'warning') onWarning(note.message);
@@ -137,7 +144,7 @@ async function runInline(request: PortableSyncRequest, run: EngineRun): Promise<
     plan || onEntries
       ? (entry: PlanEntry) => {
           plan?.add(entry);
-          onEntries?.([entry]);
+          if (entry.action !== 'skip' || run.entrySkips) onEntries?.([entry]);
         }
       : undefined;
   const result = await runSync({

@@ -8,11 +8,12 @@ import type { PlanEntry, SyncProgress, SyncRequest, SyncResult } from '../engine
 export type PortableSyncRequest = Omit<SyncRequest, 'signal' | 'onProgress' | 'onPlanEntry'>;
 
 /**
- * `collectPlan`: a dry run whose planned changes are wanted back with its result. `reportEntries`: each decision
- * is sent back as the run goes, in batches (the runner logs one record per file at debug).
+ * `collectPlan`: a dry run whose planned changes are wanted back with its result. `reportEntries`: the decisions
+ * sent back as the run goes, in batches (the runner logs one record per file): those that act, or all of them
+ * (the files left as they were too, at trace).
  */
 export type ToEngineThread =
-  | { type: 'run'; request: PortableSyncRequest; collectPlan: boolean; reportEntries?: boolean }
+  | { type: 'run'; request: PortableSyncRequest; collectPlan: boolean; reportEntries?: 'actions' | 'all' }
   | { type: 'abort' };
 
 /** As the thread receives them: the thread client numbers each run it sends (thread-client.ts). */

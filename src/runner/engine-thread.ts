@@ -25,7 +25,10 @@ parentPort?.on('message', (message: ToEngineThreadNumbered) => {
   abort = controller;
   const plan = message.collectPlan ? new PlanCollector() : undefined;
   const entries = message.reportEntries
-    ? new EntryBatcher((batch) => post({ type: 'entries', id, entries: batch }))
+    ? new EntryBatcher(
+        (batch) => post({ type: 'entries', id, entries: batch }),
+        message.reportEntries === 'all',
+      )
     : undefined;
   const onPlanEntry =
     plan && entries
@@ -59,9 +62,13 @@ parentPort?.on('message', (message: ToEngineThreadNumbered) => {
 /** A run's decisions, posted in batches: one message per file would cost more than the work it describes. */
 class EntryBatcher {
   private batch: PlanEntry[] = [];
-  constructor(private readonly send: (entries: PlanEntry[]) => void) {}
+  constructor(
+    private readonly send: (entries: PlanEntry[]) => void,
+    private readonly skips: boolean,
+  ) {}
 
   readonly add = (entry: PlanEntry): void => {
+    if (entry.action === 'skip' && !this.skips) return;
     this.batch.push(entry);
     if (this.batch.length >= 256) this.flush();
   };

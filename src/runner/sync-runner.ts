@@ -79,6 +79,7 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
                   );
               }
             : undefined,
+          entrySkips: logs.wants('trace'),
         },
       ),
     )

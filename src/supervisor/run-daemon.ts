@@ -1,5 +1,6 @@
 import { type LoadedConfig, loadConfigFile } from '../config/load-config.js';
 import type { LogFormat, LogLevel } from '../config/log-levels.js';
+import type { Config } from '../config/schema.js';
 import {
   type ControlHandler,
   type ControlServer,
@@ -79,8 +80,26 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   });
   // Counted from the start, served once the endpoint binds (`[metrics] address`; "off" counts and serves nothing).
   const metrics = new DaemonMetrics({ version: options.version });
-  let endpoint: Promise<MetricsEndpoint> | undefined;
-  let serving: MetricsEndpoint | undefined;
+  let serving: { endpoint: MetricsEndpoint; settings: string } | undefined;
+  // The endpoint's changes, one after the other: started, restarted by reloads, closed at stop.
+  let endpoint: Promise<void> = Promise.resolve();
+  const serveMetrics = (config: Config) => {
+    const { address, runner_sample_interval_secs: sampleSecs } = config.metrics;
+    endpoint = endpoint.then(async () => {
+      if (serving?.settings === `${address} ${sampleSecs}`) return;
+      await serving?.endpoint.close();
+      serving = {
+        settings: `${address} ${sampleSecs}`,
+        endpoint: await startMetricsEndpoint(address, sampleSecs, {
+          metrics,
+          logger,
+          refresh: () => supervisor.refreshMetrics(),
+          healthProblem: () => supervisor.healthProblem() ?? telemetry.status().logFile.problem,
+          runners: () => supervisor.runnerPids(),
+        }),
+      };
+    });
+  };
   const supervisor: Supervisor = new Supervisor({
     loaded,
     socketPath,
@@ -89,31 +108,13 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     logger,
     metrics,
     telemetryStatus: () => {
-      const state = serving?.state();
+      const state = serving?.endpoint.state();
       return { ...telemetry.status(), ...(state ? { metrics: state } : {}) };
     },
-    // A new metrics address takes effect at once: the old server closes, the new one binds.
-    onReloaded: (config) => {
-      void endpoint?.then(async (running) => {
-        if (running.address === config.metrics.address) return;
-        await running.close();
-        startEndpoint(config);
-      });
-    },
+    // New metrics settings take effect at once: the old server closes, the new one binds.
+    onReloaded: serveMetrics,
     reloadConfig: load,
   });
-  const startEndpoint = (config: typeof loaded.config) => {
-    endpoint = startMetricsEndpoint(config.metrics.address, config.metrics.runner_sample_interval_secs, {
-      metrics,
-      logger,
-      refresh: () => supervisor.refreshMetrics(),
-      healthProblem: () => supervisor.healthProblem() ?? telemetry.status().logFile.problem,
-      runners: () => supervisor.runnerPids(),
-    });
-    void endpoint.then((running) => {
-      serving = running;
-    });
-  };
   // Never rejects (signal handlers and the stop request call it without waiting): a step that fails is logged,
   // the next steps still run, and the daemon still ends.
   const stop = (why: string): Promise<void> => {
@@ -121,7 +122,13 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       logger.info({ why }, 'daemon stopping');
       const steps: [string, () => unknown][] = [
         ['stopping the runners', () => supervisor.shutdown()],
-        ['closing the metrics server', async () => (await endpoint)?.close()],
+        [
+          'closing the metrics server',
+          async () => {
+            await endpoint;
+            await serving?.endpoint.close();
+          },
+        ],
         ['closing the control socket', () => server.close()],
         ['removing the pid file', () => releasePidFile(daemon.pid_file)],
       ];
@@ -190,7 +197,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   }
 
   supervisor.start();
-  startEndpoint(loaded.config);
+  serveMetrics(loaded.config);
   markReady();
   logger.info({ pid: process.pid, socketPath, version: options.version }, 'daemon started');
   options.onReady?.({

@@ -19,6 +19,11 @@ import type { RunResult } from './run-history.js';
  * no-op, so the supervisor never asks whether metrics are on.
  */
 export class SupervisorMetrics {
+  /**
+   * The jobs of the config in force. Only these are counted: a job removed by a reload still emits events while
+   * its runner stops (states, a last result, a usage sample), which would bring its series back.
+   */
+  private readonly current = new Set<string>();
   /** When each cron job was last due: the gap to the next due is its period. */
   private readonly lastDueMs = new Map<string, number>();
   /** Each watcher's event counts as last reported: its counters grow by the difference. */
@@ -28,6 +33,7 @@ export class SupervisorMetrics {
 
   /** A job (re)started with these settings: its series exist from now on, its schedule period is known. */
   jobStarted(job: SyncJob): void {
+    this.current.add(job.id);
     this.metrics?.addJob(job.id);
     this.lastDueMs.delete(job.id);
     const { schedule } = job;
@@ -38,6 +44,7 @@ export class SupervisorMetrics {
   }
 
   jobRemoved(jobId: string): void {
+    this.current.delete(jobId);
     this.metrics?.removeJob(jobId);
     this.lastDueMs.delete(jobId);
     this.forgetWatchers(jobId);
@@ -45,7 +52,7 @@ export class SupervisorMetrics {
 
   /** The job's schedule said it was time: a cron job's period is learned from two of these. */
   scheduleDue(job: SyncJob): void {
-    if (job.schedule.type !== 'cron') return;
+    if (job.schedule.type !== 'cron' || !this.current.has(job.id)) return;
     const now = Date.now();
     const last = this.lastDueMs.get(job.id);
     this.lastDueMs.set(job.id, now);
@@ -54,19 +61,19 @@ export class SupervisorMetrics {
 
   /** A trigger taken (queued, merged or pending): why, with "schedule" told apart as interval or cron. */
   triggered(slot: JobSlot, reason: DispatchReason): void {
-    this.metrics?.triggered(slot.job.id, metricsReason(slot, reason));
+    if (this.current.has(slot.job.id)) this.metrics?.triggered(slot.job.id, metricsReason(slot, reason));
   }
 
   rejected(jobId: string, reason: TriggerRejectReason): void {
-    this.metrics?.triggerRejected(jobId, reason);
+    if (this.current.has(jobId)) this.metrics?.triggerRejected(jobId, reason);
   }
 
   runStarted(jobId: string): void {
-    this.metrics?.runStarted(jobId);
+    if (this.current.has(jobId)) this.metrics?.runStarted(jobId);
   }
 
   runFinished(jobId: string, run: RunSummary, result: RunResult): void {
-    if (!this.metrics) return;
+    if (!this.metrics || !this.current.has(jobId)) return;
     const { stats } = run;
     // Every error by code when the runner counted them; else the errors listed are all there is to count.
     const errorCounts = result.errorCounts ?? countCodes(run.errors);
@@ -88,6 +95,7 @@ export class SupervisorMetrics {
 
   /** A runner's new state; a crash is the move to backoff or crashloop, and counts as a restart. */
   runnerState(jobId: string, state: RunnerState): void {
+    if (!this.current.has(jobId)) return;
     this.metrics?.setRunnerState(jobId, state);
     if (state === 'backoff' || state === 'crashloop') this.metrics?.runnerRestarted(jobId);
     // A new runner's watchers count from zero again.
@@ -96,7 +104,7 @@ export class SupervisorMetrics {
 
   /** A runner's report of its watchers: the events each saw since the last report. */
   watchers(jobId: string, watchers: readonly WatcherStatus[]): void {
-    if (!this.metrics) return;
+    if (!this.metrics || !this.current.has(jobId)) return;
     for (const watcher of watchers) {
       const key = `${jobId}\0${watcher.id}`;
       const before = this.reportedEvents.get(key) ?? {};
@@ -118,7 +126,8 @@ export class SupervisorMetrics {
     if (!this.metrics) return;
     this.metrics.setQueueDepth(queueDepth);
     for (const slot of slots)
-      if (slot.job.enabled) this.metrics.setWatchedFolders(slot.job.id, slot.watchers?.inotifyWatches ?? 0);
+      if (slot.job.enabled && this.current.has(slot.job.id))
+        this.metrics.setWatchedFolders(slot.job.id, slot.watchers?.inotifyWatches ?? 0);
   }
 
   private forgetWatchers(jobId: string): void {

@@ -16,8 +16,6 @@ export interface MetricsSource {
 }
 
 export interface MetricsEndpoint {
-  /** The address asked for (`[metrics] address`), as the config wrote it. */
-  readonly address: string;
   state(): MetricsServerState | undefined;
   close(): Promise<void>;
 }
@@ -34,8 +32,7 @@ export async function startMetricsEndpoint(
   source: MetricsSource,
 ): Promise<MetricsEndpoint> {
   const parsed = parseMetricsAddress(address);
-  if (parsed === 'off' || 'error' in parsed)
-    return { address, state: () => undefined, close: async () => {} };
+  if (parsed === 'off' || 'error' in parsed) return { state: () => undefined, close: async () => {} };
   const { metrics, logger } = source;
   const server: MetricsServer = await startMetricsServer({
     ...parsed,
@@ -52,12 +49,17 @@ export async function startMetricsEndpoint(
   });
   const sampler: RunnerUsageSampler = startRunnerUsageSampler({
     listRunners: source.runners,
-    metrics,
+    // A sample that comes back after its runner was replaced or its job removed describes nothing that runs.
+    metrics: {
+      setRunnerUsage: (job, pid, usage) => {
+        if (source.runners().some((runner) => runner.job === job && runner.pid === pid))
+          metrics.setRunnerUsage(job, pid, usage);
+      },
+    },
     intervalMs: sampleIntervalSecs * 1000,
     onProblem: (message) => logger.warn(message),
   });
   return {
-    address,
     state: () => server.state(),
     close: async () => {
       sampler.stop();

@@ -104,7 +104,11 @@ export async function followLogFile(
   const drain = () => {
     if (fd === undefined) return;
     const size = fs.fstatSync(fd).size;
-    if (size < position) position = 0; // truncated by someone else: read it again from the start
+    if (size < position) {
+      // Truncated by someone else: read it again from the start, without the old file's unfinished line.
+      position = 0;
+      partial = Buffer.alloc(0);
+    }
     while (position < size) {
       const chunk = Buffer.alloc(Math.min(CHUNK_BYTES, size - position));
       const read = fs.readSync(fd, chunk, 0, chunk.length, position);

@@ -39,6 +39,8 @@ export class RecentLogRecords {
   /** Sequence number of the next record. */
   private nextSeq = 0;
   private readonly waiters = new Set<() => void>();
+  /** The daemon is stopping: no follower waits any more. */
+  private released = false;
 
   constructor(private readonly capacity = 10_000) {
     this.held = new Array(capacity);
@@ -59,7 +61,7 @@ export class RecentLogRecords {
     let missed = first.missed;
     for (;;) {
       const left = deadline - Date.now();
-      if (left <= 0) return { records: [], next, missed };
+      if (left <= 0 || this.released) return { records: [], next, missed };
       await this.nextRecord(left);
       const reply = this.read({ ...query, from: next });
       missed += reply.missed;
@@ -68,8 +70,9 @@ export class RecentLogRecords {
     }
   }
 
-  /** Wakes every waiting follower (the daemon is stopping). */
+  /** Answers every waiting follower now, and any later one at once (the daemon is stopping). */
   release(): void {
+    this.released = true;
     for (const wake of this.waiters) wake();
     this.waiters.clear();
   }
@@ -101,10 +104,11 @@ export class RecentLogRecords {
 
   private nextRecord(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
+      // Never what keeps a stopping daemon's process alive.
       const timer = setTimeout(() => {
         this.waiters.delete(wake);
         resolve();
-      }, timeoutMs);
+      }, timeoutMs).unref();
       const wake = () => {
         clearTimeout(timer);
         resolve();

@@ -36,13 +36,18 @@ export class RotatingLogFile {
   private size = 0;
   private pending: string[] = [];
   private pendingBytes = 0;
-  /** The unwritten end of a record a short write cut (a full disk): written first, never again from the start. */
-  private partial: Buffer | undefined;
+  /**
+   * Records a short write cut (a full disk): the rest is written first, into the same file; if that file is gone
+   * meanwhile (deleted to free space), the whole records go into the new one.
+   */
+  private partial: { buffer: Buffer; offset: number; ino: number } | undefined;
   private scheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private problemText: string | undefined;
   private dropped = 0;
   private pathCheckedAt = 0;
+  /** The inode of the file open now (or last open). */
+  private openIno = -1;
   private closed = false;
 
   constructor(private readonly options: RotatingLogFileOptions) {}
@@ -62,7 +67,11 @@ export class RotatingLogFile {
     const record = line.endsWith('\n') ? line : `${line}\n`;
     this.pending.push(record);
     this.pendingBytes += record.length;
-    if (this.pendingBytes > (this.options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES)) this.dropOldest();
+    if (this.pendingBytes > (this.options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES)) {
+      // Held because the file cannot be written: the oldest go. A burst on a healthy disk is written now.
+      if (this.problemText !== undefined) this.dropOldest();
+      else this.flush();
+    }
     if (this.scheduled || this.retryTimer) return;
     this.scheduled = true;
     setImmediate(() => {
@@ -83,10 +92,10 @@ export class RotatingLogFile {
     }
   }
 
-  /** Writes what is queued and closes the file; later records are ignored. */
+  /** Writes what is queued and closes the file; later records (the last flush's own report) are ignored. */
   close(): void {
-    this.flush();
     this.closed = true;
+    this.flush();
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.closeFd();
@@ -95,8 +104,9 @@ export class RotatingLogFile {
   private writePending(): void {
     const { maxBytes } = this.options;
     if (this.partial) {
-      this.writeFully(this.partial);
+      const { buffer, offset, ino } = this.partial;
       this.partial = undefined;
+      this.writeFully(ino === this.openIno ? buffer.subarray(offset) : buffer);
     }
     while (this.pending.length > 0) {
       // A batch of whole records that fits the file; a record larger than maxBytes goes alone in a new file.
@@ -121,7 +131,7 @@ export class RotatingLogFile {
     }
   }
 
-  /** Writes every byte or keeps the unwritten end as `partial` and throws. */
+  /** Writes every byte, or keeps what is unwritten as `partial` and throws. */
   private writeFully(buffer: Buffer): void {
     let offset = 0;
     try {
@@ -131,7 +141,9 @@ export class RotatingLogFile {
         this.size += written;
       }
     } catch (error) {
-      this.partial = buffer.subarray(offset);
+      // From the record the write cut: the records before it are whole in the file already.
+      const start = offset === 0 ? 0 : buffer.lastIndexOf(0x0a, offset - 1) + 1;
+      this.partial = { buffer: buffer.subarray(start), offset: offset - start, ino: this.openIno };
       throw error;
     }
   }
@@ -144,7 +156,9 @@ export class RotatingLogFile {
     if (this.fd !== undefined) return;
     fs.mkdirSync(path.dirname(this.options.path), { recursive: true, mode: 0o700 });
     this.fd = fs.openSync(this.options.path, 'a', 0o600);
-    this.size = fs.fstatSync(this.fd).size;
+    const stats = fs.fstatSync(this.fd);
+    this.size = stats.size;
+    this.openIno = stats.ino;
     this.pathCheckedAt = Date.now();
   }
 

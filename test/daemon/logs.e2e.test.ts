@@ -91,6 +91,13 @@ describe('logs (real daemon, real log file)', function () {
     } finally {
       follower.kill('SIGINT');
     }
+    // Ctrl-C ends a follower waiting on the daemon's long poll at once, not when the poll would end.
+    const exited = new Promise((resolve) => follower.once('exit', resolve));
+    await waitFor(() => follower.exitCode !== null || follower.signalCode !== null, {
+      what: 'the follower to exit on SIGINT',
+      timeoutMs: 5000,
+    });
+    await exited;
     expect(followed).to.not.include('docs:');
 
     await daemon.stop();
@@ -98,6 +105,43 @@ describe('logs (real daemon, real log file)', function () {
     expect(fromFile.exitCode).to.equal(0);
     expect(fromFile.stderr).to.include(`no daemon is running: records from ${logFile}`);
     expect(fromFile.stdout).to.match(/INFO {2}daemon stopped/);
+  });
+
+  it('stops at once while a follower waits on it, and the follower waits for the next daemon', async () => {
+    const config = await writeDaemonConfig(dir, [{ id: 'docs' }]);
+    const daemon = await TestDaemon.start(config, socketOf(dir));
+    await daemon.waitUntilIdle();
+    // One error record (a refused reload), then none: the follower shows it, then waits on a long poll that no
+    // record will answer.
+    const good = fs.readFileSync(config, 'utf8');
+    fs.writeFileSync(config, `${good}\n[oops\n`);
+    await daemon.call('reload').catch(() => undefined);
+    fs.writeFileSync(config, good);
+    const follower = spawn(
+      process.execPath,
+      [CLI, 'logs', '--config', config, '-f', '-n', '1', '--level', 'error'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let shown = '';
+    let notes = '';
+    follower.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      shown += chunk;
+    });
+    follower.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      notes += chunk;
+    });
+    try {
+      await waitFor(() => shown.includes('reload rejected'), { what: 'the error record' });
+      await daemon.call('stop');
+      await waitFor(() => daemon.child.exitCode !== null, { what: 'the daemon to exit', timeoutMs: 10_000 });
+      await waitFor(() => notes.includes('the daemon is not running; waiting for it'), {
+        what: 'the follower to wait',
+        timeoutMs: 10_000,
+      });
+      expect(follower.exitCode).to.equal(null);
+    } finally {
+      follower.kill('SIGINT');
+    }
   });
 
   it('sends no record below the daemon’s level from a runner, and takes a new level at reload', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
+import { isAlive } from '../../src/supervisor/pid-file.js';
 import { killTestDaemons, socketOf, TestDaemon, writeDaemonConfig } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
@@ -139,6 +140,27 @@ describe('metrics (real daemon, real HTTP)', function () {
     expect(sample(text, 'sync_daemon_uptime_seconds')).to.be.greaterThan(0);
     expect(text).to.include('process_resident_memory_bytes');
     if (hasPromtool()) execFileSync('promtool', ['check', 'metrics'], { input: text });
+  });
+
+  it('drops every series of a job a reload removes, for good', async () => {
+    const config = await writeDaemonConfig(dir, [{ id: 'kept' }, { id: 'gone' }]);
+    const daemon = await TestDaemon.start(config, socketOf(dir));
+    await daemon.waitUntilIdle();
+    await waitFor(async () => (await daemon.status()).metrics?.listening === true, {
+      what: 'the metrics server',
+    });
+    const url = `http://${(await daemon.status()).metrics?.address}/metrics`;
+    expect((await get(url)).text).to.include('sync_job="gone"');
+    const gonePid = (await daemon.job('gone')).runnerPid as number;
+    const text = fs.readFileSync(config, 'utf8');
+    fs.writeFileSync(config, text.slice(0, text.indexOf('[[sync_jobs]]\nid = "gone"')));
+    await daemon.call('reload');
+    await waitFor(async () => (await daemon.status()).jobs.length === 1, { what: 'the job removed' });
+    // Its runner's last states and usage samples come after the removal: none may bring a series back.
+    await waitFor(() => !isAlive(gonePid), { what: 'the removed job’s runner to exit' });
+    for (let scrape = 0; scrape < 3; scrape++)
+      expect((await get(url)).text).to.not.include('sync_job="gone"');
+    expect((await get(url)).text).to.include('sync_job="kept"');
   });
 
   it('keeps running when the metrics port is taken, says so once, and serves it once the address changes', async () => {

@@ -182,6 +182,10 @@ for (const backend of ['native', 'chokidar'] as const) {
         expect(watcher.reason).to.match(/fs\.inotify\.max_user_watches = 1;/);
         fs.writeFileSync(path.join(source, 'by-rescan.txt'), 'x');
         await waitForMirror(source, mirror, 'a full run while degraded');
+        // The runner's records travel in batches, apart from its watchers' statuses: waited for, then counted.
+        await waitFor(() => daemon.logged(/max_user_watches/, 'docs').length > 0, {
+          what: 'the limit logged',
+        });
         expect(daemon.logged(/max_user_watches/, 'docs')).to.have.length(1);
 
         fs.writeFileSync(MAX_USER_WATCHES, limit);

@@ -63,6 +63,20 @@ describe('log records', () => {
       expect(idle).to.deep.equal({ records: [], next: 26, missed: 0 });
     });
 
+    it('answers every follower at once when the daemon stops, and any that asks later', async () => {
+      const recent = new RecentLogRecords(10);
+      const started = Date.now();
+      const waiting = recent.query({ from: 0, limit: 10, waitMs: 30_000 });
+      recent.release();
+      expect(await waiting).to.deep.equal({ records: [], next: 0, missed: 0 });
+      expect(await recent.query({ from: 0, limit: 10, waitMs: 30_000 })).to.deep.equal({
+        records: [],
+        next: 0,
+        missed: 0,
+      });
+      expect(Date.now() - started).to.be.below(5000);
+    });
+
     it('checks the params of the control method', () => {
       expect(parseLogsParams({ limit: 5, level: 'warn', job: 'docs' })).to.deep.equal({
         limit: 5,

@@ -46,6 +46,23 @@ describe('the rotating log file', () => {
     expect(fs.statSync(file).mode & 0o777).to.equal(0o600);
   });
 
+  it('writes a burst larger than its holding bound at once on a healthy disk, dropping nothing', async () => {
+    const dir = await makeTempDir();
+    const file = path.join(dir, 'daemon.log');
+    const problems: unknown[] = [];
+    const log = new RotatingLogFile({
+      path: file,
+      maxBytes: 1024 * 1024,
+      maxFiles: 5,
+      maxPendingBytes: 10_000,
+      onProblem: (...args) => problems.push(args),
+    });
+    for (let seq = 0; seq < 5000; seq++) log.write(`record ${seq}`);
+    log.close();
+    expect(readAllLines(file).lines).to.have.length(5000);
+    expect(problems).to.deep.equal([]);
+  });
+
   it('keeps log_max_files rotated files, the oldest removed, and a record larger than the limit whole', async () => {
     const dir = await makeTempDir();
     const file = path.join(dir, 'daemon.log');
