@@ -53,13 +53,46 @@ class WatchedFolder {
 
   /** Waits until every event seen so far has left its debounce window (as a batch, or held back). */
   async settled(eventsSeen: number): Promise<void> {
-    await waitFor(
-      () => {
-        const status = this.watcher.status();
-        return status.eventsSeen >= eventsSeen && status.pending === 0;
-      },
-      { what: `${eventsSeen} event(s) seen and handled`, timeoutMs: 10_000 },
-    );
+    try {
+      await waitFor(
+        () => {
+          const status = this.watcher.status();
+          return status.eventsSeen >= eventsSeen && status.pending === 0;
+        },
+        { what: `${eventsSeen} event(s) seen and handled`, timeoutMs: 10_000 },
+      );
+    } catch (error) {
+      throw new Error(
+        `${(error as Error).message}; batches: ${JSON.stringify(this.batches)}, ` +
+          `status ${JSON.stringify(this.watcher.status())}, logs ${JSON.stringify(this.logs)}`,
+      );
+    }
+  }
+
+  /**
+   * Writes `<name>-1.txt` and waits for it, again under a new name if it never comes: @parcel/watcher 2.6 drops
+   * an event that arrives while it hands on the previous batch (Watcher::triggerCallbacks reads, then clears,
+   * its event list under two locks; upstream issue parcel-bundler/watcher#183), seen here in about 1 run in 20
+   * of a test writing two files back to back; in the daemon the periodic full rescan catches it. A test that
+   * needs one event to know the others were handled uses this, so that it tests the watcher, not that race.
+   * Returns the names written.
+   */
+  async sentinel(name: string): Promise<string[]> {
+    const written: string[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const file = `${name}-${attempt}.txt`;
+      written.push(file);
+      fs.writeFileSync(path.join(this.source, file), 'x');
+      const arrived = await waitFor(() => this.pathsSince(0).includes(file), {
+        what: file,
+        timeoutMs: 3000,
+      }).then(
+        () => true,
+        () => false,
+      );
+      if (arrived) return written;
+    }
+    throw new Error(`no sentinel arrived: ${JSON.stringify(this.batches)}`);
   }
 
   async waitForPaths(from: number, expected: string[]): Promise<void> {
@@ -146,14 +179,18 @@ for (const backendName of ['native', 'chokidar'] as const) {
       let from = folder.batches.length;
       fs.renameSync(path.join(source, 'tree'), path.join(source, 'renamed-tree'));
       fs.renameSync(outside, path.join(source, 'moved-in'));
-      await folder.waitForPaths(from, ['renamed-tree', 'moved-in']);
-      // The native backend watches its folder anew (with the full run any new watch starts with).
-      if (backendName === 'native')
+      // The native backend watches its folder anew (with the full run any new watch starts with), which also
+      // covers the second rename should its event be dropped (see `sentinel`).
+      if (backendName === 'native') {
+        await folder.waitForPaths(from, ['renamed-tree']);
         await waitFor(() => folder.rescans('watch-started') === 2, { what: 'the folder watched anew' });
+      } else await folder.waitForPaths(from, ['renamed-tree', 'moved-in']);
       from = folder.batches.length;
+      // One at a time: a second write while the first is handed on may be dropped (see `sentinel`).
       fs.writeFileSync(path.join(source, 'renamed-tree/inner/deeper/g.txt'), 'g');
+      await folder.waitForPaths(from, ['renamed-tree/inner/deeper/g.txt']);
       fs.writeFileSync(path.join(source, 'moved-in/inner/h.txt'), 'h');
-      await folder.waitForPaths(from, ['renamed-tree/inner/deeper/g.txt', 'moved-in/inner/h.txt']);
+      await folder.waitForPaths(from, ['moved-in/inner/h.txt']);
     });
 
     it('hands on a burst of 200 writes as one batch', async () => {
@@ -187,10 +224,10 @@ for (const backendName of ['native', 'chokidar'] as const) {
       fs.writeFileSync(path.join(source, 'build/out.bin'), 'x');
       fs.writeFileSync(path.join(source, 'sub/trace.log'), 'x');
       fs.writeFileSync(path.join(source, '.sync-daemon-0123456789abcdef.tmp'), 'x');
-      fs.writeFileSync(path.join(source, 'kept.txt'), 'x');
-      await folder.settled(1);
-      expect(folder.pathsSince(from)).to.deep.equal(['kept.txt']);
-      expect(folder.watcher.status().eventsSeen).to.equal(1);
+      const kept = await folder.sentinel('kept');
+      await folder.settled(kept.length);
+      expect(folder.pathsSince(from).every((changed) => kept.includes(changed))).to.equal(true);
+      expect(folder.watcher.status().eventsSeen).to.be.at.most(kept.length);
     });
 
     it('with recursive = false, reports changes of the folder itself only', async () => {
