@@ -62,6 +62,9 @@ const timezone = z.string().superRefine((text, context) => {
 const pocketbaseSection = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
   admin_email: nonEmptyText,
+  // The auth collection of that account: "_superusers" (the seed's admin), or one made for daemons (recommended:
+  // it can read jobs and nothing more, see `pocketbase setup`).
+  auth_collection: nonEmptyText.default('_superusers'),
   // May instead come from SYNC_DAEMON_POCKETBASE_PASSWORD; load-config checks that one of them is there.
   admin_password: z.string().optional(),
   timeout_secs: positiveInt.default(30),

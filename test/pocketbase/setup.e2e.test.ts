@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import PocketBase from 'pocketbase';
+import { PocketBaseServer, pocketbaseBinary } from '../helpers/pocketbase-server.js';
+import { runCli } from '../helpers/run-cli.js';
+import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
+
+function writeConfig(
+  dir: string,
+  server: PocketBaseServer,
+  overrides: { password?: string; url?: string } = {},
+) {
+  const file = path.join(dir, 'config.toml');
+  fs.writeFileSync(
+    file,
+    [
+      '[pocketbase]',
+      `url = "${overrides.url ?? server.url}"`,
+      `admin_email = "${server.adminEmail}"`,
+      `admin_password = "${overrides.password ?? server.adminPassword}"`,
+      'timeout_secs = 5',
+      '[daemon]',
+      `socket_path = "${path.join(dir, 'run', 'daemon.sock')}"`,
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  return file;
+}
+
+describe('pocketbase setup (a real PocketBase server)', function () {
+  this.timeout(60_000);
+  this.slow(5000);
+  let server: PocketBaseServer | undefined;
+  let dir: string;
+
+  before(function () {
+    if (!pocketbaseBinary()) this.skip();
+  });
+  beforeEach(async () => {
+    server = await PocketBaseServer.start();
+    dir = await makeTempDir();
+  });
+  afterEach(async () => {
+    await server?.stop();
+    await removeTempDirs();
+  });
+
+  it('creates the collections, then finds them up to date, and a missing field is added back', async () => {
+    const running = server as PocketBaseServer;
+    const config = writeConfig(dir, running);
+    const first = await runCli(['pocketbase', 'setup', '--config', config]);
+    expect(first.exitCode, first.stderr).to.equal(0);
+    expect(first.stdout).to.equal('sync_jobs: created\nfile_watchers: created\n');
+    const again = await runCli(['pocketbase', 'setup', '--config', config, '--json']);
+    expect(again.exitCode, again.stderr).to.equal(0);
+    expect(
+      JSON.parse(again.stdout).collections.map((collection: { outcome: string }) => collection.outcome),
+    ).to.deep.equal(['unchanged', 'unchanged']);
+
+    // Someone removed a field in the dashboard and loosened a rule: setup puts them back, keeping their own field.
+    const admin = new PocketBase(running.url);
+    await admin.collection('_superusers').authWithPassword(running.adminEmail, running.adminPassword);
+    const jobs = await admin.collections.getOne('sync_jobs');
+    await admin.collections.update(jobs.id, {
+      fields: [...jobs.fields.filter((field) => field.name !== 'host'), { name: 'notes', type: 'text' }],
+      createRule: '',
+    });
+    const repaired = await runCli(['pocketbase', 'setup', '--config', config]);
+    expect(repaired.stdout).to.equal(
+      'sync_jobs: updated (field host added; createRule set to superusers only)\nfile_watchers: up to date\n',
+    );
+    const fields = (await admin.collections.getOne('sync_jobs')).fields.map((field) => field.name);
+    expect(fields).to.include.members(['job_id', 'host', 'notes', 'filters', 'schedule', 'sync_options']);
+  });
+
+  it('lets an account made for daemons read jobs and nothing more', async () => {
+    const running = server as PocketBaseServer;
+    expect((await runCli(['pocketbase', 'setup', '--config', writeConfig(dir, running)])).exitCode).to.equal(
+      0,
+    );
+    const admin = new PocketBase(running.url);
+    await admin.collection('_superusers').authWithPassword(running.adminEmail, running.adminPassword);
+    await admin.collection('sync_jobs').create({ job_id: 'docs', source_path: '/s', destination_path: '/d' });
+    await admin.collection('users').create({
+      email: 'daemon@example.com',
+      password: 'daemon-password-1',
+      passwordConfirm: 'daemon-password-1',
+    });
+
+    const daemon = new PocketBase(running.url);
+    await daemon.collection('users').authWithPassword('daemon@example.com', 'daemon-password-1');
+    const records = await daemon.collection('sync_jobs').getFullList();
+    expect(records.map((record) => record.job_id)).to.deep.equal(['docs']);
+    const refusals = await Promise.all(
+      [
+        daemon
+          .collection('sync_jobs')
+          .create({ job_id: 'evil', source_path: '/', destination_path: '/tmp/x' }),
+        daemon.collection('sync_jobs').update(records[0]?.id ?? '', { destination_path: '/tmp/y' }),
+        daemon.collection('sync_jobs').delete(records[0]?.id ?? ''),
+        daemon.collection('file_watchers').create({ watcher_id: 'w', sync_job_id: 'docs' }),
+      ].map((request) =>
+        request.then(
+          () => 'allowed',
+          (error: { status: number }) => error.status,
+        ),
+      ),
+    );
+    expect(refusals, 'create, update, delete of a job; create of a watcher').to.deep.equal([
+      403, 403, 403, 403,
+    ]);
+    const anonymous = await new PocketBase(running.url).collection('sync_jobs').getFullList();
+    expect(anonymous).to.deep.equal([]);
+  });
+
+  it('says what is wrong with the credentials or the server, exit 1', async () => {
+    const running = server as PocketBaseServer;
+    const wrong = await runCli([
+      'pocketbase',
+      'setup',
+      '--config',
+      writeConfig(dir, running, { password: 'nope-nope-nope' }),
+    ]);
+    expect(wrong.exitCode).to.equal(1);
+    expect(wrong.stderr).to.include(
+      `PocketBase at ${running.url} refused signing in as ${running.adminEmail} (_superusers)`,
+    );
+
+    const config = writeConfig(dir, running);
+    await running.stop();
+    const down = await runCli(['pocketbase', 'setup', '--config', config]);
+    expect(down.exitCode).to.equal(1);
+    expect(down.stderr).to.include(`cannot reach PocketBase at ${running.url}`);
+    const elsewhere = await runCli([
+      'pocketbase',
+      'setup',
+      '--config',
+      config,
+      '--url',
+      'http://127.0.0.1:9',
+    ]);
+    expect(elsewhere.stderr).to.include('cannot reach PocketBase at http://127.0.0.1:9');
+
+    const noSection = path.join(dir, 'plain.toml');
+    fs.writeFileSync(noSection, '[daemon]\nlog_level = "info"\n');
+    const missing = await runCli(['pocketbase', 'setup', '--config', noSection]);
+    expect(missing.exitCode).to.equal(2);
+    expect(missing.stderr).to.include(`${noSection} has no [pocketbase] section`);
+  });
+});
