@@ -22,6 +22,7 @@ export async function daemonMain(argv: readonly string[]): Promise<void> {
         socket: { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
+        'pocketbase-url': { type: 'string' },
       },
       strict: true,
     });
@@ -39,6 +40,7 @@ export async function daemonMain(argv: readonly string[]): Promise<void> {
       logFormat: logFormat as LogFormat | undefined,
       // Detached: its stdout goes nowhere; the log file has every record.
       console: false,
+      pocketbaseUrl: values['pocketbase-url'],
       version: packageVersion(),
       onReady: (ready) => report?.({ type: 'started', ready }),
     });

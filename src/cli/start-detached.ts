@@ -13,6 +13,7 @@ export interface DetachedStart {
   socketPath?: string | undefined;
   logLevel?: string | undefined;
   logFormat?: string | undefined;
+  pocketbaseUrl?: string | undefined;
   /** daemon.log_file: the daemon writes its records there itself; what it prints on stderr goes beside it. */
   logFile: string;
   timeoutMs?: number;
@@ -32,6 +33,7 @@ export function startDetached(options: DetachedStart): Promise<DaemonReady> {
   if (options.socketPath) args.push('--socket', options.socketPath);
   if (options.logLevel) args.push('--log-level', options.logLevel);
   if (options.logFormat) args.push('--log-format', options.logFormat);
+  if (options.pocketbaseUrl) args.push('--pocketbase-url', options.pocketbaseUrl);
   const child = spawn(process.execPath, args, {
     detached: true,
     // Every path it is given is absolute; a daemon must not keep the starter's folder (or its mount) busy.

@@ -23,6 +23,7 @@ export default class Start extends BaseCommand<typeof Start> {
 
   static override flags = {
     ...daemonLogFlags,
+    'pocketbase-url': Flags.string({ summary: 'PocketBase URL, overriding pocketbase.url of the config.' }),
     foreground: Flags.boolean({
       char: 'f',
       summary: 'Run in this process instead of detaching.',
@@ -48,6 +49,7 @@ export default class Start extends BaseCommand<typeof Start> {
       socketPath: this.socketOverride(),
       logLevel: this.flags['log-level'],
       logFormat: this.flags['log-format'],
+      pocketbaseUrl: this.flags['pocketbase-url'],
       logFile: config.daemon.log_file,
     });
     this.log(`sync-daemon started (pid ${ready.pid})`);
@@ -65,6 +67,7 @@ export default class Start extends BaseCommand<typeof Start> {
         socketPath: this.socketOverride(),
         logLevel: this.flags['log-level'],
         logFormat: this.flags['log-format'],
+        pocketbaseUrl: this.flags['pocketbase-url'],
         version: this.config.version,
         onReady: (ready) => report?.({ type: 'started', ready }),
       });

@@ -8,6 +8,7 @@ import {
   startControlServer,
 } from '../control/control-server.js';
 import { defaultLockDir } from '../jobs/destination-lock.js';
+import { DaemonPocketBase } from '../pocketbase/daemon-pocketbase.js';
 import { DaemonTelemetry } from '../telemetry/daemon-telemetry.js';
 import { logsHandler } from '../telemetry/logs-control.js';
 import { DaemonMetrics } from '../telemetry/metrics/daemon-metrics.js';
@@ -24,6 +25,8 @@ export interface DaemonOptions {
   logFormat?: LogFormat | undefined;
   /** Records on stdout as well as in the log file: not for a detached daemon, whose stdout nobody reads. */
   console?: boolean;
+  /** `start --pocketbase-url`, over `pocketbase.url` of the config. */
+  pocketbaseUrl?: string | undefined;
   version: string;
   /** Called once the socket answers and every runner has been started. */
   onReady?: (ready: DaemonReady) => void;
@@ -48,16 +51,19 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       loaded.config = { ...loaded.config, daemon: { ...loaded.config.daemon, log_level: options.logLevel } };
     return loaded;
   };
-  const loaded = await load();
-  const { daemon } = loaded.config;
+  const fileLoaded = await load();
+  const { daemon } = fileLoaded.config;
   const socketPath = options.socketPath ?? daemon.socket_path;
-  const telemetry = new DaemonTelemetry(loaded.config, {
+  const telemetry = new DaemonTelemetry(fileLoaded.config, {
     logLevel: options.logLevel,
     logFormat: options.logFormat,
     console: options.console ?? true,
   });
   const { logger } = telemetry;
-  for (const warning of loaded.warnings) logger.warn(warning);
+  for (const warning of fileLoaded.warnings) logger.warn(warning);
+  // Jobs and watchers from PocketBase (or its cached copy), at start and at every reload.
+  const pocketbase = new DaemonPocketBase(logger, options.pocketbaseUrl);
+  const loaded = await pocketbase.merge(fileLoaded);
   // The daemon's own crash is a record too, written before the process goes.
   const onFatal = (error: unknown) => {
     logger.fatal(
@@ -109,11 +115,16 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     metrics,
     telemetryStatus: () => {
       const state = serving?.endpoint.state();
-      return { ...telemetry.status(), ...(state ? { metrics: state } : {}) };
+      const source = pocketbase.status();
+      return {
+        ...telemetry.status(),
+        ...(state ? { metrics: state } : {}),
+        ...(source ? { pocketbase: source } : {}),
+      };
     },
     // New metrics settings take effect at once: the old server closes, the new one binds.
     onReloaded: serveMetrics,
-    reloadConfig: load,
+    reloadConfig: async () => pocketbase.merge(await load()),
   });
   // Never rejects (signal handlers and the stop request call it without waiting): a step that fails is logged,
   // the next steps still run, and the daemon still ends.
@@ -130,6 +141,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
           },
         ],
         ['closing the control socket', () => server.close()],
+        ['leaving PocketBase', () => pocketbase.close()],
         ['removing the pid file', () => releasePidFile(daemon.pid_file)],
       ];
       for (const [step, run] of steps) {
@@ -198,6 +210,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 
   supervisor.start();
   serveMetrics(loaded.config);
+  // A record created, edited or deleted in the dashboard reloads the daemon through the same plan as a file.
+  pocketbase.startWatching(() => void supervisor.reload().catch(() => undefined));
   markReady();
   logger.info({ pid: process.pid, socketPath, version: options.version }, 'daemon started');
   options.onReady?.({

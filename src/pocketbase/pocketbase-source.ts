@@ -1,0 +1,183 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type PocketBase from 'pocketbase';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { FILE_WATCHERS, SYNC_JOBS } from './collection-schemas.js';
+import { connectPocketBase, describePocketBaseError, type PocketBaseSettings } from './connect-pocketbase.js';
+import type { PocketBaseRecord } from './merge-pocketbase.js';
+
+/** The records a daemon runs from, and where they came from. */
+export interface PocketBaseRecords {
+  jobs: PocketBaseRecord[];
+  watchers: PocketBaseRecord[];
+  /** When they were read from the server (for cached records: when the cache was written). */
+  fetchedAt: string;
+  fromCache: boolean;
+  /** Why the server was not used (unreachable, credentials refused), when it was not. */
+  problem?: string;
+}
+
+/** What `status` says of PocketBase. */
+export interface PocketBaseStatus {
+  url: string;
+  fetchedAt?: string;
+  fromCache: boolean;
+  problem?: string;
+}
+
+interface CacheFile {
+  url: string;
+  fetchedAt: string;
+  jobs: PocketBaseRecord[];
+  watchers: PocketBaseRecord[];
+}
+
+/**
+ * The daemon's link to PocketBase: reads the job and watcher records (retried `retry_attempts` times,
+ * `retry_delay_secs` apart), keeps the last good read in `cache_dir` so that a daemon started or running while
+ * the server is down keeps syncing from it, and says when the records change (realtime, and a poll every
+ * `config_refresh_interval_secs` in case realtime is down).
+ */
+export class PocketBaseSource {
+  private client: PocketBase | undefined;
+  private last: PocketBaseRecords | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private changeTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly settings: PocketBaseSettings,
+    private readonly options: { url: string; cacheDir: string; cacheTtlSecs: number },
+  ) {}
+
+  private get cacheFile(): string {
+    return path.join(this.options.cacheDir, 'pocketbase-config.json');
+  }
+
+  /** The records now: from the server, else from the cache, else none (with the reason). */
+  async records(): Promise<PocketBaseRecords> {
+    try {
+      const records = await this.withRetries(() => this.fetch());
+      await writeFileAtomic(this.cacheFile, JSON.stringify({ url: this.options.url, ...records }));
+      this.last = { ...records, fromCache: false };
+    } catch (error) {
+      const problem = (error as Error).message;
+      const cached = await this.readCache();
+      this.last = cached
+        ? {
+            ...cached,
+            fromCache: true,
+            problem: `${problem}; running from the copy fetched at ${cached.fetchedAt}`,
+          }
+        : {
+            jobs: [],
+            watchers: [],
+            fetchedAt: '',
+            fromCache: false,
+            problem: `${problem}; no copy in cache yet`,
+          };
+    }
+    return this.last;
+  }
+
+  status(): PocketBaseStatus {
+    const last = this.last;
+    return {
+      url: this.options.url,
+      fromCache: last?.fromCache ?? false,
+      ...(last?.fetchedAt ? { fetchedAt: last.fetchedAt } : {}),
+      ...(last?.problem ? { problem: last.problem } : {}),
+    };
+  }
+
+  /** Whether the cached records in use are older than `config_cache_ttl_secs`. */
+  isStale(now = Date.now()): boolean {
+    const last = this.last;
+    return last?.fromCache === true && now - Date.parse(last.fetchedAt) > this.options.cacheTtlSecs * 1000;
+  }
+
+  /**
+   * Calls `changed` (at most every 200 ms) when a record is created, updated or deleted, and every
+   * `pollSecs` whatever happens, so a change made while realtime was down is not missed for long.
+   */
+  async watch(changed: () => void, pollSecs: number): Promise<void> {
+    const soon = () => {
+      if (this.closed || this.changeTimer) return;
+      this.changeTimer = setTimeout(() => {
+        this.changeTimer = undefined;
+        changed();
+      }, 200);
+    };
+    this.pollTimer = setInterval(soon, pollSecs * 1000);
+    this.pollTimer.unref();
+    try {
+      const client = await this.connected();
+      for (const name of [SYNC_JOBS.name, FILE_WATCHERS.name])
+        await client.collection(name).subscribe('*', soon);
+      // Closed while subscribing: the connection it just made goes too.
+      if (this.closed) (client.realtime as unknown as { disconnect?: () => void }).disconnect?.();
+    } catch {
+      // Realtime is a shortcut: the poll above still brings every change.
+    }
+  }
+
+  /**
+   * Stops polling and closes the realtime connection at once. Not by unsubscribing: with the server down, the
+   * SDK would wait for a connection that never comes, and keep reconnecting (and the process alive) meanwhile.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.pollTimer);
+    clearTimeout(this.changeTimer);
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    client.cancelAllRequests();
+    // The SDK's RealtimeService.disconnect (public in its code, left out of its typings).
+    (client.realtime as unknown as { disconnect?: () => void }).disconnect?.();
+  }
+
+  private async fetch(): Promise<Omit<PocketBaseRecords, 'fromCache'>> {
+    const client = await this.connected();
+    const read = async (name: string) => {
+      try {
+        return (await client.collection(name).getFullList({ batch: 500 })) as PocketBaseRecord[];
+      } catch (error) {
+        throw describePocketBaseError(error, this.options.url, `reading collection ${name}`);
+      }
+    };
+    const [jobs, watchers] = await Promise.all([read(SYNC_JOBS.name), read(FILE_WATCHERS.name)]);
+    return { jobs, watchers, fetchedAt: new Date().toISOString() };
+  }
+
+  /** Signed in, again when the token has expired. */
+  private async connected(): Promise<PocketBase> {
+    if (this.client?.authStore.isValid) return this.client;
+    this.client = await connectPocketBase(this.settings, this.options.url);
+    return this.client;
+  }
+
+  private async withRetries<T>(action: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await action();
+      } catch (error) {
+        // Only an unreachable server is worth asking again; refused credentials stay refused.
+        const unreachable = (error as { code?: string }).code === 'POCKETBASE_UNREACHABLE';
+        if (!unreachable || attempt >= this.settings.retry_attempts || this.closed) throw error;
+        await new Promise((resolve) => setTimeout(resolve, this.settings.retry_delay_secs * 1000));
+      }
+    }
+  }
+
+  private async readCache(): Promise<CacheFile | undefined> {
+    try {
+      const cache = JSON.parse(await fs.readFile(this.cacheFile, 'utf8')) as CacheFile;
+      return Array.isArray(cache.jobs) && Array.isArray(cache.watchers) && typeof cache.fetchedAt === 'string'
+        ? cache
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import PocketBase from 'pocketbase';
+import { setupCollections } from '../../src/pocketbase/setup-collections.js';
+import { killTestDaemons, socketOf, TestDaemon, writeDaemonConfig } from '../helpers/daemon.js';
+import { PocketBaseServer, pocketbaseBinary } from '../helpers/pocketbase-server.js';
+import { waitFor } from '../helpers/sync-helpers.js';
+import { makeTempDir, removeTempDirs, writeTree } from '../helpers/temp-dir.js';
+
+describe('jobs from PocketBase in the daemon (a real PocketBase server)', function () {
+  this.timeout(90_000);
+  this.slow(10_000);
+  let server: PocketBaseServer;
+  let admin: PocketBase;
+  let dir: string;
+
+  before(function () {
+    if (!pocketbaseBinary()) this.skip();
+  });
+  beforeEach(async () => {
+    server = await PocketBaseServer.start();
+    dir = await makeTempDir();
+    admin = new PocketBase(server.url);
+    await admin.collection('_superusers').authWithPassword(server.adminEmail, server.adminPassword);
+    await setupCollections(admin);
+  });
+  afterEach(async () => {
+    await killTestDaemons();
+    await server.stop();
+    await removeTempDirs();
+  });
+
+  /** A daemon config with one file job, `local`, and [pocketbase] pointing at the test server. */
+  async function daemonConfig(
+    password = server.adminPassword,
+  ): Promise<{ config: string; env: Record<string, string> }> {
+    const config = await writeDaemonConfig(dir, [{ id: 'local' }], {
+      extra: [
+        '[pocketbase]',
+        `url = "${server.url}"`,
+        `admin_email = "${server.adminEmail}"`,
+        'timeout_secs = 2',
+        'retry_attempts = 0',
+      ].join('\n'),
+    });
+    return { config, env: { SYNC_DAEMON_POCKETBASE_PASSWORD: password } };
+  }
+
+  async function jobRecord(id: string, fields: Record<string, unknown> = {}) {
+    const source = path.join(dir, id, 'source');
+    await writeTree(source, { 'a.txt': `content of ${id}` });
+    return admin.collection('sync_jobs').create({
+      job_id: id,
+      source_path: source,
+      destination_path: path.join(dir, id, 'mirror'),
+      enabled: true,
+      schedule: { type: 'manual' },
+      ...fields,
+    });
+  }
+
+  const jobIds = async (daemon: TestDaemon) => (await daemon.status()).jobs.map((job) => job.id).sort();
+
+  it('runs the records’ jobs beside the file’s, applies edits within 2 s, and skips a bad record with an error', async () => {
+    const record = await jobRecord('photos');
+    await admin
+      .collection('sync_jobs')
+      .create({ job_id: 'bad', source_path: 'relative', destination_path: '/x' });
+    const { config, env } = await daemonConfig();
+    const daemon = await TestDaemon.start(config, socketOf(dir), { env });
+    await daemon.waitUntilIdle();
+    expect(await jobIds(daemon)).to.deep.equal(['local', 'photos']);
+    const status = await daemon.status();
+    expect(status.pocketbase).to.include({ url: server.url, fromCache: false });
+    expect(
+      daemon.logged(
+        /PocketBase: sync_jobs record \w+ \(job_id "bad"\) skipped: "relative" must be an absolute path/,
+      ),
+    ).to.have.length(1);
+
+    await daemon.call('trigger', { job: 'photos' });
+    await waitFor(() => fs.existsSync(path.join(dir, 'photos', 'mirror', 'a.txt')), {
+      what: 'the photos mirror',
+    });
+
+    // An edit in the dashboard: a new job, then the first one's destination, then a delete.
+    const started = Date.now();
+    await jobRecord('music');
+    await waitFor(async () => (await jobIds(daemon)).includes('music'), {
+      what: 'the new job',
+      timeoutMs: 2000,
+    });
+    expect(Date.now() - started).to.be.below(2000);
+    await admin
+      .collection('sync_jobs')
+      .update(record.id, { destination_path: path.join(dir, 'photos', 'mirror-2') });
+    await waitFor(
+      async () => {
+        const job = (await daemon.status()).jobs.find((candidate) => candidate.id === 'photos');
+        return job?.state === 'idle' && job.restarts > 0;
+      },
+      { what: 'the edited job restarted', timeoutMs: 5000 },
+    );
+    await admin.collection('sync_jobs').delete(record.id);
+    await waitFor(async () => !(await jobIds(daemon)).includes('photos'), {
+      what: 'the deleted job gone',
+      timeoutMs: 2000,
+    });
+  });
+
+  it('keeps syncing from its cached copy while PocketBase is down, and starts from it too', async () => {
+    await jobRecord('photos');
+    const { config, env } = await daemonConfig();
+    const daemon = await TestDaemon.start(config, socketOf(dir), { env });
+    await daemon.waitUntilIdle();
+    await server.stop();
+    await daemon.call('reload');
+    expect(await jobIds(daemon)).to.deep.equal(['local', 'photos']);
+    const status = await daemon.status();
+    expect(status.pocketbase?.fromCache).to.equal(true);
+    expect(status.pocketbase?.problem).to.include(`cannot reach PocketBase at ${server.url}`);
+    await daemon.call('trigger', { job: 'photos' });
+    await waitFor(() => fs.existsSync(path.join(dir, 'photos', 'mirror', 'a.txt')), {
+      what: 'a sync while down',
+    });
+    await daemon.stop();
+
+    const restarted = await TestDaemon.start(config, socketOf(dir), { env });
+    await restarted.waitUntilIdle();
+    expect(await jobIds(restarted)).to.deep.equal(['local', 'photos']);
+    expect((await restarted.status()).pocketbase?.fromCache).to.equal(true);
+
+    // Back: an edit made now reaches the daemon (the poll or realtime, whichever comes first).
+    await server.serve();
+    await admin.collection('_superusers').authWithPassword(server.adminEmail, server.adminPassword);
+    await jobRecord('music');
+    await restarted.call('reload');
+    await waitFor(async () => (await jobIds(restarted)).includes('music'), {
+      what: 'the job made after the outage',
+    });
+    expect((await restarted.status()).pocketbase?.fromCache).to.equal(false);
+  });
+
+  it('runs the file’s jobs, and says why, when its credentials are refused', async () => {
+    await jobRecord('photos');
+    const { config, env } = await daemonConfig('wrong-password-1');
+    const daemon = await TestDaemon.start(config, socketOf(dir), { env });
+    await daemon.waitUntilIdle();
+    expect(await jobIds(daemon)).to.deep.equal(['local']);
+    expect((await daemon.status()).pocketbase?.problem).to.include(
+      `PocketBase at ${server.url} refused signing in as ${server.adminEmail} (_superusers)`,
+    );
+    expect(daemon.logged(/^PocketBase: PocketBase at .* refused signing in/)).to.have.length(1);
+  });
+});
