@@ -16,6 +16,7 @@ export function formatStatus(status: DaemonStatus, now = Date.now()): string {
             : `  metrics not served: ${status.metrics.problem ?? `binding ${status.metrics.address}`}`,
         ]
       : []),
+    ...(status.pocketbase ? [describePocketBase(status.pocketbase, now)] : []),
     `  syncs   ${status.syncing} running (at most ${status.maxConcurrentSyncs}), ${status.queue.waiting} queued (queue of ${status.queue.size})`,
     '',
   ];
@@ -106,4 +107,11 @@ export function formatDuration(milliseconds: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return `${hours}h ${minutes % 60}m`;
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+/** Where PocketBase's jobs came from: the server (when), or its cached copy and why. */
+function describePocketBase(source: NonNullable<DaemonStatus['pocketbase']>, now: number): string {
+  const fetched = source.fetchedAt ? formatTime(source.fetchedAt, now) : 'never';
+  const from = source.fromCache ? `the cached copy (fetched ${fetched})` : `fetched ${fetched}`;
+  return `  pocketbase ${source.url}: ${source.fetchedAt ? from : 'no jobs yet'}${source.problem ? ` — ${source.problem}` : ''}`;
 }

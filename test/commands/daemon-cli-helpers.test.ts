@@ -112,6 +112,18 @@ describe('formatStatus', () => {
     expect(lines[3]).to.equal('  log     /var/log/sync-daemon.log — it cannot be written (ENOSPC)');
   });
 
+  it('says where the jobs of PocketBase came from', () => {
+    const pocketbase = {
+      url: 'http://nas:8090',
+      fetchedAt: '2026-11-26T11:59:00Z',
+      fromCache: true,
+      problem: 'down',
+    };
+    expect(formatStatus({ ...status, pocketbase }, now)).to.match(
+      /\n {2}pocketbase http:\/\/nas:8090: the cached copy \(fetched \d\d:\d\d:\d\d\) — down\n/,
+    );
+  });
+
   it('shows where the metrics are served, or why they are not', () => {
     const listening = { address: '127.0.0.1:9090', listening: true };
     expect(formatStatus({ ...status, metrics: listening }, now)).to.include(
