@@ -43,6 +43,7 @@ export class PocketBaseSource {
   private last: PocketBaseRecords | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private changeTimer: NodeJS.Timeout | undefined;
+  private resubscribeTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -97,8 +98,9 @@ export class PocketBaseSource {
   }
 
   /**
-   * Calls `changed` (at most every 200 ms) when a record is created, updated or deleted, and every
-   * `pollSecs` whatever happens, so a change made while realtime was down is not missed for long.
+   * Calls `changed` (at most every 200 ms) when a record is created, updated or deleted, when realtime comes
+   * back after a break (what changed meanwhile was not told), and every `pollSecs` whatever happens. A
+   * subscription that cannot be made (the server down) is tried again every `retry_delay_secs` until it is.
    */
   async watch(changed: () => void, pollSecs: number): Promise<void> {
     const soon = () => {
@@ -110,14 +112,34 @@ export class PocketBaseSource {
     };
     this.pollTimer = setInterval(soon, pollSecs * 1000);
     this.pollTimer.unref();
+    await this.subscribe(soon, false);
+  }
+
+  /** `retried`: an earlier try failed, so what changed meanwhile is looked at once subscribed. */
+  private async subscribe(soon: () => void, retried: boolean): Promise<void> {
+    if (this.closed) return;
     try {
       const client = await this.connected();
+      let connects = 0;
+      // PB_CONNECT comes at the first connection and at each one after a break: the later ones mean "look again".
+      await client.realtime.subscribe('PB_CONNECT', () => {
+        if (connects++ > 0) soon();
+      });
       for (const name of [SYNC_JOBS.name, FILE_WATCHERS.name])
         await client.collection(name).subscribe('*', soon);
       // Closed while subscribing: the connection it just made goes too.
-      if (this.closed) (client.realtime as unknown as { disconnect?: () => void }).disconnect?.();
+      if (this.closed) disconnectRealtime(client);
+      else if (retried) soon();
     } catch {
-      // Realtime is a shortcut: the poll above still brings every change.
+      // Realtime is a shortcut (the poll brings every change anyway): tried again until it is there.
+      if (this.client) disconnectRealtime(this.client);
+      this.client = undefined;
+      if (this.closed) return;
+      this.resubscribeTimer = setTimeout(
+        () => void this.subscribe(soon, true),
+        this.settings.retry_delay_secs * 1000 || 1000,
+      );
+      this.resubscribeTimer.unref();
     }
   }
 
@@ -129,12 +151,12 @@ export class PocketBaseSource {
     this.closed = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.changeTimer);
+    clearTimeout(this.resubscribeTimer);
     const client = this.client;
     this.client = undefined;
     if (!client) return;
     client.cancelAllRequests();
-    // The SDK's RealtimeService.disconnect (public in its code, left out of its typings).
-    (client.realtime as unknown as { disconnect?: () => void }).disconnect?.();
+    disconnectRealtime(client);
   }
 
   private async fetch(): Promise<Omit<PocketBaseRecords, 'fromCache'>> {
@@ -180,4 +202,9 @@ export class PocketBaseSource {
       return undefined;
     }
   }
+}
+
+/** The SDK's RealtimeService.disconnect: public in its code, left out of its typings. */
+function disconnectRealtime(client: PocketBase): void {
+  (client.realtime as unknown as { disconnect?: () => void }).disconnect?.();
 }
