@@ -143,10 +143,13 @@ export class BenchDaemon {
     jobCount: number,
     jobs: BenchJobOptions = {},
     extraJobs: readonly BenchJob[] = [],
+    /** TOML appended to the config, such as a `[pocketbase]` table. */
+    appended = '',
   ): Promise<BenchDaemon> {
     const cli = path.join(root, 'bin', 'run.js');
     await removeLeftover(cli, dir);
     const configFile = writeConfig(dir, jobCount, jobs, extraJobs);
+    if (appended) fs.appendFileSync(configFile, `${appended}\n`);
     const { stdout } = await run(process.execPath, [cli, 'start', '--config', configFile]);
     const pid = Number(/started \(pid (\d+)\)/.exec(stdout)?.[1]);
     if (!pid) throw new Error(`sync-daemon start printed no pid:\n${stdout}`);

@@ -11,6 +11,7 @@ import { benchDryRunMemory } from './dry-run-memory-bench.js';
 import { ensureTree, modifyTree, type TreeName } from './generate-tree.js';
 import { describePeakRss, NODE_FLOOR } from './issue-8-targets.js';
 import { megabytes, type Sample } from './measure.js';
+import { benchPocketBaseEdits } from './pocketbase-bench.js';
 import {
   benchCliStatus,
   benchIdleMemory,
@@ -26,7 +27,8 @@ import { benchWatching } from './watch-bench.js';
 // supervisor-bench.ts; 11, the supervisor's memory under a dry-run job every second, in dry-run-memory-bench.ts
 // (BENCH_DRY_RUN_SECS, default 60); 12 and 13 (issue 8) time the CLI: a no-op through the daemon and start-up;
 // 14 to 17 (issue 9) file watching beside lsyncd, in watch-bench.ts (BENCH_WATCH_TRIALS, default 50); 18 and 19
-// (issue 10) what logging and metrics cost, in telemetry-bench.ts.
+// (issue 10) what logging and metrics cost, in telemetry-bench.ts; 20 (issue 11) a PocketBase edit to its runner
+// restarted, in pocketbase-bench.ts.
 // BENCH_ROUNDS (default 5) and BENCH_SCENARIOS=1,3 narrow it down.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     ['14', watching],
     ['18', () => benchLoggingCost(supervisorBench, tree('small'))],
     ['19', () => benchMetricsScrape(supervisorBench)],
+    ['20', () => benchPocketBaseEdits(supervisorBench)],
   ];
   for (const [id, scenario] of scenarios) {
     // 14 runs 14 to 17 (issue 9): one watched daemon measures them all.
