@@ -30,7 +30,8 @@ export class JobRuns {
   /** Starts the run on its job's runner; false when the runner cannot take it now (the run stays queued). */
   start(run: PlannedRun): boolean {
     const slot = this.options.slots.get(run.jobId);
-    if (!slot?.runner || slot.paused) return false;
+    // A runner about to be replaced (a reload waiting for its run to end) takes nothing new: the new one will.
+    if (!slot?.runner || slot.paused || slot.restartPending) return false;
     const paths = run.paths ? [...run.paths] : undefined;
     const started = slot.runner.sync(run.runId, paths ? 'paths' : 'full', {
       ...(paths ? { paths } : {}),

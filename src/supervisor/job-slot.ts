@@ -34,6 +34,8 @@ export interface JobSlot {
    * queue): the next watch trigger, or `job resume`, runs in full.
    */
   watchChangesMissed: boolean;
+  /** A reload's new runner waits for the running sync to end (auto_restart_on_config_change = false): no run starts. */
+  restartPending: boolean;
 }
 
 export function newJobSlot(job: SyncJob, fingerprint: string): JobSlot {
@@ -43,6 +45,7 @@ export function newJobSlot(job: SyncJob, fingerprint: string): JobSlot {
     runner: undefined,
     schedule: undefined,
     paused: false,
+    restartPending: false,
     current: undefined,
     lastRun: undefined,
     rejectedTriggers: 0,

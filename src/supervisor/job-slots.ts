@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type Logger from 'bunyan';
 import type { Config, SyncJob } from '../config/schema.js';
 import type { RunnerState } from '../control/daemon-api.js';
@@ -11,6 +12,9 @@ import type { RunnerProcess } from './runner-handle.js';
 import { SlotTransitions } from './slot-transitions.js';
 import { startJobRunner } from './start-job-runner.js';
 import type { SupervisorMetrics } from './supervisor-metrics.js';
+
+/** How often a restart waiting for a running sync looks whether it has ended. */
+const RUN_END_POLL_MS = 100;
 
 /** What the supervisor does with each slot's news; the slots only start, stop and replace runners. */
 export interface SlotEvents {
@@ -84,9 +88,15 @@ export class JobSlots {
     return this.transitions.run(slot, () => this.deactivate(slot));
   }
 
-  /** A new runner (and schedule) for the job, once the old one has stopped at a safe point. */
-  replace(slot: JobSlot, job: SyncJob): Promise<void> {
+  /**
+   * A new runner (and schedule) for the job, once the old one has stopped at a safe point. `afterCurrentRun`: a
+   * running sync ends first (nothing new starts meanwhile), rather than being stopped half done.
+   */
+  replace(slot: JobSlot, job: SyncJob, { afterCurrentRun = false } = {}): Promise<void> {
+    if (afterCurrentRun && slot.current) slot.restartPending = true;
     return this.transitions.run(slot, async () => {
+      while (slot.restartPending && slot.current && !this.options.stopping()) await delay(RUN_END_POLL_MS);
+      slot.restartPending = false;
       // Its run stops at a safe point, half done: it runs again, with the new settings, on the new runner.
       slot.interruptedRunId = slot.current?.runId;
       await this.deactivate(slot);

@@ -304,7 +304,17 @@ export class Supervisor {
     }
     for (const job of plan.restarted) {
       const slot = this.slots.get(job.id);
-      if (slot) work.push(this.slots.replace(slot, job));
+      if (!slot) continue;
+      // auto_restart_on_config_change = false: a running sync finishes first; the reload does not wait for it.
+      const afterCurrentRun = !next.daemon.auto_restart_on_config_change && slot.current !== undefined;
+      const replaced = this.slots.replace(slot, job, { afterCurrentRun });
+      if (!afterCurrentRun) work.push(replaced);
+      else {
+        warnings.push(`job ${job.id} restarts with its new settings once its running sync ends`);
+        replaced.catch((error: unknown) =>
+          this.log.error({ job: job.id, err: error }, 'restart after the run failed'),
+        );
+      }
     }
     await Promise.all(work);
     const ids = (jobs: readonly SyncJob[]) => jobs.map((job) => job.id);

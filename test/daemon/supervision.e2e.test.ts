@@ -319,12 +319,13 @@ describe('supervision (real runner processes)', function () {
     expect(isAlive(pidOf(before, 'b') as number)).to.equal(false);
   });
 
-  it('runs a run that a reload stopped half-way again, with the new settings, once the new runner is ready', async () => {
+  it('with auto_restart_on_config_change, runs a run that a reload stopped half-way again, with the new settings, once the new runner is ready', async () => {
     const files = {
       ...Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`keep-${index}.txt`, `keep ${index}`])),
       ...Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`skip-${index}.log`, `skip ${index}`])),
     };
-    const config = await writeDaemonConfig(dir, [{ id: 'job', files }]);
+    const daemonKeys = { daemon: 'auto_restart_on_config_change = true' };
+    const config = await writeDaemonConfig(dir, [{ id: 'job', files }], daemonKeys);
     const gate = RunGate.make(dir);
     const daemon = await TestDaemon.start(config, socketOf(dir), { env: gate.env() });
     const before = await daemon.waitUntilIdle();
@@ -332,7 +333,7 @@ describe('supervision (real runner processes)', function () {
 
     const { runId } = (await daemon.call('trigger', { job: 'job' })) as { runId: string };
     await gate.waitUntilHeld();
-    await writeDaemonConfig(dir, [{ id: 'job', files, extra: 'filters = ["*.log"]' }]);
+    await writeDaemonConfig(dir, [{ id: 'job', files, extra: 'filters = ["*.log"]' }], daemonKeys);
     // The reload waits for the old runner to stop, which waits for its run to leave the gate.
     const reloaded = daemon.call('reload');
     await waitFor(() => daemon.logged('stopping after the current file', 'job').length > 0, {
@@ -355,6 +356,36 @@ describe('supervision (real runner processes)', function () {
     expect(job.lastRun?.stats.excluded).to.equal(20);
     const mirrored = fs.readdirSync(path.join(dir, 'job', 'mirror'));
     for (let index = 0; index < 20; index++) expect(mirrored).to.include(`keep-${index}.txt`);
+  });
+
+  it('without auto_restart_on_config_change (the default), lets a running sync finish, then restarts its runner', async () => {
+    const files = Object.fromEntries(
+      Array.from({ length: 20 }, (_, index) => [`file-${index}.txt`, `file ${index}`]),
+    );
+    const config = await writeDaemonConfig(dir, [{ id: 'job', files }]);
+    const gate = RunGate.make(dir);
+    const daemon = await TestDaemon.start(config, socketOf(dir), { env: gate.env() });
+    const oldRunner = (await daemon.waitUntilIdle()).jobs[0]?.runnerPid;
+    const { runId } = (await daemon.call('trigger', { job: 'job' })) as { runId: string };
+    await gate.waitUntilHeld();
+    await writeDaemonConfig(dir, [{ id: 'job', files, extra: 'filters = ["*.tmp"]' }]);
+    // The reload answers at once; the job keeps its runner until the run ends.
+    const reply = (await daemon.call('reload')) as { restarted: string[]; warnings: string[] };
+    expect(reply.restarted).to.deep.equal(['job']);
+    expect(reply.warnings).to.include('job job restarts with its new settings once its running sync ends');
+    expect((await daemon.job('job')).runnerPid).to.equal(oldRunner);
+    gate.open();
+    await waitFor(
+      async () => {
+        const job = await daemon.job('job');
+        return job.state === 'idle' && job.runnerPid !== oldRunner && job.lastRun?.runId === runId;
+      },
+      { what: 'the run to end, then the new runner', timeoutMs: 15_000 },
+    );
+    const job = await daemon.job('job');
+    expect(job.lastRun).to.deep.include({ outcome: 'ok' });
+    expect(job.lastRun?.stats.copied).to.equal(20);
+    expect(daemon.logged('stopping after the current file', 'job')).to.deep.equal([]);
   });
 });
 
