@@ -112,6 +112,8 @@ export function formatDuration(milliseconds: number): string {
 /** Where PocketBase's jobs came from: the server (when), or its cached copy and why. */
 function describePocketBase(source: NonNullable<DaemonStatus['pocketbase']>, now: number): string {
   const fetched = source.fetchedAt ? formatTime(source.fetchedAt, now) : 'never';
-  const from = source.fromCache ? `the cached copy (fetched ${fetched})` : `fetched ${fetched}`;
+  const from = source.fromCache
+    ? `the cached copy (fetched ${fetched}${source.stale ? ', older than config_cache_ttl_secs' : ''})`
+    : `fetched ${fetched}`;
   return `  pocketbase ${source.url}: ${source.fetchedAt ? from : 'no jobs yet'}${source.problem ? ` — ${source.problem}` : ''}`;
 }

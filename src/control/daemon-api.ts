@@ -79,7 +79,7 @@ export interface DaemonStatus {
   /** The metrics server (absent when `[metrics] address` is "off"): where it listens, or why it cannot. */
   metrics?: { address: string; listening: boolean; problem?: string };
   /** Where PocketBase's jobs came from (absent without `[pocketbase]`): when, from the cache or not, and why. */
-  pocketbase?: { url: string; fetchedAt?: string; fromCache: boolean; problem?: string };
+  pocketbase?: { url: string; fetchedAt?: string; fromCache: boolean; stale?: boolean; problem?: string };
 }
 
 export type TriggerOutcome = 'queued' | 'merged' | 'pending';

@@ -22,8 +22,13 @@ export interface PocketBaseStatus {
   url: string;
   fetchedAt?: string;
   fromCache: boolean;
+  /** The cached copy in use is older than `config_cache_ttl_secs`. */
+  stale?: boolean;
   problem?: string;
 }
+
+/** A token with less than this left is refreshed before it is used. */
+const TOKEN_REFRESH_SECS = 600;
 
 interface CacheFile {
   url: string;
@@ -86,6 +91,7 @@ export class PocketBaseSource {
     return {
       url: this.options.url,
       fromCache: last?.fromCache ?? false,
+      ...(this.isStale() ? { stale: true } : {}),
       ...(last?.fetchedAt ? { fetchedAt: last.fetchedAt } : {}),
       ...(last?.problem ? { problem: last.problem } : {}),
     };
@@ -172,9 +178,22 @@ export class PocketBaseSource {
     return { jobs, watchers, fetchedAt: new Date().toISOString() };
   }
 
-  /** Signed in, again when the token has expired. */
+  /**
+   * Signed in: the token is refreshed when it has less than 10 minutes left (a refused refresh signs in again
+   * with the password), and a new session is made when it has expired.
+   */
   private async connected(): Promise<PocketBase> {
-    if (this.client?.authStore.isValid) return this.client;
+    const client = this.client;
+    if (client?.authStore.isValid) {
+      if (!expiresWithin(client.authStore.token, TOKEN_REFRESH_SECS)) return client;
+      try {
+        await client.collection(this.settings.auth_collection).authRefresh();
+        return client;
+      } catch {
+        // Signed in again below.
+      }
+    }
+    if (client) disconnectRealtime(client);
     this.client = await connectPocketBase(this.settings, this.options.url);
     return this.client;
   }
@@ -207,4 +226,16 @@ export class PocketBaseSource {
 /** The SDK's RealtimeService.disconnect: public in its code, left out of its typings. */
 function disconnectRealtime(client: PocketBase): void {
   (client.realtime as unknown as { disconnect?: () => void }).disconnect?.();
+}
+
+/** Whether a JWT expires within `seconds` (read here: the SDK is loaded only once PocketBase is used). */
+function expiresWithin(token: string, seconds: number): boolean {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      exp?: number;
+    };
+    return typeof payload.exp !== 'number' || payload.exp - Date.now() / 1000 < seconds;
+  } catch {
+    return true;
+  }
 }

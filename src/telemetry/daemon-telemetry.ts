@@ -22,7 +22,7 @@ export interface TelemetryOptions {
 export interface TelemetryStatus {
   logFile: { path: string; problem?: string };
   metrics?: MetricsServerState;
-  pocketbase?: { url: string; fetchedAt?: string; fromCache: boolean; problem?: string };
+  pocketbase?: { url: string; fetchedAt?: string; fromCache: boolean; stale?: boolean; problem?: string };
 }
 
 /**

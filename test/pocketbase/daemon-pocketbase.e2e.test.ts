@@ -144,6 +144,36 @@ describe('jobs from PocketBase in the daemon (a real PocketBase server)', functi
     expect((await restarted.status()).pocketbase?.fromCache).to.equal(false);
   });
 
+  it('runs with an account made for daemons, refreshing its token before it expires', async () => {
+    const users = await admin.collections.getOne('users');
+    // Tokens of this collection last 10 s (PocketBase's least): each read refreshes the token first.
+    await admin.collections.update(users.id, { authToken: { ...users.authToken, duration: 10 } });
+    await admin.collection('users').create({
+      email: 'daemon@example.com',
+      password: 'daemon-password-1',
+      passwordConfirm: 'daemon-password-1',
+    });
+    const config = await writeDaemonConfig(dir, [{ id: 'local' }], {
+      extra: [
+        '[pocketbase]',
+        `url = "${server.url}"`,
+        'admin_email = "daemon@example.com"',
+        'auth_collection = "users"',
+        'timeout_secs = 2',
+        'retry_attempts = 0',
+      ].join('\n'),
+    });
+    const env = { SYNC_DAEMON_POCKETBASE_PASSWORD: 'daemon-password-1' };
+    await jobRecord('photos');
+    const daemon = await TestDaemon.start(config, socketOf(dir), { env });
+    await daemon.waitUntilIdle();
+    expect(await jobIds(daemon)).to.deep.equal(['local', 'photos']);
+    await jobRecord('music');
+    await daemon.call('reload');
+    expect(await jobIds(daemon)).to.deep.equal(['local', 'music', 'photos']);
+    expect((await daemon.status()).pocketbase).to.include({ fromCache: false });
+  });
+
   it('runs the file’s jobs, and says why, when its credentials are refused', async () => {
     await jobRecord('photos');
     const { config, env } = await daemonConfig('wrong-password-1');
