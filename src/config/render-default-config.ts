@@ -31,6 +31,7 @@ restart_backoff_initial_ms = 100        # a crashed runner restarts at once, the
 restart_backoff_max_ms = 30000          # …up to this
 restart_backoff_reset_secs = 60         # up this long, a runner's crash count starts again
 crashloop_after_crashes = 5             # consecutive crashes that mark a job "crashloop" (still retried)
+# host = "this machine's hostname"      # PocketBase jobs whose host is empty or this one run here
 
 [concurrency]
 max_concurrent_syncs = 4                # jobs syncing at once, across the daemon

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import * as z from 'zod';
 import {
   METRICS_ADDRESS_EXPECTATION,
@@ -89,6 +90,8 @@ const daemonSection = z.strictObject({
   restart_backoff_max_ms: positiveInt.default(30_000),
   restart_backoff_reset_secs: positiveInt.default(60),
   crashloop_after_crashes: positiveInt.default(5),
+  // The name PocketBase jobs are assigned by (their `host` field): this daemon runs those with its name or none.
+  host: nonEmptyText.default(() => os.hostname()),
 });
 
 const scheduleSection = z.discriminatedUnion('type', [

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type Logger from 'bunyan';
 import type { LoadedConfig } from '../config/load-config.js';
 import { mergePocketBase } from './merge-pocketbase.js';
@@ -49,7 +48,7 @@ export class DaemonPocketBase {
         { url, fetchedAt: records.fetchedAt },
         `PocketBase: the cached jobs are older than config_cache_ttl_secs (${cache.config_cache_ttl_secs} s); still used until the server answers`,
       );
-    const merged = mergePocketBase(loaded.config, records.jobs, records.watchers, os.hostname());
+    const merged = mergePocketBase(loaded.config, records.jobs, records.watchers, loaded.config.daemon.host);
     for (const problem of merged.problems) this.logger.error({ url }, `PocketBase: ${problem}`);
     this.logger.debug(
       { url, jobs: merged.jobIds, watchers: merged.watcherIds, fromCache: records.fromCache },

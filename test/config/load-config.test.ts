@@ -54,6 +54,7 @@ describe('loadConfigFile', () => {
       restart_backoff_max_ms: 30_000,
       restart_backoff_reset_secs: 60,
       crashloop_after_crashes: 5,
+      host: os.hostname(),
     });
     const [job] = config.sync_jobs;
     expect(job).to.deep.include({

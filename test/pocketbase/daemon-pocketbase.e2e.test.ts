@@ -36,6 +36,7 @@ describe('jobs from PocketBase in the daemon (a real PocketBase server)', functi
     password = server.adminPassword,
   ): Promise<{ config: string; env: Record<string, string> }> {
     const config = await writeDaemonConfig(dir, [{ id: 'local' }], {
+      daemon: 'host = "test-host"',
       extra: [
         '[pocketbase]',
         `url = "${server.url}"`,
@@ -68,10 +69,13 @@ describe('jobs from PocketBase in the daemon (a real PocketBase server)', functi
     await admin
       .collection('sync_jobs')
       .create({ job_id: 'bad', source_path: 'relative', destination_path: '/x' });
+    // Jobs assigned to daemons by host: this one's (daemon.host), and another's.
+    await jobRecord('mine', { host: 'test-host' });
+    await jobRecord('theirs', { host: 'another-host' });
     const { config, env } = await daemonConfig();
     const daemon = await TestDaemon.start(config, socketOf(dir), { env });
     await daemon.waitUntilIdle();
-    expect(await jobIds(daemon)).to.deep.equal(['local', 'photos']);
+    expect(await jobIds(daemon)).to.deep.equal(['local', 'mine', 'photos']);
     const status = await daemon.status();
     expect(status.pocketbase).to.include({ url: server.url, fromCache: false });
     expect(
