@@ -62,10 +62,9 @@ export class PocketBaseSource {
 
   /** The records now: from the server, else from the cache, else none (with the reason). */
   async records(): Promise<PocketBaseRecords> {
+    let records: Omit<PocketBaseRecords, 'fromCache'>;
     try {
-      const records = await this.withRetries(() => this.fetch());
-      await writeFileAtomic(this.cacheFile, JSON.stringify({ url: this.options.url, ...records }));
-      this.last = { ...records, fromCache: false };
+      records = await this.withRetries(() => this.fetch());
     } catch (error) {
       const problem = (error as Error).message;
       const cached = await this.readCache();
@@ -82,7 +81,18 @@ export class PocketBaseSource {
             fromCache: false,
             problem: `${problem}; no copy in cache yet`,
           };
+      return this.last;
     }
+    // A copy that cannot be kept (cache_dir not writable) costs the next outage, not these records.
+    const cacheProblem = await writeFileAtomic(
+      this.cacheFile,
+      JSON.stringify({ url: this.options.url, ...records }),
+    ).then(
+      () => undefined,
+      (error: unknown) =>
+        `the copy for outages could not be written to ${this.cacheFile}: ${(error as Error).message}`,
+    );
+    this.last = { ...records, fromCache: false, ...(cacheProblem ? { problem: cacheProblem } : {}) };
     return this.last;
   }
 

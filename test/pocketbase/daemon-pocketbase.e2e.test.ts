@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import PocketBase from 'pocketbase';
+import { configSchema } from '../../src/config/schema.js';
+import { PocketBaseSource } from '../../src/pocketbase/pocketbase-source.js';
 import { setupCollections } from '../../src/pocketbase/setup-collections.js';
 import { killTestDaemons, socketOf, TestDaemon, writeDaemonConfig } from '../helpers/daemon.js';
 import { PocketBaseServer, pocketbaseBinary } from '../helpers/pocketbase-server.js';
@@ -176,6 +178,29 @@ describe('jobs from PocketBase in the daemon (a real PocketBase server)', functi
     await daemon.call('reload');
     expect(await jobIds(daemon)).to.deep.equal(['local', 'music', 'photos']);
     expect((await daemon.status()).pocketbase).to.include({ fromCache: false });
+  });
+
+  it('uses what it fetched even when its copy for outages cannot be written', async () => {
+    await jobRecord('photos');
+    const notAFolder = path.join(dir, 'cache-is-a-file');
+    fs.writeFileSync(notAFolder, 'x');
+    const settings = configSchema.parse({
+      pocketbase: { url: server.url, admin_email: server.adminEmail, admin_password: server.adminPassword },
+    }).pocketbase;
+    if (!settings) throw new Error('no settings');
+    const source = new PocketBaseSource(settings, {
+      url: server.url,
+      cacheDir: notAFolder,
+      cacheTtlSecs: 300,
+    });
+    try {
+      const records = await source.records();
+      expect(records.jobs.map((record) => record.job_id)).to.deep.equal(['photos']);
+      expect(records.fromCache).to.equal(false);
+      expect(records.problem).to.include('the copy for outages could not be written');
+    } finally {
+      await source.close();
+    }
   });
 
   it('runs the file’s jobs, and says why, when its credentials are refused', async () => {
