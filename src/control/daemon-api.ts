@@ -78,7 +78,10 @@ export interface DaemonStatus {
   logFile?: { path: string; problem?: string };
   /** The metrics server (absent when `[metrics] address` is "off"): where it listens, or why it cannot. */
   metrics?: { address: string; listening: boolean; problem?: string };
-  /** Where PocketBase's jobs came from (absent without `[pocketbase]`): when, from the cache or not, and why. */
+  /**
+   * Where PocketBase's jobs came from (absent without `[pocketbase]`): when, from the cache or not (`stale`: one
+   * older than config_cache_ttl_secs), and why.
+   */
   pocketbase?: { url: string; fetchedAt?: string; fromCache: boolean; stale?: boolean; problem?: string };
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type PocketBase from 'pocketbase';
+import type { DaemonStatus } from '../control/daemon-api.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { FILE_WATCHERS, SYNC_JOBS } from './collection-schemas.js';
 import { connectPocketBase, describePocketBaseError, type PocketBaseSettings } from './connect-pocketbase.js';
@@ -17,15 +18,8 @@ export interface PocketBaseRecords {
   problem?: string;
 }
 
-/** What `status` says of PocketBase. */
-export interface PocketBaseStatus {
-  url: string;
-  fetchedAt?: string;
-  fromCache: boolean;
-  /** The cached copy in use is older than `config_cache_ttl_secs`. */
-  stale?: boolean;
-  problem?: string;
-}
+/** What `status` says of PocketBase (the control protocol's shape). */
+export type PocketBaseStatus = NonNullable<DaemonStatus['pocketbase']>;
 
 /** A token with less than this left is refreshed before it is used. */
 const TOKEN_REFRESH_SECS = 600;

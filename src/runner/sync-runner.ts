@@ -1,3 +1,4 @@
+import { countErrorCodes } from '../engine/count-error-codes.js';
 import { describeCrash, failedResult } from '../engine/failed-result.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import {
@@ -109,7 +110,7 @@ export function startSyncRunner(job: RunnerJob, channel: RunnerChannel): void {
       outcome: result.outcome,
       stats: result.stats,
       errors: selectReportedErrors(result.errors, folderOnEitherSide(job.source, job.destination)),
-      errorCounts: countByCode(result.errors),
+      errorCounts: countErrorCodes(result.errors),
       warnings: result.warnings,
       ...(plan ? { plan } : {}),
     });
@@ -207,10 +208,4 @@ async function lockedRun(
   } finally {
     await unlock().catch(() => undefined);
   }
-}
-
-function countByCode(errors: readonly { code: string }[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const { code } of errors) counts[code] = (counts[code] ?? 0) + 1;
-  return counts;
 }

@@ -1,6 +1,7 @@
 import { parseDuration } from '../config/parse-duration.js';
 import type { SyncJob } from '../config/schema.js';
 import type { RunnerState, RunSummary } from '../control/daemon-api.js';
+import { countErrorCodes } from '../engine/count-error-codes.js';
 import type { DaemonMetrics } from '../telemetry/metrics/daemon-metrics.js';
 import {
   type TriggerReason,
@@ -76,7 +77,7 @@ export class SupervisorMetrics {
     if (!this.metrics || !this.current.has(jobId)) return;
     const { stats } = run;
     // Every error by code when the runner counted them; else the errors listed are all there is to count.
-    const errorCounts = result.errorCounts ?? countCodes(run.errors);
+    const errorCounts = result.errorCounts ?? countErrorCodes(run.errors);
     this.metrics.runFinished(jobId, {
       outcome: run.outcome,
       durationSeconds: run.durationMs / 1000,
@@ -139,10 +140,4 @@ export class SupervisorMetrics {
 function metricsReason(slot: JobSlot, reason: DispatchReason): TriggerReason {
   if (reason !== 'schedule') return reason;
   return slot.job.schedule.type === 'cron' ? 'cron' : 'interval';
-}
-
-function countCodes(errors: readonly { code: string }[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const { code } of errors) counts[code] = (counts[code] ?? 0) + 1;
-  return counts;
 }

@@ -8,8 +8,7 @@ export interface DaemonLogSinks {
   level: LogLevel;
   /** Absent for a detached daemon: nobody reads its stdout. */
   console?: ConsoleLogStream | undefined;
-  /** Absent only in tests that want no file. */
-  file?: RotatingLogFile | undefined;
+  file: RotatingLogFile;
   recent: RecentLogRecords;
   /** Windows only: warn and above to the Event Log. */
   eventLog?: { write(record: Readonly<Record<string, unknown>>): void } | undefined;
@@ -35,7 +34,7 @@ class LogFanout {
     const line = `${serialize(record)}\n`;
     const job = typeof record.job === 'string' ? record.job : undefined;
     this.sinks.recent.add(record.level as number, job, line);
-    this.sinks.file?.write(line);
+    this.sinks.file.write(line);
     this.sinks.console?.write(record, line);
     this.sinks.eventLog?.write(record);
   }

@@ -1,9 +1,9 @@
 import type Logger from 'bunyan';
 import type { LogFormat, LogLevel } from '../config/log-levels.js';
 import type { Config } from '../config/schema.js';
+import type { DaemonStatus } from '../control/daemon-api.js';
 import { ConsoleLogStream, isJournalStream, resolveLogFormat } from './console-log-stream.js';
 import { createDaemonLogger } from './daemon-logger.js';
-import type { MetricsServerState } from './metrics/metrics-server.js';
 import { RecentLogRecords } from './recent-log-records.js';
 import { RotatingLogFile } from './rotating-log-file.js';
 import { WindowsEventLog } from './windows-event-log.js';
@@ -14,16 +14,10 @@ export interface TelemetryOptions {
   logFormat?: LogFormat | undefined;
   /** Records on stdout too: false for a detached daemon, whose stdout nobody reads. */
   console: boolean;
-  stdout?: NodeJS.WriteStream;
-  stderr?: NodeJS.WritableStream;
 }
 
-/** What `status` says of the daemon's own telemetry. */
-export interface TelemetryStatus {
-  logFile: { path: string; problem?: string };
-  metrics?: MetricsServerState;
-  pocketbase?: { url: string; fetchedAt?: string; fromCache: boolean; stale?: boolean; problem?: string };
-}
+/** What `status` says of the daemon's own services: its log file, metrics server and PocketBase source. */
+export type TelemetryStatus = Pick<DaemonStatus, 'logFile' | 'metrics' | 'pocketbase'>;
 
 /**
  * The daemon's logging (DESIGN.md, "telemetry"): one bunyan logger whose records go to the rotating log file,
@@ -37,8 +31,7 @@ export class DaemonTelemetry {
 
   constructor(config: Config, options: TelemetryOptions) {
     const { daemon } = config;
-    const stdout = options.stdout ?? process.stdout;
-    const stderr = options.stderr ?? process.stderr;
+    const { stdout, stderr } = process;
     this.file = new RotatingLogFile({
       path: daemon.log_file,
       maxBytes: daemon.log_max_size_mb * 1024 * 1024,
@@ -67,7 +60,7 @@ export class DaemonTelemetry {
     });
   }
 
-  status(): TelemetryStatus {
+  status(): Required<Pick<TelemetryStatus, 'logFile'>> {
     const problem = this.file.problem;
     return { logFile: { path: this.file.path, ...(problem ? { problem } : {}) } };
   }

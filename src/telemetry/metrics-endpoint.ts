@@ -49,13 +49,7 @@ export async function startMetricsEndpoint(
   });
   const sampler: RunnerUsageSampler = startRunnerUsageSampler({
     listRunners: source.runners,
-    // A sample that comes back after its runner was replaced or its job removed describes nothing that runs.
-    metrics: {
-      setRunnerUsage: (job, pid, usage) => {
-        if (source.runners().some((runner) => runner.job === job && runner.pid === pid))
-          metrics.setRunnerUsage(job, pid, usage);
-      },
-    },
+    metrics,
     intervalMs: sampleIntervalSecs * 1000,
     onProblem: (message) => logger.warn(message),
   });

@@ -11,7 +11,10 @@ const CHUNK_BYTES = 64 * 1024;
 /** Rotated files looked for past the config's log_max_files (it may have been lowered since they were made). */
 const MAX_ROTATED_FILES = 100;
 
-export function matchesFilter(record: LogRecordFields, { job, minLevel }: LogFilter): boolean {
+export function matchesFilter(
+  record: { level: number; job?: string | undefined },
+  { job, minLevel }: LogFilter,
+): boolean {
   return (job === undefined || record.job === job) && (minLevel === undefined || record.level >= minLevel);
 }
 

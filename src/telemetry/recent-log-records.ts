@@ -1,13 +1,11 @@
 import { type LogRecordFields, parseLogLine } from './log-record.js';
+import { type LogFilter, matchesFilter } from './read-log-files.js';
 
 /** What `sync-daemon logs` asks of the daemon (control method `logs`). */
-export interface LogQuery {
+export interface LogQuery extends LogFilter {
   /** Records from this sequence number on (a previous reply's `next`); absent: the last `limit` records. */
   from?: number;
   limit: number;
-  job?: string;
-  /** The lowest level wanted, as a number (bunyan's). */
-  minLevel?: number;
   /** With `from`: wait this long for a record to come when none is there yet (`logs -f`). */
   waitMs?: number;
 }
@@ -77,10 +75,10 @@ export class RecentLogRecords {
     this.waiters.clear();
   }
 
-  private read({ from, limit, job, minLevel }: LogQuery): LogQueryReply {
+  private read(query: LogQuery): LogQueryReply {
+    const { from, limit } = query;
     const oldest = Math.max(0, this.nextSeq - this.capacity);
-    const matches = (record: HeldRecord) =>
-      (job === undefined || record.job === job) && (minLevel === undefined || record.level >= minLevel);
+    const matches = (record: HeldRecord) => matchesFilter(record, query);
     const records: LogRecordFields[] = [];
     if (from === undefined) {
       // The last `limit` matching records, newest found first.

@@ -5,27 +5,14 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { isAlive } from '../../src/supervisor/pid-file.js';
 import { killTestDaemons, socketOf, TestDaemon, writeDaemonConfig } from '../helpers/daemon.js';
+import { isPromtoolInstalled } from '../helpers/promtool.js';
 import { waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
-
-/** A sample's value from a Prometheus exposition, or undefined when the series is not there. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
+import { sampleValue } from '../telemetry/metrics/exposition.js';
 
 async function get(url: string): Promise<{ status: number; text: string }> {
   const response = await fetch(url);
   return { status: response.status, text: await response.text() };
-}
-
-function hasPromtool(): boolean {
-  try {
-    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('metrics (real daemon, real HTTP)', function () {
@@ -63,52 +50,64 @@ describe('metrics (real daemon, real HTTP)', function () {
 
     expect(await get(`${base}/healthz`)).to.deep.equal({ status: 200, text: 'ok\n' });
     // The period "no recent success" is measured in: an interval job's interval; a manual job has none.
-    expect(sample(await scrape(), 'sync_daemon_schedule_interval_seconds{sync_job="hourly"}')).to.equal(3600);
-    expect(sample(await scrape(), 'sync_daemon_schedule_interval_seconds{sync_job="docs"}')).to.equal(
-      undefined,
-    );
-    expect(sample(await scrape(), 'sync_daemon_runner_up{sync_job="docs"}')).to.equal(1);
+    expect(
+      sampleValue(await scrape(), 'sync_daemon_schedule_interval_seconds', { sync_job: 'hourly' }),
+    ).to.equal(3600);
+    expect(
+      sampleValue(await scrape(), 'sync_daemon_schedule_interval_seconds', { sync_job: 'docs' }),
+    ).to.equal(undefined);
+    expect(sampleValue(await scrape(), 'sync_daemon_runner_up', { sync_job: 'docs' })).to.equal(1);
 
     await daemon.call('trigger', { job: 'docs' });
     await waitFor(
-      async () => sample(await scrape(), 'sync_daemon_sync_runs_total{sync_job="docs",result="ok"}') === 1,
+      async () =>
+        sampleValue(await scrape(), 'sync_daemon_sync_runs_total', { sync_job: 'docs', result: 'ok' }) === 1,
       {
         what: 'the run counted',
       },
     );
     let text = await scrape();
-    expect(sample(text, 'sync_daemon_files_copied_total{sync_job="docs"}')).to.equal(2);
-    expect(sample(text, 'sync_daemon_bytes_copied_total{sync_job="docs"}')).to.equal(3);
-    expect(sample(text, 'sync_daemon_triggers_total{sync_job="docs",reason="manual"}')).to.equal(1);
-    expect(sample(text, 'sync_daemon_sync_duration_seconds_count{sync_job="docs"}')).to.equal(1);
-    expect(sample(text, 'sync_daemon_last_successful_sync_timestamp_seconds{sync_job="docs"}')).to.be.closeTo(
-      Date.now() / 1000,
-      60,
+    expect(sampleValue(text, 'sync_daemon_files_copied_total', { sync_job: 'docs' })).to.equal(2);
+    expect(sampleValue(text, 'sync_daemon_bytes_copied_total', { sync_job: 'docs' })).to.equal(3);
+    expect(sampleValue(text, 'sync_daemon_triggers_total', { sync_job: 'docs', reason: 'manual' })).to.equal(
+      1,
     );
+    expect(sampleValue(text, 'sync_daemon_sync_duration_seconds_count', { sync_job: 'docs' })).to.equal(1);
+    expect(
+      sampleValue(text, 'sync_daemon_last_successful_sync_timestamp_seconds', { sync_job: 'docs' }),
+    ).to.be.closeTo(Date.now() / 1000, 60);
 
     // A rejected trigger: a paused job refuses it.
     await daemon.call('job.pause', { job: 'docs' });
     await daemon.call('trigger', { job: 'docs' }).catch(() => undefined);
     await daemon.call('job.resume', { job: 'docs' });
     expect(
-      sample(await scrape(), 'sync_daemon_triggers_rejected_total{sync_job="docs",reason="paused"}'),
+      sampleValue(await scrape(), 'sync_daemon_triggers_rejected_total', {
+        sync_job: 'docs',
+        reason: 'paused',
+      }),
     ).to.equal(1);
 
     // A watcher event, and the run it starts.
     fs.writeFileSync(path.join(dir, 'watched', 'source', 'new.txt'), 'new');
     await waitFor(
       async () =>
-        (sample(await scrape(), 'sync_daemon_watcher_events_total{sync_job="watched",event="create"}') ?? 0) >
-        0,
+        (sampleValue(await scrape(), 'sync_daemon_watcher_events_total', {
+          sync_job: 'watched',
+          event: 'create',
+        }) ?? 0) > 0,
       { what: 'the watcher event counted' },
     );
-    expect(sample(await scrape(), 'sync_daemon_watched_folders{sync_job="watched"}')).to.be.greaterThan(0);
+    expect(
+      sampleValue(await scrape(), 'sync_daemon_watched_folders', { sync_job: 'watched' }),
+    ).to.be.greaterThan(0);
 
     // A crash: the runner killed, restarted, counted.
     const pid = (await daemon.job('docs')).runnerPid as number;
     process.kill(pid, 'SIGKILL');
     await waitFor(
-      async () => sample(await scrape(), 'sync_daemon_runner_restarts_total{sync_job="docs"}') === 1,
+      async () =>
+        sampleValue(await scrape(), 'sync_daemon_runner_restarts_total', { sync_job: 'docs' }) === 1,
       {
         what: 'the restart counted',
       },
@@ -116,7 +115,8 @@ describe('metrics (real daemon, real HTTP)', function () {
     await daemon.waitUntilIdle();
     await waitFor(
       async () =>
-        (sample(await scrape(), 'sync_daemon_runner_resident_memory_bytes{sync_job="docs"}') ?? 0) > 0,
+        (sampleValue(await scrape(), 'sync_daemon_runner_resident_memory_bytes', { sync_job: 'docs' }) ?? 0) >
+        0,
       { what: 'the runner sampled', timeoutMs: 15_000 },
     );
 
@@ -126,8 +126,8 @@ describe('metrics (real daemon, real HTTP)', function () {
     fs.writeFileSync(config, `${good}\n[oops\n`);
     await daemon.call('reload').catch(() => undefined);
     text = await scrape();
-    expect(sample(text, 'sync_daemon_config_reloads_total{result="ok"}')).to.equal(1);
-    expect(sample(text, 'sync_daemon_config_reloads_total{result="failed"}')).to.equal(1);
+    expect(sampleValue(text, 'sync_daemon_config_reloads_total', { result: 'ok' })).to.equal(1);
+    expect(sampleValue(text, 'sync_daemon_config_reloads_total', { result: 'failed' })).to.equal(1);
     const unhealthy = await get(`${base}/healthz`);
     expect(unhealthy.status).to.equal(503);
     expect(unhealthy.text).to.include('the last reload was refused');
@@ -137,9 +137,9 @@ describe('metrics (real daemon, real HTTP)', function () {
 
     text = await scrape();
     expect(text).to.match(/^sync_daemon_build_info\{version="[^"]+",node_version="\d+/m);
-    expect(sample(text, 'sync_daemon_uptime_seconds')).to.be.greaterThan(0);
+    expect(sampleValue(text, 'sync_daemon_uptime_seconds')).to.be.greaterThan(0);
     expect(text).to.include('process_resident_memory_bytes');
-    if (hasPromtool()) execFileSync('promtool', ['check', 'metrics'], { input: text });
+    if (isPromtoolInstalled()) execFileSync('promtool', ['check', 'metrics'], { input: text });
   });
 
   it('drops every series of a job a reload removes, for good', async () => {

@@ -50,9 +50,11 @@ export function startRunnerUsageSampler(options: RunnerUsageSamplerOptions): Run
     if (runners.length === 0) return;
     const stats = await readUsage(runners.map((runner) => runner.pid));
     if (stopped) return;
+    // A runner replaced, or its job removed, while it was sampled: its sample describes nothing that runs.
+    const current = new Set(listRunners().map(({ job, pid }) => `${job}\0${pid}`));
     for (const { job, pid } of runners) {
       const stat = stats[pid];
-      if (!stat) continue;
+      if (!stat || !current.has(`${job}\0${pid}`)) continue;
       metrics.setRunnerUsage(job, pid, { cpuSeconds: stat.ctime / 1000, rssBytes: stat.memory });
     }
     problemReported = false;

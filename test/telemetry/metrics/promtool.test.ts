@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { DaemonMetrics } from '../../../src/telemetry/metrics/daemon-metrics.js';
+import { isPromtoolInstalled } from '../../helpers/promtool.js';
 import { exerciseEveryMethod } from './exposition.js';
 
 // Prometheus's own checker: the exposition passes its lint, the example rules and config load, and the rules'
@@ -12,10 +13,6 @@ function runPromtool(args: string[], input?: string): { status: number | null; o
   const result = spawnSync('promtool', args, { input, encoding: 'utf8', timeout: 15_000 });
   if (result.error) throw result.error;
   return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
-}
-
-function isPromtoolInstalled(): boolean {
-  return spawnSync('promtool', ['--version']).error === undefined;
 }
 
 describe('promtool', () => {
