@@ -1,4 +1,5 @@
 import type { DaemonStatus, JobStatus, RunSummary } from '../control/daemon-api.js';
+import { renderTable } from './format-table.js';
 
 /** `status` for a terminal: the daemon in a few lines, then one row per job. */
 export function formatStatus(status: DaemonStatus, now = Date.now()): string {
@@ -17,6 +18,7 @@ export function formatStatus(status: DaemonStatus, now = Date.now()): string {
         ]
       : []),
     ...(status.pocketbase ? [describePocketBase(status.pocketbase, now)] : []),
+    ...(status.fleet ? [describeFleet(status.fleet, now)] : []),
     `  syncs   ${status.syncing} running (at most ${status.maxConcurrentSyncs}), ${status.queue.waiting} queued (queue of ${status.queue.size})`,
     '',
   ];
@@ -29,16 +31,8 @@ export function formatStatus(status: DaemonStatus, now = Date.now()): string {
     job.lastRun ? describeLastRun(job.lastRun, now) : '-',
     job.nextRunAt ? formatTime(job.nextRunAt, now) : job.schedule === 'manual' ? 'manual' : '-',
   ]);
-  const header = ['JOB', 'STATE', 'PID', 'RESTARTS', 'LAST RUN', 'NEXT RUN'];
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const render = (cells: string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return `${[...lines, render(header), ...rows.map(render), ...watcherLines(status.jobs, now)].join('\n')}\n`;
+  const table = renderTable(['JOB', 'STATE', 'PID', 'RESTARTS', 'LAST RUN', 'NEXT RUN'], rows);
+  return `${[...lines, ...table, ...watcherLines(status.jobs, now)].join('\n')}\n`;
 }
 
 /** One line per file watcher, under the table: what it watches, how, and what it saw. */
@@ -116,4 +110,20 @@ function describePocketBase(source: NonNullable<DaemonStatus['pocketbase']>, now
     ? `the cached copy (fetched ${fetched}${source.stale ? ', older than config_cache_ttl_secs' : ''})`
     : `fetched ${fetched}`;
   return `  pocketbase ${source.url}: ${source.fetchedAt ? from : 'no jobs yet'}${source.problem ? ` — ${source.problem}` : ''}`;
+}
+
+/** This daemon in the fleet: its last heartbeat taken, and its uploads. */
+function describeFleet(fleet: NonNullable<DaemonStatus['fleet']>, now: number): string {
+  const heartbeat = fleet.heartbeatAt
+    ? `heartbeat ${formatTime(fleet.heartbeatAt, now)}`
+    : 'no heartbeat taken yet';
+  const lost = [
+    ...(fleet.dropped ? [`${fleet.dropped} dropped (spool full)`] : []),
+    ...(fleet.rejected ? [`${fleet.rejected} refused`] : []),
+  ];
+  return (
+    `  fleet   host ${fleet.host}: ${heartbeat} (every ${fleet.heartbeatIntervalSecs} s); ` +
+    `${fleet.uploaded} records uploaded, ${fleet.spooled} waiting${lost.length ? `, ${lost.join(', ')}` : ''}` +
+    `${fleet.problem ? ` — ${fleet.problem}` : ''}`
+  );
 }

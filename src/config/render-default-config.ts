@@ -15,6 +15,10 @@ export function renderDefaultConfig(paths: DefaultPaths): string {
 # timeout_secs = 30
 # retry_attempts = 3
 # retry_delay_secs = 5
+# heartbeat_interval_secs = 30          # how often this daemon tells PocketBase it is alive (\`sync-daemon fleet\`)
+# log_upload_level = "info"             # log records at this level and above go to daemon_logs; "off" for none
+# spool_max_records = 100000            # records kept on disk while PocketBase is down; the oldest go first
+# retention_days = 30                   # this host's runs and logs older than this are pruned; 0 keeps them
 
 [daemon]
 # pid_file = ${JSON.stringify(paths.pidFile)}

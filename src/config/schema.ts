@@ -71,6 +71,11 @@ const pocketbaseSection = z.strictObject({
   timeout_secs: positiveInt.default(30),
   retry_attempts: nonNegativeInt.default(3),
   retry_delay_secs: nonNegativeInt.default(5),
+  // The fleet (issue 12): each daemon's heartbeat, its uploaded log records and run history, and their retention.
+  heartbeat_interval_secs: positiveInt.default(30),
+  log_upload_level: z.enum([...LOG_LEVELS, 'off']).default('info'),
+  spool_max_records: positiveInt.default(100_000),
+  retention_days: nonNegativeInt.default(30),
 });
 
 const daemonSection = z.strictObject({

@@ -83,6 +83,20 @@ export interface DaemonStatus {
    * older than config_cache_ttl_secs), and why.
    */
   pocketbase?: { url: string; fetchedAt?: string; fromCache: boolean; stale?: boolean; problem?: string };
+  /**
+   * This daemon in the fleet's PocketBase (absent without `[pocketbase]`): its host, its last heartbeat taken, and
+   * its upload spool (records waiting, uploaded, dropped because the spool was full, refused by the server).
+   */
+  fleet?: {
+    host: string;
+    heartbeatIntervalSecs: number;
+    heartbeatAt?: string;
+    spooled: number;
+    uploaded: number;
+    dropped: number;
+    rejected: number;
+    problem?: string;
+  };
 }
 
 export type TriggerOutcome = 'queued' | 'merged' | 'pending';

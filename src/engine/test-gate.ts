@@ -5,13 +5,16 @@ import fs from 'node:fs';
  * `SYNC_DAEMON_TEST_GATE=<folder>`, a run that has finished `SYNC_DAEMON_TEST_GATE_AFTER` files (default 1) writes
  * `<folder>/reached` (holding its pid) and blocks its thread until `<folder>/open` exists. A disk fast enough to
  * finish the whole tree in a blink cannot outrun such a test. Without the variable this costs nothing.
+ * `variable` names another gate of the same kind (the daemon's uploads: SYNC_DAEMON_TEST_UPLOAD_GATE, counted in
+ * batches uploaded).
  */
 export function makeTestGate(
   env: NodeJS.ProcessEnv = process.env,
+  variable = 'SYNC_DAEMON_TEST_GATE',
 ): ((filesDone: number) => void) | undefined {
-  const folder = env.SYNC_DAEMON_TEST_GATE;
+  const folder = env[variable];
   if (!folder) return undefined;
-  const after = Number(env.SYNC_DAEMON_TEST_GATE_AFTER ?? 1);
+  const after = Number(env[`${variable}_AFTER`] ?? 1);
   let passed = false;
   return (filesDone) => {
     if (passed || filesDone < after) return;

@@ -1,35 +1,62 @@
 import type Logger from 'bunyan';
 import type { LoadedConfig } from '../config/load-config.js';
+import type { JobStatus, RunSummary } from '../control/daemon-api.js';
+import type { DaemonMetrics } from '../telemetry/metrics/daemon-metrics.js';
+import { FleetReporter, type FleetStatus } from './fleet-reporter.js';
 import { mergePocketBase } from './merge-pocketbase.js';
 import { PocketBaseSource, type PocketBaseStatus } from './pocketbase-source.js';
+
+export interface DaemonPocketBaseOptions {
+  logger: Logger;
+  /** `start --pocketbase-url`, over `pocketbase.url`. */
+  urlOverride?: string | undefined;
+  version: string;
+  startedAt: Date;
+  metrics?: DaemonMetrics | undefined;
+  /** The jobs as `status` shows them (the heartbeat's job states). */
+  jobs: () => readonly JobStatus[];
+  /** Where the daemon's log records go from now on, besides its file (the fleet's spool), or nowhere else. */
+  uploadLogs: (upload: ((level: number, line: string) => void) | undefined) => void;
+}
 
 /**
  * PocketBase as a daemon uses it (DESIGN.md, "PocketBase"): each load of the config file (start, reload) adds
  * the jobs and watchers of the server's records, or of their cached copy while the server cannot be reached,
  * logging every record it skips; a change of the records reloads the daemon through the same plan as a file
- * reload. A daemon whose config has no `[pocketbase]` runs from its file alone.
+ * reload. The daemon also reports to the fleet there: heartbeats, run records and log records (FleetReporter).
+ * A daemon whose config has no `[pocketbase]` runs from its file alone.
  */
 export class DaemonPocketBase {
   private source: PocketBaseSource | undefined;
   private sourceKey = '';
+  private reporter: FleetReporter | undefined;
+  private reporterKey = '';
   private onChange: (() => void) | undefined;
   private pollSecs = 300;
+  private readonly logger: Logger;
 
-  constructor(
-    private readonly logger: Logger,
-    /** `start --pocketbase-url`, over `pocketbase.url`. */
-    private readonly urlOverride?: string,
-  ) {}
+  constructor(private readonly options: DaemonPocketBaseOptions) {
+    this.logger = options.logger;
+  }
 
   async merge(loaded: LoadedConfig): Promise<LoadedConfig> {
     const settings = loaded.config.pocketbase;
     this.pollSecs = loaded.config.daemon.config_refresh_interval_secs;
     if (!settings) {
       await this.replaceSource(undefined, '');
+      await this.replaceReporter(undefined, '', undefined);
       return loaded;
     }
-    const url = this.urlOverride ?? settings.url;
+    const url = this.options.urlOverride ?? settings.url;
     const { cache } = loaded.config;
+    const { host } = loaded.config.daemon;
+    const reporterKey = JSON.stringify([settings, url, cache.cache_dir, host]);
+    if (reporterKey !== this.reporterKey)
+      await this.replaceReporter(
+        () => new FleetReporter({ ...this.options, settings, url, host, cacheDir: cache.cache_dir }),
+        reporterKey,
+        host,
+      );
     const key = JSON.stringify([settings, url, cache.cache_dir, cache.config_cache_ttl_secs]);
     if (key !== this.sourceKey)
       await this.replaceSource(
@@ -67,8 +94,36 @@ export class DaemonPocketBase {
     return this.source?.status();
   }
 
-  close(): Promise<void> {
-    return this.replaceSource(undefined, '');
+  fleetStatus(): FleetStatus | undefined {
+    return this.reporter?.status();
+  }
+
+  /** A run ended: its record goes to the fleet's sync_runs. */
+  runFinished(jobId: string, run: RunSummary): void {
+    this.reporter?.runFinished(jobId, run);
+  }
+
+  async close(): Promise<void> {
+    await this.replaceSource(undefined, '');
+    await this.replaceReporter(undefined, '', undefined);
+  }
+
+  /**
+   * The old reporter closes first (its last heartbeat says it stopped unless the same host goes on), then the new
+   * one opens the spool: one writer at a time. Records logged meanwhile still go to the old one's spool file.
+   */
+  private async replaceReporter(
+    make: (() => FleetReporter) | undefined,
+    key: string,
+    host: string | undefined,
+  ): Promise<void> {
+    const old = this.reporter;
+    await old?.close({ stopped: old.host !== host });
+    const reporter = make?.();
+    this.reporter = reporter;
+    this.reporterKey = key;
+    this.options.uploadLogs(reporter ? (level, line) => reporter.log(level, line) : undefined);
+    reporter?.start();
   }
 
   private async replaceSource(source: PocketBaseSource | undefined, key: string): Promise<void> {

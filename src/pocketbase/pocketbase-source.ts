@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type PocketBase from 'pocketbase';
 import type { DaemonStatus } from '../control/daemon-api.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { FILE_WATCHERS, SYNC_JOBS } from './collection-schemas.js';
-import { connectPocketBase, describePocketBaseError, type PocketBaseSettings } from './connect-pocketbase.js';
+import { describePocketBaseError, type PocketBaseSettings } from './connect-pocketbase.js';
 import type { PocketBaseRecord } from './merge-pocketbase.js';
+import { PocketBaseSession } from './pocketbase-session.js';
 
 /** The records a daemon runs from, and where they came from. */
 export interface PocketBaseRecords {
@@ -21,9 +21,6 @@ export interface PocketBaseRecords {
 /** What `status` says of PocketBase (the control protocol's shape). */
 export type PocketBaseStatus = NonNullable<DaemonStatus['pocketbase']>;
 
-/** A token with less than this left is refreshed before it is used. */
-const TOKEN_REFRESH_SECS = 600;
-
 interface CacheFile {
   url: string;
   fetchedAt: string;
@@ -38,7 +35,7 @@ interface CacheFile {
  * `config_refresh_interval_secs` in case realtime is down).
  */
 export class PocketBaseSource {
-  private client: PocketBase | undefined;
+  private readonly session: PocketBaseSession;
   private last: PocketBaseRecords | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private changeTimer: NodeJS.Timeout | undefined;
@@ -48,7 +45,9 @@ export class PocketBaseSource {
   constructor(
     private readonly settings: PocketBaseSettings,
     private readonly options: { url: string; cacheDir: string; cacheTtlSecs: number },
-  ) {}
+  ) {
+    this.session = new PocketBaseSession(settings, options.url);
+  }
 
   private get cacheFile(): string {
     return path.join(this.options.cacheDir, 'pocketbase-config.json');
@@ -129,7 +128,7 @@ export class PocketBaseSource {
   private async subscribe(soon: () => void, retried: boolean): Promise<void> {
     if (this.closed) return;
     try {
-      const client = await this.connected();
+      const client = await this.session.connected();
       let connects = 0;
       // PB_CONNECT comes at the first connection and at each one after a break: the later ones mean "look again".
       await client.realtime.subscribe('PB_CONNECT', () => {
@@ -138,12 +137,11 @@ export class PocketBaseSource {
       for (const name of [SYNC_JOBS.name, FILE_WATCHERS.name])
         await client.collection(name).subscribe('*', soon);
       // Closed while subscribing: the connection it just made goes too.
-      if (this.closed) disconnectRealtime(client);
+      if (this.closed) this.session.drop();
       else if (retried) soon();
     } catch {
       // Realtime is a shortcut (the poll brings every change anyway): tried again until it is there.
-      if (this.client) disconnectRealtime(this.client);
-      this.client = undefined;
+      this.session.drop();
       if (this.closed) return;
       this.resubscribeTimer = setTimeout(
         () => void this.subscribe(soon, true),
@@ -153,24 +151,17 @@ export class PocketBaseSource {
     }
   }
 
-  /**
-   * Stops polling and closes the realtime connection at once. Not by unsubscribing: with the server down, the
-   * SDK would wait for a connection that never comes, and keep reconnecting (and the process alive) meanwhile.
-   */
+  /** Stops polling and closes the realtime connection at once. */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.changeTimer);
     clearTimeout(this.resubscribeTimer);
-    const client = this.client;
-    this.client = undefined;
-    if (!client) return;
-    client.cancelAllRequests();
-    disconnectRealtime(client);
+    this.session.drop();
   }
 
   private async fetch(): Promise<Omit<PocketBaseRecords, 'fromCache'>> {
-    const client = await this.connected();
+    const client = await this.session.connected();
     const read = async (name: string) => {
       try {
         return (await client.collection(name).getFullList({ batch: 500 })) as PocketBaseRecord[];
@@ -180,26 +171,6 @@ export class PocketBaseSource {
     };
     const [jobs, watchers] = await Promise.all([read(SYNC_JOBS.name), read(FILE_WATCHERS.name)]);
     return { jobs, watchers, fetchedAt: new Date().toISOString() };
-  }
-
-  /**
-   * Signed in: the token is refreshed when it has less than 10 minutes left (a refused refresh signs in again
-   * with the password), and a new session is made when it has expired.
-   */
-  private async connected(): Promise<PocketBase> {
-    const client = this.client;
-    if (client?.authStore.isValid) {
-      if (!expiresWithin(client.authStore.token, TOKEN_REFRESH_SECS)) return client;
-      try {
-        await client.collection(this.settings.auth_collection).authRefresh();
-        return client;
-      } catch {
-        // Signed in again below.
-      }
-    }
-    if (client) disconnectRealtime(client);
-    this.client = await connectPocketBase(this.settings, this.options.url);
-    return this.client;
   }
 
   private async withRetries<T>(action: () => Promise<T>): Promise<T> {
@@ -224,22 +195,5 @@ export class PocketBaseSource {
     } catch {
       return undefined;
     }
-  }
-}
-
-/** The SDK's RealtimeService.disconnect: public in its code, left out of its typings. */
-function disconnectRealtime(client: PocketBase): void {
-  (client.realtime as unknown as { disconnect?: () => void }).disconnect?.();
-}
-
-/** Whether a JWT expires within `seconds` (read here: the SDK is loaded only once PocketBase is used). */
-function expiresWithin(token: string, seconds: number): boolean {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-      exp?: number;
-    };
-    return typeof payload.exp !== 'number' || payload.exp - Date.now() / 1000 < seconds;
-  } catch {
-    return true;
   }
 }

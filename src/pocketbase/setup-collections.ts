@@ -1,11 +1,11 @@
 import type PocketBase from 'pocketbase';
-import { COLLECTIONS, type CollectionSpec, type FieldSpec, READ_RULE } from './collection-schemas.js';
+import { COLLECTIONS, type CollectionSpec, type FieldSpec } from './collection-schemas.js';
 import { describePocketBaseError, PocketBaseError } from './connect-pocketbase.js';
 
 export interface CollectionSetup {
   name: string;
   outcome: 'created' | 'updated' | 'unchanged';
-  /** What an update changed: fields added, rules or the unique index set. */
+  /** What an update changed: fields added, rules or indexes set. */
   changes: string[];
 }
 
@@ -15,18 +15,10 @@ type ExistingCollection = { id: string; fields: ExistingField[]; indexes?: strin
   unknown
 >;
 
-const RULES = {
-  listRule: READ_RULE,
-  viewRule: READ_RULE,
-  createRule: null,
-  updateRule: null,
-  deleteRule: null,
-};
-
 /**
- * Creates the collections sync-daemon reads, or brings existing ones up to date, idempotently: missing fields are
- * added (fields of the user's own are kept), the access rules and the unique index set. A field of ours with
- * another type is refused rather than changed: converting it could lose what the dashboard holds.
+ * Creates the collections of sync-daemon, or brings existing ones up to date, idempotently: missing fields are
+ * added (fields of the user's own are kept), the access rules and the indexes set. A field of ours with another
+ * type is refused rather than changed: converting it could lose what the dashboard holds.
  */
 export async function setupCollections(client: PocketBase): Promise<CollectionSetup[]> {
   const results: CollectionSetup[] = [];
@@ -36,15 +28,15 @@ export async function setupCollections(client: PocketBase): Promise<CollectionSe
 
 async function setupCollection(client: PocketBase, spec: CollectionSpec): Promise<CollectionSetup> {
   const existing = await findCollection(client, spec.name);
-  const index = uniqueIndex(spec);
+  const indexes = spec.indexes.map((index) => indexSql(spec.name, index));
   if (!existing) {
     await call(client, `creating collection ${spec.name}`, () =>
       client.collections.create({
         name: spec.name,
         type: 'base',
         fields: spec.fields.map(toField),
-        indexes: [index],
-        ...RULES,
+        indexes,
+        ...spec.rules,
       }),
     );
     return { name: spec.name, outcome: 'created', changes: [] };
@@ -63,21 +55,47 @@ async function setupCollection(client: PocketBase, spec: CollectionSpec): Promis
           'change or remove it in the dashboard, then run setup again',
       );
   }
-  for (const [rule, value] of Object.entries(RULES))
+  for (const [rule, value] of Object.entries(spec.rules))
     if (existing[rule] !== value)
       changes.push(`${rule} set to ${value === null ? 'superusers only' : value}`);
-  const indexes = existing.indexes ?? [];
-  const hasIndex = indexes.some((candidate) => normalize(candidate) === normalize(index));
-  if (!hasIndex) changes.push(`unique index on ${spec.uniqueField}`);
+  const existingIndexes = existing.indexes ?? [];
+  const missing = indexes.filter(
+    (index) => !existingIndexes.some((candidate) => normalize(candidate) === normalize(index)),
+  );
+  for (const index of missing)
+    changes.push(`${index.startsWith('CREATE UNIQUE') ? 'unique ' : ''}index ${indexName(index)}`);
   if (changes.length === 0) return { name: spec.name, outcome: 'unchanged', changes };
   await call(client, `updating collection ${spec.name}`, () =>
     client.collections.update(existing.id, {
       fields,
-      indexes: hasIndex ? indexes : [...indexes, index],
-      ...RULES,
+      indexes: [...existingIndexes, ...missing],
+      ...spec.rules,
     }),
   );
   return { name: spec.name, outcome: 'updated', changes };
+}
+
+export interface BatchApiSetup {
+  /** Whether setup had to turn PocketBase's batch API on (daemons upload their records in batches). */
+  enabled: 'already' | 'now';
+  maxRequests: number;
+}
+
+/**
+ * Daemons upload runs and logs through PocketBase's batch API, which is off in a new server: setup turns it on
+ * (keeping its limits). A daemon still uploads, one request per record, where someone turned it off again.
+ */
+export async function enableBatchApi(client: PocketBase): Promise<BatchApiSetup> {
+  const settings = (await call(client, 'reading the settings', () => client.settings.getAll())) as {
+    batch?: { enabled?: boolean; maxRequests?: number };
+  };
+  const batch = settings.batch ?? {};
+  const maxRequests = batch.maxRequests || 50;
+  if (batch.enabled) return { enabled: 'already', maxRequests };
+  await call(client, 'turning the batch API on', () =>
+    client.settings.update({ batch: { ...batch, enabled: true, maxRequests } }),
+  );
+  return { enabled: 'now', maxRequests };
 }
 
 async function findCollection(client: PocketBase, name: string): Promise<ExistingCollection | undefined> {
@@ -98,17 +116,27 @@ async function call<T>(client: PocketBase, doing: string, action: () => Promise<
 }
 
 function toField(spec: FieldSpec): ExistingField {
+  if (spec.type === 'autodate')
+    return { name: spec.name, type: spec.type, onCreate: true, onUpdate: spec.onUpdate === true };
   return {
     name: spec.name,
     type: spec.type,
     required: spec.required === true,
     ...(spec.onlyInt ? { onlyInt: true } : {}),
     ...(spec.pattern ? { pattern: spec.pattern } : {}),
+    ...(spec.max ? { max: spec.max } : {}),
   };
 }
 
-function uniqueIndex(spec: CollectionSpec): string {
-  return `CREATE UNIQUE INDEX \`idx_${spec.name}_${spec.uniqueField}\` ON \`${spec.name}\` (\`${spec.uniqueField}\`)`;
+/** Named as earlier versions named the single unique index (`idx_sync_jobs_job_id`), so theirs is recognized. */
+function indexSql(collection: string, index: CollectionSpec['indexes'][number]): string {
+  const name = `idx_${collection}_${index.fields.join('_')}`;
+  const columns = index.fields.map((field) => `\`${field}\``).join(', ');
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX \`${name}\` ON \`${collection}\` (${columns})`;
+}
+
+function indexName(sql: string): string {
+  return /INDEX `([^`]+)`/.exec(sql)?.[1] ?? sql;
 }
 
 function normalize(index: string): string {

@@ -1,4 +1,5 @@
 import type Logger from 'bunyan';
+import type { RunSummary } from '../control/daemon-api.js';
 import { failedResult } from '../engine/failed-result.js';
 import type { SyncProgress } from '../engine/types.js';
 import type { PlannedRun } from './dispatcher.js';
@@ -15,6 +16,8 @@ export interface JobRunsOptions {
   /** A run was lost with its runner: ask for it again. */
   retry: (slot: JobSlot) => void;
   metrics: SupervisorMetrics;
+  /** A run's summary was recorded (dry runs too). */
+  recorded?: ((jobId: string, run: RunSummary) => void) | undefined;
 }
 
 /**
@@ -65,6 +68,7 @@ export class JobRuns {
     slot.current = undefined;
     slot.lastRun = this.history.record(slot.job.id, current, result);
     logRunEnd(this.options.logger, slot.job.id, slot.lastRun);
+    this.options.recorded?.(slot.job.id, slot.lastRun);
     this.options.metrics.runFinished(slot.job.id, slot.lastRun, result);
     this.options.finished(slot.job.id);
     const interrupted = slot.interruptedRunId === runId;

@@ -7,6 +7,7 @@ import type { RunnerJob } from '../ipc/runner-job.js';
 import type { RunnerToSupervisor } from '../ipc/runner-protocol.js';
 import { startJobSchedule } from '../scheduler/job-schedule.js';
 import { fingerprintOf, type JobSlot, newJobSlot } from './job-slot.js';
+import type { ReloadPlan } from './plan-reload.js';
 import type { RunResult } from './run-history.js';
 import type { RunnerProcess } from './runner-handle.js';
 import { SlotTransitions } from './slot-transitions.js';
@@ -86,6 +87,42 @@ export class JobSlots {
     this.slots.delete(slot.job.id);
     this.options.events.retired(slot.job.id);
     return this.transitions.run(slot, () => this.deactivate(slot));
+  }
+
+  /**
+   * Applies a reload's plan: removed jobs stop, added ones start, unchanged ones take their new non-runner fields,
+   * changed ones restart (`afterCurrentRun`: a running sync ends first, and the plan does not wait for it).
+   */
+  apply(
+    plan: ReloadPlan,
+    { afterCurrentRun }: { afterCurrentRun: boolean },
+  ): { done: Promise<unknown>; warnings: string[] } {
+    const work: Promise<void>[] = [];
+    const warnings: string[] = [];
+    for (const id of plan.removed) {
+      const slot = this.get(id);
+      if (slot) work.push(this.remove(slot));
+    }
+    for (const job of plan.added) this.add(job);
+    for (const job of plan.unchanged) {
+      const slot = this.get(job.id);
+      // Same runner settings; other fields (the name) are taken as they are now.
+      if (slot) slot.job = job;
+    }
+    for (const job of plan.restarted) {
+      const slot = this.get(job.id);
+      if (!slot) continue;
+      const waits = afterCurrentRun && slot.current !== undefined;
+      const replaced = this.replace(slot, job, { afterCurrentRun: waits });
+      if (!waits) work.push(replaced);
+      else {
+        warnings.push(`job ${job.id} restarts with its new settings once its running sync ends`);
+        replaced.catch((error: unknown) =>
+          this.options.logger.error({ job: job.id, err: error }, 'restart after the run failed'),
+        );
+      }
+    }
+    return { done: Promise.all(work), warnings };
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   SocketInUseError,
   startControlServer,
 } from '../control/control-server.js';
+import type { JobStatus } from '../control/daemon-api.js';
 import { defaultLockDir } from '../jobs/destination-lock.js';
 import { DaemonPocketBase } from '../pocketbase/daemon-pocketbase.js';
 import { DaemonTelemetry } from '../telemetry/daemon-telemetry.js';
@@ -61,8 +62,20 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   });
   const { logger } = telemetry;
   for (const warning of fileLoaded.warnings) logger.warn(warning);
-  // Jobs and watchers from PocketBase (or its cached copy), at start and at every reload.
-  const pocketbase = new DaemonPocketBase(logger, options.pocketbaseUrl);
+  // Counted from the start, served once the endpoint binds (`[metrics] address`; "off" counts and serves nothing).
+  const metrics = new DaemonMetrics({ version: options.version });
+  // Jobs and watchers from PocketBase (or its cached copy), at start and at every reload; and the fleet's reports.
+  // The supervisor comes after the first merge (it runs the merged jobs): the heartbeat reads its jobs once there.
+  let jobStates: () => readonly JobStatus[] = () => [];
+  const pocketbase = new DaemonPocketBase({
+    logger,
+    urlOverride: options.pocketbaseUrl,
+    version: options.version,
+    startedAt: new Date(),
+    metrics,
+    jobs: () => jobStates(),
+    uploadLogs: (upload) => telemetry.uploadTo(upload),
+  });
   const loaded = await pocketbase.merge(fileLoaded);
   // The daemon's own crash is a record too, written before the process goes.
   const onFatal = (error: unknown) => {
@@ -84,8 +97,6 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const whenStopped = new Promise<void>((resolve) => {
     markStopped = resolve;
   });
-  // Counted from the start, served once the endpoint binds (`[metrics] address`; "off" counts and serves nothing).
-  const metrics = new DaemonMetrics({ version: options.version });
   let serving: { endpoint: MetricsEndpoint; settings: string } | undefined;
   // The endpoint's changes, one after the other: started, restarted by reloads, closed at stop.
   let endpoint: Promise<void> = Promise.resolve();
@@ -116,16 +127,20 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     telemetryStatus: () => {
       const state = serving?.endpoint.state();
       const source = pocketbase.status();
+      const fleet = pocketbase.fleetStatus();
       return {
         ...telemetry.status(),
         ...(state ? { metrics: state } : {}),
         ...(source ? { pocketbase: source } : {}),
+        ...(fleet ? { fleet } : {}),
       };
     },
+    onRunFinished: (jobId, run) => pocketbase.runFinished(jobId, run),
     // New metrics settings take effect at once: the old server closes, the new one binds.
     onReloaded: serveMetrics,
     reloadConfig: async () => pocketbase.merge(await load()),
   });
+  jobStates = () => supervisor.status().jobs;
   // Never rejects (signal handlers and the stop request call it without waiting): a step that fails is logged,
   // the next steps still run, and the daemon still ends.
   const stop = (why: string): Promise<void> => {

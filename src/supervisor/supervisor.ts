@@ -2,7 +2,14 @@ import type Logger from 'bunyan';
 import { closest } from 'fastest-levenshtein';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Config, SyncJob } from '../config/schema.js';
-import type { DaemonStatus, JobStatus, ReloadReply, RunReply, TriggerReply } from '../control/daemon-api.js';
+import type {
+  DaemonStatus,
+  JobStatus,
+  ReloadReply,
+  RunReply,
+  RunSummary,
+  TriggerReply,
+} from '../control/daemon-api.js';
 import type { RunnerJob } from '../ipc/runner-job.js';
 import type { TelemetryStatus } from '../telemetry/daemon-telemetry.js';
 import type { DaemonMetrics } from '../telemetry/metrics/daemon-metrics.js';
@@ -27,6 +34,8 @@ export interface SupervisorOptions {
   telemetryStatus?: () => TelemetryStatus;
   /** Where the supervisor's events are counted (absent in tests). */
   metrics?: DaemonMetrics | undefined;
+  /** A run ended (the fleet's sync_runs record). */
+  onRunFinished?: (jobId: string, run: RunSummary) => void;
   /** A reload was applied (the daemon process restarts what depends on the new config, such as metrics). */
   onReloaded?: (config: Config) => void;
   /** Reads the config again for `reload`; throws a ConfigError when it is not valid. */
@@ -89,6 +98,7 @@ export class Supervisor {
       finished: (jobId) => this.dispatcher.finished(jobId),
       retry: (slot) => this.triggerQuietly(slot, { reason: 'retry' }),
       metrics: this.metrics,
+      recorded: options.onRunFinished,
     });
   }
 
@@ -291,32 +301,10 @@ export class Supervisor {
       next.sync_jobs,
       (job) => this.slots.fingerprintOf(job),
     );
-    const work: Promise<void>[] = [];
-    for (const id of plan.removed) {
-      const slot = this.slots.get(id);
-      if (slot) work.push(this.slots.remove(slot));
-    }
-    for (const job of plan.added) this.slots.add(job);
-    for (const job of plan.unchanged) {
-      const slot = this.slots.get(job.id);
-      // Same runner settings; other fields (the name) are taken as they are now.
-      if (slot) slot.job = job;
-    }
-    for (const job of plan.restarted) {
-      const slot = this.slots.get(job.id);
-      if (!slot) continue;
-      // auto_restart_on_config_change = false: a running sync finishes first; the reload does not wait for it.
-      const afterCurrentRun = !next.daemon.auto_restart_on_config_change && slot.current !== undefined;
-      const replaced = this.slots.replace(slot, job, { afterCurrentRun });
-      if (!afterCurrentRun) work.push(replaced);
-      else {
-        warnings.push(`job ${job.id} restarts with its new settings once its running sync ends`);
-        replaced.catch((error: unknown) =>
-          this.log.error({ job: job.id, err: error }, 'restart after the run failed'),
-        );
-      }
-    }
-    await Promise.all(work);
+    // auto_restart_on_config_change = false: a running sync finishes first; the reload does not wait for it.
+    const applied = this.slots.apply(plan, { afterCurrentRun: !next.daemon.auto_restart_on_config_change });
+    warnings.push(...applied.warnings);
+    await applied.done;
     const ids = (jobs: readonly SyncJob[]) => jobs.map((job) => job.id);
     const reply: ReloadReply = {
       added: ids(plan.added),

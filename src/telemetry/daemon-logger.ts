@@ -12,6 +12,8 @@ export interface DaemonLogSinks {
   recent: RecentLogRecords;
   /** Windows only: warn and above to the Event Log. */
   eventLog?: { write(record: Readonly<Record<string, unknown>>): void } | undefined;
+  /** The fleet's upload spool (with `[pocketbase]`), set once the daemon knows it: every record and its line. */
+  upload?: ((level: number, line: string) => void) | undefined;
 }
 
 /**
@@ -37,6 +39,7 @@ class LogFanout {
     this.sinks.file.write(line);
     this.sinks.console?.write(record, line);
     this.sinks.eventLog?.write(record);
+    this.sinks.upload?.(record.level as number, line);
   }
 }
 

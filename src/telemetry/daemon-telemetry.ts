@@ -3,7 +3,7 @@ import type { LogFormat, LogLevel } from '../config/log-levels.js';
 import type { Config } from '../config/schema.js';
 import type { DaemonStatus } from '../control/daemon-api.js';
 import { ConsoleLogStream, isJournalStream, resolveLogFormat } from './console-log-stream.js';
-import { createDaemonLogger } from './daemon-logger.js';
+import { createDaemonLogger, type DaemonLogSinks } from './daemon-logger.js';
 import { RecentLogRecords } from './recent-log-records.js';
 import { RotatingLogFile } from './rotating-log-file.js';
 import { WindowsEventLog } from './windows-event-log.js';
@@ -28,6 +28,7 @@ export class DaemonTelemetry {
   readonly logger: Logger;
   readonly recent = new RecentLogRecords();
   private readonly file: RotatingLogFile;
+  private readonly sinks: DaemonLogSinks;
 
   constructor(config: Config, options: TelemetryOptions) {
     const { daemon } = config;
@@ -48,7 +49,7 @@ export class DaemonTelemetry {
       },
     });
     const format = resolveLogFormat(options.logFormat ?? daemon.log_format, stdout.isTTY === true);
-    this.logger = createDaemonLogger({
+    this.sinks = {
       level: options.logLevel ?? daemon.log_level,
       file: this.file,
       recent: this.recent,
@@ -57,7 +58,13 @@ export class DaemonTelemetry {
         process.platform === 'win32'
           ? new WindowsEventLog({ onProblem: (problem) => this.logger.warn(problem) })
           : undefined,
-    });
+    };
+    this.logger = createDaemonLogger(this.sinks);
+  }
+
+  /** From now on every record also goes to `upload` (the fleet's spool), or no longer anywhere else. */
+  uploadTo(upload: DaemonLogSinks['upload']): void {
+    this.sinks.upload = upload;
   }
 
   status(): Required<Pick<TelemetryStatus, 'logFile'>> {

@@ -51,12 +51,28 @@ describe('pocketbase setup (a real PocketBase server)', function () {
     const config = writeConfig(dir, running);
     const first = await runCli(['pocketbase', 'setup', '--config', config]);
     expect(first.exitCode, first.stderr).to.equal(0);
-    expect(first.stdout).to.equal('sync_jobs: created\nfile_watchers: created\n');
+    expect(first.stdout).to.equal(
+      [
+        'sync_jobs: created',
+        'file_watchers: created',
+        'sync_runs: created',
+        'daemon_logs: created',
+        'daemons: created',
+        'batch API: turned on (daemons upload runs and logs in batches of up to 50)',
+        '',
+      ].join('\n'),
+    );
     const again = await runCli(['pocketbase', 'setup', '--config', config, '--json']);
     expect(again.exitCode, again.stderr).to.equal(0);
-    expect(
-      JSON.parse(again.stdout).collections.map((collection: { outcome: string }) => collection.outcome),
-    ).to.deep.equal(['unchanged', 'unchanged']);
+    const result = JSON.parse(again.stdout);
+    expect(result.collections.map((collection: { outcome: string }) => collection.outcome)).to.deep.equal([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
+    expect(result.batchApi).to.deep.equal({ enabled: 'already', maxRequests: 50 });
 
     // Someone removed a field in the dashboard and loosened a rule: setup puts them back, keeping their own field.
     const admin = new PocketBase(running.url);
@@ -68,7 +84,15 @@ describe('pocketbase setup (a real PocketBase server)', function () {
     });
     const repaired = await runCli(['pocketbase', 'setup', '--config', config]);
     expect(repaired.stdout).to.equal(
-      'sync_jobs: updated (field host added; createRule set to superusers only)\nfile_watchers: up to date\n',
+      [
+        'sync_jobs: updated (field host added; createRule set to superusers only)',
+        'file_watchers: up to date',
+        'sync_runs: up to date',
+        'daemon_logs: up to date',
+        'daemons: up to date',
+        'batch API: on',
+        '',
+      ].join('\n'),
     );
     const fields = (await admin.collections.getOne('sync_jobs')).fields.map((field) => field.name);
     expect(fields).to.include.members(['job_id', 'host', 'notes', 'filters', 'schedule', 'sync_options']);
@@ -112,6 +136,63 @@ describe('pocketbase setup (a real PocketBase server)', function () {
     ]);
     const anonymous = await new PocketBase(running.url).collection('sync_jobs').getFullList();
     expect(anonymous).to.deep.equal([]);
+  });
+
+  it('lets an account made for daemons write its own runs, logs and heartbeat, and nobody else’s', async () => {
+    const running = server as PocketBaseServer;
+    expect((await runCli(['pocketbase', 'setup', '--config', writeConfig(dir, running)])).exitCode).to.equal(
+      0,
+    );
+    const admin = new PocketBase(running.url);
+    await admin.collection('_superusers').authWithPassword(running.adminEmail, running.adminPassword);
+    const signIn = async (email: string) => {
+      await admin
+        .collection('users')
+        .create({ email, password: 'daemon-password-1', passwordConfirm: 'daemon-password-1' });
+      const client = new PocketBase(running.url);
+      await client.collection('users').authWithPassword(email, 'daemon-password-1');
+      return { client, id: client.authStore.record?.id ?? '' };
+    };
+    const mine = await signIn('a@example.com');
+    const theirs = await signIn('b@example.com');
+    const outcome = (request: Promise<unknown>) =>
+      request.then(
+        () => 'allowed',
+        (error: { status: number }) => error.status,
+      );
+    const run = (account: string) => ({
+      account,
+      host: 'a',
+      job_id: 'docs',
+      run_id: `docs-${account}`,
+      outcome: 'ok',
+      finished_at: new Date().toISOString(),
+    });
+    const log = (account: string) => ({ account, host: 'a', level: 'info', time: new Date().toISOString() });
+    const beat = (account: string) => ({ account, host: 'a', last_heartbeat: new Date().toISOString() });
+
+    const ownRun = await mine.client.collection('sync_runs').create(run(mine.id));
+    const ownLog = await mine.client.collection('daemon_logs').create(log(mine.id));
+    const ownBeat = await mine.client.collection('daemons').create(beat(mine.id));
+    expect(
+      await Promise.all([
+        outcome(mine.client.collection('sync_runs').create(run(theirs.id))),
+        outcome(mine.client.collection('daemon_logs').create(log(theirs.id))),
+        outcome(mine.client.collection('sync_runs').update(ownRun.id, { outcome: 'failed' })),
+        outcome(theirs.client.collection('daemons').update(ownBeat.id, beat(theirs.id))),
+        outcome(mine.client.collection('daemons').update(ownBeat.id, { account: theirs.id })),
+        outcome(theirs.client.collection('sync_runs').delete(ownRun.id)),
+        outcome(mine.client.collection('daemons').delete(ownBeat.id)),
+      ]),
+      'runs and logs in another’s name, a run changed, a heartbeat of another, the heartbeat given away, a run of another pruned, a heartbeat deleted',
+    ).to.deep.equal([400, 400, 403, 404, 404, 404, 403]);
+    expect(await outcome(mine.client.collection('daemons').update(ownBeat.id, beat(mine.id)))).to.equal(
+      'allowed',
+    );
+    expect(await outcome(mine.client.collection('daemon_logs').delete(ownLog.id))).to.equal('allowed');
+    // Everyone signed in reads the fleet (`sync-daemon fleet` from any machine); nobody else does.
+    expect((await theirs.client.collection('sync_runs').getFullList()).length).to.equal(1);
+    expect(await new PocketBase(running.url).collection('daemons').getFullList()).to.deep.equal([]);
   });
 
   it('says what is wrong with the credentials or the server, exit 1', async () => {

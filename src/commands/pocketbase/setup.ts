@@ -1,20 +1,23 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { UsageError } from '../../cli/usage-error.js';
+import { connectConfiguredPocketBase } from '../../cli/connect-configured-pocketbase.js';
 
 export interface PocketBaseSetupResult {
   url: string;
   collections: { name: string; outcome: 'created' | 'updated' | 'unchanged'; changes: string[] }[];
+  /** Whether the batch API (daemons upload runs and logs through it) was on already or turned on now. */
+  batchApi: { enabled: 'already' | 'now'; maxRequests: number };
 }
 
 export default class PocketBaseSetup extends BaseCommand<typeof PocketBaseSetup> {
   static override summary =
-    'Create or update the PocketBase collections sync-daemon reads (sync_jobs, file_watchers).';
+    'Create or update the PocketBase collections of sync-daemon (sync_jobs, file_watchers, sync_runs, daemon_logs, daemons).';
   static override description =
     'Idempotent: run it again after an upgrade. Signs in with [pocketbase] of the config, which must be a ' +
-    'superuser for this (a daemon itself may use a read-only account: any signed-in account can read the ' +
-    'collections, only superusers can change them). Fields you added are kept; a field of ours with another ' +
-    'type is refused, never converted.';
+    'superuser for this. A daemon itself may use an account of its own: any signed-in account reads jobs, ' +
+    'watchers and the fleet; it writes only its own runs, log records and heartbeat (the `account` field), and ' +
+    'only superusers change jobs and watchers. Fields you added are kept; a field of ours with another type is ' +
+    "refused, never converted. Turns on PocketBase's batch API, which daemons upload through.";
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --url http://127.0.0.1:8090',
@@ -24,22 +27,23 @@ export default class PocketBaseSetup extends BaseCommand<typeof PocketBaseSetup>
   };
 
   public async run(): Promise<PocketBaseSetupResult> {
-    const { config, file } = await this.loadConfig();
-    const settings = config.pocketbase;
-    if (!settings)
-      throw new UsageError(`${file} has no [pocketbase] section`, [
-        'add url, admin_email and admin_password (a superuser) under [pocketbase]',
-      ]);
-    const url = this.flags.url ?? settings.url;
-    const { connectPocketBase } = await import('../../pocketbase/connect-pocketbase.js');
-    const { setupCollections } = await import('../../pocketbase/setup-collections.js');
-    const collections = await setupCollections(await connectPocketBase(settings, url));
+    const { client, url } = await connectConfiguredPocketBase(await this.loadConfig(), this.flags.url, {
+      setup: true,
+    });
+    const { enableBatchApi, setupCollections } = await import('../../pocketbase/setup-collections.js');
+    const collections = await setupCollections(client);
     for (const { name, outcome, changes } of collections)
       this.log(
         outcome === 'unchanged'
           ? `${name}: up to date`
           : `${name}: ${outcome}${changes.length ? ` (${changes.join('; ')})` : ''}`,
       );
-    return { url, collections };
+    const batchApi = await enableBatchApi(client);
+    this.log(
+      batchApi.enabled === 'now'
+        ? `batch API: turned on (daemons upload runs and logs in batches of up to ${batchApi.maxRequests})`
+        : 'batch API: on',
+    );
+    return { url, collections, batchApi };
   }
 }

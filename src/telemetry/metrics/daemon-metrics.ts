@@ -269,4 +269,23 @@ export class DaemonMetrics {
   configReloaded(result: ConfigReloadResult): void {
     this.metrics.configReloads.inc({ result });
   }
+
+  /** The fleet's uploads (issue 12): records delivered or refused, by collection. */
+  fleetUploaded(collection: string, count: number): void {
+    this.metrics.fleetUploaded.inc({ collection }, countable(count));
+  }
+
+  fleetRejected(collection: string, count: number): void {
+    this.metrics.fleetRejected.inc({ collection }, countable(count));
+  }
+
+  /** Records waiting in the upload spool now, and records it dropped since the last call. */
+  setFleetSpool(pending: number, dropped = 0): void {
+    this.metrics.fleetSpooled.set(countable(pending));
+    this.metrics.fleetDropped.inc(countable(dropped));
+  }
+
+  fleetHeartbeat(atMs: number): void {
+    this.metrics.fleetHeartbeat.set(atMs / 1000);
+  }
 }

@@ -113,6 +113,31 @@ export function defineDaemonMetrics(registry: Registry, { uptimeSeconds }: { upt
     configReloads: counter('config_reloads_total', 'Configuration reloads, by whether they were applied.', [
       'result',
     ]),
+    fleetUploaded: counter(
+      'pocketbase_records_uploaded_total',
+      'Records that reached PocketBase from the upload spool, by collection (sync_runs, daemon_logs).',
+      ['collection'],
+    ),
+    fleetRejected: counter(
+      'pocketbase_records_rejected_total',
+      'Records PocketBase refused for what they hold, dropped from the upload spool, by collection.',
+      ['collection'],
+    ),
+    fleetSpooled: gauge(
+      'pocketbase_spool_records',
+      'Records waiting in the upload spool for PocketBase (runs and log records).',
+      [],
+    ),
+    fleetDropped: counter(
+      'pocketbase_spool_dropped_total',
+      'Records dropped, oldest first, because the upload spool was full (spool_max_records).',
+      [],
+    ),
+    fleetHeartbeat: gauge(
+      'pocketbase_last_heartbeat_timestamp_seconds',
+      "When PocketBase last took this daemon's heartbeat, in seconds since the Unix epoch.",
+      [],
+    ),
     buildInfo: gauge('build_info', 'Always 1; its labels give the daemon version and the Node.js version.', [
       'version',
       'node_version',

@@ -1,0 +1,256 @@
+import type PocketBase from 'pocketbase';
+import { makeTestGate } from '../engine/test-gate.js';
+import { describePocketBaseError } from './connect-pocketbase.js';
+import type { PocketBaseSession } from './pocketbase-session.js';
+import type { SpooledRecord, SpoolLease, UploadSpool } from './upload-spool.js';
+
+export interface RecordUploaderOptions {
+  /** Records per request: PocketBase's batch API takes 50 by default. */
+  batchSize: number;
+  /** How long to wait after a failed upload before the next (doubled up to 60 s while it keeps failing). */
+  retryDelayMs: number;
+  /** Records that arrived (or were there already), by collection. */
+  onDelivered: (collection: string, count: number) => void;
+  /** A record PocketBase will never take (a field it refuses): dropped, with the reason. */
+  onRejected: (record: SpooledRecord, reason: string) => void;
+  /** Why uploads stopped (undefined once they work again). */
+  onProblem: (problem: string | undefined) => void;
+}
+
+/** The batch API is asked again this long after a server said it is off (an admin may turn it on). */
+const BATCH_RECHECK_MS = 10 * 60 * 1000;
+const MAX_RETRY_DELAY_MS = 60_000;
+
+/**
+ * Drains the spool into PocketBase, oldest first: in batches through PocketBase's batch API (one transaction, so a
+ * batch arrives whole or not at all), one create per record where the batch API is off. A batch refused because
+ * some of its ids exist already (sent before, the reply lost) is sent again without those; the `account` field
+ * is set at sending time, to the signed-in account. While the server cannot be reached, or refuses the account,
+ * records stay in the spool and are tried again after `retryDelayMs`, doubling.
+ */
+export class RecordUploader {
+  private draining: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private batchOffUntil = 0;
+  private closed = false;
+  private problem: string | undefined;
+  /** Tests kill the daemon between an upload and its acknowledgement (SYNC_DAEMON_TEST_UPLOAD_GATE). */
+  private readonly gate = makeTestGate(process.env, 'SYNC_DAEMON_TEST_UPLOAD_GATE');
+  private uploaded = 0;
+
+  constructor(
+    private readonly spool: UploadSpool,
+    private readonly session: PocketBaseSession,
+    private readonly options: RecordUploaderOptions,
+  ) {}
+
+  /** Something was spooled: upload it soon (records arriving meanwhile go in the same batch). */
+  kick(delayMs = 50): void {
+    if (this.closed || this.timer || this.draining) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.drain();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** Uploads until the spool is empty or an upload fails; resolves when it stops. */
+  drain(): Promise<void> {
+    // A spool that cannot be read or written (disk full) fails like a server down: tried again later.
+    this.draining ??= this.drainNow()
+      .catch((error: unknown) => this.failed(error))
+      .finally(() => {
+        this.draining = undefined;
+      });
+    return this.draining;
+  }
+
+  /** Tries what is left for at most `withinMs` (a stopping daemon), then stops for good. */
+  async close(withinMs: number): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.failures === 0 && this.spool.pending > 0) {
+      const deadline = new Promise((resolve) => setTimeout(resolve, withinMs).unref());
+      await Promise.race([this.drain(), deadline]);
+    }
+    this.closed = true;
+  }
+
+  /** Resolves once no upload is out (after `close`, and the session dropped so that requests end at once). */
+  async settled(): Promise<void> {
+    await this.draining;
+  }
+
+  private async drainNow(): Promise<void> {
+    for (;;) {
+      if (this.closed) return;
+      const lease = this.spool.take(this.options.batchSize);
+      if (!lease) return;
+      try {
+        await this.send(lease);
+      } catch (error) {
+        // Those sent one by one before the failure are there: only the rest goes back.
+        this.spool.ack(lease, error instanceof UploadStopped ? error.delivered : 0);
+        this.failed(error instanceof UploadStopped ? error.cause : error);
+        return;
+      }
+      this.gate?.(++this.uploaded);
+      this.spool.ack(lease);
+      if (this.failures > 0 || this.problem) this.setProblem(undefined);
+      this.failures = 0;
+    }
+  }
+
+  /** Sends every record of the lease, or throws. */
+  private async send(lease: SpoolLease): Promise<void> {
+    const client = await this.session.connected();
+    const account = this.session.accountId ?? '';
+    let pending = lease.records.map((record) => ({
+      collection: record.collection,
+      body: { ...record.body, account },
+      record,
+    }));
+    if (Date.now() >= this.batchOffUntil && pending.length > 1) {
+      for (let round = 0; round < 3 && pending.length > 0; round++) {
+        const outcome = await this.sendBatch(client, pending);
+        if (outcome === 'sent') {
+          this.countDelivered(pending);
+          return;
+        }
+        if (outcome === 'batch-off') break;
+        // Some may be there already (sent before, the reply lost): the others again, in one batch.
+        const existing = await this.existingIds(client, pending);
+        if (existing.size === 0) break;
+        this.countDelivered(pending.filter((item) => existing.has(item.body.id)));
+        pending = pending.filter((item) => !existing.has(item.body.id));
+      }
+    }
+    // One by one: the batch API is off, or a record of the batch is refused and must be found.
+    for (const item of pending) {
+      try {
+        await client.collection(item.collection).create(item.body);
+      } catch (error) {
+        if (isRecordRefused(error) && !isDuplicateId(error)) {
+          this.options.onRejected(item.record, refusal(error));
+          continue;
+        }
+        if (!isDuplicateId(error))
+          throw new UploadStopped(
+            describePocketBaseError(error, this.session.url, `uploading to ${item.collection}`),
+            lease.records.indexOf(item.record),
+          );
+        // A duplicate id: sent before, it is there.
+      }
+      this.options.onDelivered(item.collection, 1);
+    }
+  }
+
+  /** 'sent', 'batch-off' (the server's batch API is off), or 'refused' (a record of it was refused). */
+  private async sendBatch(
+    client: PocketBase,
+    records: { collection: string; body: Record<string, unknown> }[],
+  ): Promise<'sent' | 'batch-off' | 'refused'> {
+    const batch = client.createBatch();
+    for (const { collection, body } of records) batch.collection(collection).create(body);
+    try {
+      await batch.send();
+      return 'sent';
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (
+        status === 403 &&
+        /batch/i.test(String((error as { response?: { message?: string } }).response?.message))
+      ) {
+        this.batchOffUntil = Date.now() + BATCH_RECHECK_MS;
+        return 'batch-off';
+      }
+      if (status === 400) return 'refused';
+      throw describePocketBaseError(error, this.session.url, 'uploading a batch of records');
+    }
+  }
+
+  private async existingIds(
+    client: PocketBase,
+    records: { collection: string; body: { id: string } }[],
+  ): Promise<Set<string>> {
+    const existing = new Set<string>();
+    const byCollection = new Map<string, string[]>();
+    for (const { collection, body } of records)
+      byCollection.set(collection, [...(byCollection.get(collection) ?? []), body.id]);
+    for (const [collection, ids] of byCollection) {
+      const filter = ids.map((id) => client.filter('id = {:id}', { id })).join(' || ');
+      try {
+        const found = await client.collection(collection).getList(1, ids.length, { filter, fields: 'id' });
+        for (const item of found.items) existing.add(item.id);
+      } catch (error) {
+        throw describePocketBaseError(
+          error,
+          this.session.url,
+          `looking for records sent before in ${collection}`,
+        );
+      }
+    }
+    return existing;
+  }
+
+  private countDelivered(records: { collection: string }[]): void {
+    const counts = new Map<string, number>();
+    for (const { collection } of records) counts.set(collection, (counts.get(collection) ?? 0) + 1);
+    for (const [collection, count] of counts) this.options.onDelivered(collection, count);
+  }
+
+  private failed(error: unknown): void {
+    this.failures++;
+    const delay = Math.min(MAX_RETRY_DELAY_MS, this.options.retryDelayMs * 2 ** (this.failures - 1));
+    this.setProblem(
+      `${(error as Error).message}; ${this.spool.pending} record(s) wait in the spool, tried again in ${Math.round(delay / 1000)} s`,
+    );
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.drain();
+    }, delay);
+    this.timer.unref();
+  }
+
+  private setProblem(problem: string | undefined): void {
+    this.problem = problem;
+    this.options.onProblem(problem);
+  }
+}
+
+function responseOf(error: unknown): {
+  data?: Record<string, { code?: string; message?: string }>;
+  message?: string;
+} {
+  return (error as { response?: ReturnType<typeof responseOf> }).response ?? {};
+}
+
+function isDuplicateId(error: unknown): boolean {
+  return (
+    (error as { status?: number }).status === 400 &&
+    responseOf(error).data?.id?.code === 'validation_not_unique'
+  );
+}
+
+/** Refused for what the record holds (400 with field errors): sending it again would be refused again. */
+function isRecordRefused(error: unknown): boolean {
+  const data = responseOf(error).data;
+  return (error as { status?: number }).status === 400 && data !== undefined && Object.keys(data).length > 0;
+}
+
+function refusal(error: unknown): string {
+  const response = responseOf(error);
+  return `${response.message ?? 'refused'} ${JSON.stringify(response.data ?? {})}`;
+}
+
+/** An upload that stopped part way: the lease's first `delivered` records are there. */
+class UploadStopped extends Error {
+  constructor(
+    override readonly cause: Error,
+    readonly delivered: number,
+  ) {
+    super(cause.message);
+  }
+}
