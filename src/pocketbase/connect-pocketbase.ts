@@ -51,6 +51,8 @@ export async function connectPocketBase(
 
 /** A PocketBase SDK error (or a network one) as one clear sentence naming the server and what was being done. */
 export function describePocketBaseError(error: unknown, url: string, doing: string): PocketBaseError {
+  // Described already (signing in, under another call): said once, not wrapped again.
+  if (error instanceof PocketBaseError) return error;
   const status = (error as { status?: unknown }).status;
   const response = (error as { response?: { message?: unknown; data?: unknown } }).response;
   const detail = typeof response?.message === 'string' ? response.message : (error as Error).message;

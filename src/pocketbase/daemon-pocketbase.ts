@@ -39,24 +39,35 @@ export class DaemonPocketBase {
     this.logger = options.logger;
   }
 
+  /**
+   * The fleet's reporter for this config (made again when its settings changed, closed without `[pocketbase]`):
+   * called before anything is logged at start, so that the daemon's first records are uploaded too.
+   */
+  async report(loaded: LoadedConfig): Promise<void> {
+    const settings = loaded.config.pocketbase;
+    if (!settings) return this.replaceReporter(undefined, '', undefined);
+    const url = this.options.urlOverride ?? settings.url;
+    const { cache_dir: cacheDir } = loaded.config.cache;
+    const { host } = loaded.config.daemon;
+    const key = JSON.stringify([settings, url, cacheDir, host]);
+    if (key !== this.reporterKey)
+      await this.replaceReporter(
+        () => new FleetReporter({ ...this.options, settings, url, host, cacheDir }),
+        key,
+        host,
+      );
+  }
+
   async merge(loaded: LoadedConfig): Promise<LoadedConfig> {
+    await this.report(loaded);
     const settings = loaded.config.pocketbase;
     this.pollSecs = loaded.config.daemon.config_refresh_interval_secs;
     if (!settings) {
       await this.replaceSource(undefined, '');
-      await this.replaceReporter(undefined, '', undefined);
       return loaded;
     }
     const url = this.options.urlOverride ?? settings.url;
     const { cache } = loaded.config;
-    const { host } = loaded.config.daemon;
-    const reporterKey = JSON.stringify([settings, url, cache.cache_dir, host]);
-    if (reporterKey !== this.reporterKey)
-      await this.replaceReporter(
-        () => new FleetReporter({ ...this.options, settings, url, host, cacheDir: cache.cache_dir }),
-        reporterKey,
-        host,
-      );
     const key = JSON.stringify([settings, url, cache.cache_dir, cache.config_cache_ttl_secs]);
     if (key !== this.sourceKey)
       await this.replaceSource(
@@ -84,10 +95,14 @@ export class DaemonPocketBase {
     return { ...loaded, config: merged.config };
   }
 
-  /** From now on, a change of the records calls `onChange` (the daemon reloads). */
-  startWatching(onChange: () => void): void {
+  /**
+   * The daemon runs its jobs: from now on, a change of the records calls `onChange` (the daemon reloads), and
+   * heartbeats go out.
+   */
+  start(onChange: () => void): void {
     this.onChange = onChange;
     void this.source?.watch(onChange, this.pollSecs);
+    this.reporter?.startHeartbeats();
   }
 
   status(): PocketBaseStatus | undefined {
@@ -124,6 +139,7 @@ export class DaemonPocketBase {
     this.reporterKey = key;
     this.options.uploadLogs(reporter ? (level, line) => reporter.log(level, line) : undefined);
     reporter?.start();
+    if (this.onChange) reporter?.startHeartbeats();
   }
 
   private async replaceSource(source: PocketBaseSource | undefined, key: string): Promise<void> {

@@ -89,16 +89,21 @@ export class FleetReporter {
     return this.options.host;
   }
 
-  /** Starts the heartbeat and uploads what an earlier daemon left in the spool. */
+  /** Uploads what an earlier daemon left in the spool, and what comes. */
   start(): void {
     this.options.metrics?.setFleetSpool(this.spool.pending);
+    this.uploader.kick(0);
+  }
+
+  /** Sends a heartbeat now and every `heartbeat_interval_secs` (once the daemon runs its jobs). */
+  startHeartbeats(): void {
+    if (this.heartbeatTimer || this.closed) return;
     void this.heartbeat();
     this.heartbeatTimer = setInterval(
       () => void this.heartbeat(),
       this.options.settings.heartbeat_interval_secs * 1000,
     );
     this.heartbeatTimer.unref();
-    this.uploader.kick(0);
   }
 
   /** A log record (its bunyan line): spooled when at `log_upload_level` or above. */
@@ -201,7 +206,7 @@ export class FleetReporter {
     this.heartbeatAt = now.toISOString();
     this.options.metrics?.fleetHeartbeat(now.getTime());
     // Records waiting since an outage go now, not at the uploader's next try.
-    if (this.spool.pending > 0) this.uploader.kick(0);
+    if (this.spool.pending > 0) this.uploader.retryNow();
     if (Date.now() - this.prunedAt >= PRUNE_EVERY_MS && !stoppedAt) void this.prune();
   }
 

@@ -55,6 +55,14 @@ export class RecordUploader {
     this.timer.unref();
   }
 
+  /** The server answers again (a heartbeat went through): a retry waiting for its delay goes now. */
+  retryNow(): void {
+    if (this.closed || this.failures === 0 || !this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.drain();
+  }
+
   /** Uploads until the spool is empty or an upload fails; resolves when it stops. */
   drain(): Promise<void> {
     // A spool that cannot be read or written (disk full) fails like a server down: tried again later.

@@ -61,7 +61,6 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     console: options.console ?? true,
   });
   const { logger } = telemetry;
-  for (const warning of fileLoaded.warnings) logger.warn(warning);
   // Counted from the start, served once the endpoint binds (`[metrics] address`; "off" counts and serves nothing).
   const metrics = new DaemonMetrics({ version: options.version });
   // Jobs and watchers from PocketBase (or its cached copy), at start and at every reload; and the fleet's reports.
@@ -76,6 +75,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     jobs: () => jobStates(),
     uploadLogs: (upload) => telemetry.uploadTo(upload),
   });
+  // The fleet's log upload first: the warnings are the daemon's first records.
+  await pocketbase.report(fileLoaded);
+  for (const warning of fileLoaded.warnings) logger.warn(warning);
   const loaded = await pocketbase.merge(fileLoaded);
   // The daemon's own crash is a record too, written before the process goes.
   const onFatal = (error: unknown) => {
@@ -226,7 +228,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   supervisor.start();
   serveMetrics(loaded.config);
   // A record created, edited or deleted in the dashboard reloads the daemon through the same plan as a file.
-  pocketbase.startWatching(() => void supervisor.reload().catch(() => undefined));
+  pocketbase.start(() => void supervisor.reload().catch(() => undefined));
   markReady();
   logger.info({ pid: process.pid, socketPath, version: options.version }, 'daemon started');
   options.onReady?.({

@@ -54,13 +54,13 @@ export class PocketBaseServer {
     return server;
   }
 
-  /** Stops the server (its data stays): the daemon meets an unreachable PocketBase. */
-  async stop(): Promise<void> {
+  /** Stops the server (its data stays): the daemon meets an unreachable PocketBase. SIGKILL: it crashes. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
   }
 

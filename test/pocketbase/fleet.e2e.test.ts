@@ -1,0 +1,313 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import PocketBase from 'pocketbase';
+import type { TriggerReply } from '../../src/control/daemon-api.js';
+import { enableBatchApi, setupCollections } from '../../src/pocketbase/setup-collections.js';
+import { killTestDaemons, socketOf, TestDaemon, type TestJob, writeDaemonConfig } from '../helpers/daemon.js';
+import { PocketBaseServer, pocketbaseBinary } from '../helpers/pocketbase-server.js';
+import { runCli } from '../helpers/run-cli.js';
+import { waitFor } from '../helpers/sync-helpers.js';
+import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
+import { sampleValue } from '../telemetry/metrics/exposition.js';
+
+/** A log record by what identifies it in both places: its time, message, job and run. */
+const keyOf = (time: unknown, message: unknown, job: unknown, runId: unknown) =>
+  [String(time).replace(' ', 'T'), message, job ?? '', runId ?? ''].join('|');
+
+describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase server)', function () {
+  this.timeout(120_000);
+  this.slow(15_000);
+  let server: PocketBaseServer;
+  let admin: PocketBase;
+  let dir: string;
+
+  before(function () {
+    if (!pocketbaseBinary()) this.skip();
+  });
+  beforeEach(async () => {
+    server = await PocketBaseServer.start();
+    dir = await makeTempDir();
+    admin = new PocketBase(server.url);
+    await admin.collection('_superusers').authWithPassword(server.adminEmail, server.adminPassword);
+    await setupCollections(admin);
+    await enableBatchApi(admin);
+  });
+  afterEach(async () => {
+    await killTestDaemons();
+    await server.stop();
+    await removeTempDirs();
+  });
+
+  /** A daemon folder with its config: `jobs` in the file, [pocketbase] pointing at the test server. */
+  async function daemonConfig(
+    name: string,
+    jobs: readonly TestJob[],
+    { host = name, pocketbase = [] as string[], url = server.url } = {},
+  ): Promise<{ config: string; socket: string; folder: string }> {
+    const folder = path.join(dir, name);
+    fs.mkdirSync(folder);
+    const config = await writeDaemonConfig(folder, jobs, {
+      daemon: `host = "${host}"`,
+      extra: [
+        '[pocketbase]',
+        `url = "${url}"`,
+        `admin_email = "${server.adminEmail}"`,
+        `admin_password = "${server.adminPassword}"`,
+        'timeout_secs = 2',
+        'retry_attempts = 0',
+        'retry_delay_secs = 1',
+        'heartbeat_interval_secs = 1',
+        ...pocketbase,
+      ].join('\n'),
+    });
+    return { config, socket: socketOf(folder), folder };
+  }
+
+  /** Runs each job once and waits for every run's end. */
+  async function syncAll(daemon: TestDaemon, jobs: readonly string[]): Promise<void> {
+    const replies = await Promise.all(
+      jobs.map((job) => daemon.call('trigger', { job }) as Promise<TriggerReply>),
+    );
+    for (const reply of replies)
+      await waitFor(
+        async () =>
+          (
+            (await daemon.call('run', { job: reply.job, runId: reply.runId, waitMs: 5000 })) as {
+              state: string;
+            }
+          ).state === 'done',
+        { what: `run ${reply.runId} to end`, timeoutMs: 30_000 },
+      );
+  }
+
+  /** The daemon's own records at info and above (its stdout), as keys. */
+  const stdoutKeys = (daemon: TestDaemon) =>
+    daemon.lines
+      .filter((line) => typeof line.level === 'number' && line.level >= 30)
+      .map((line) => keyOf(line.time, line.msg, line.job, line.runId));
+
+  async function serverLogKeys(host: string): Promise<string[]> {
+    const records = await admin
+      .collection('daemon_logs')
+      .getFullList({ filter: admin.filter('host = {:host}', { host }), batch: 1000 });
+    return records.map((record) =>
+      keyOf(record.time, record.message, record.sync_job || '', record.run_id || ''),
+    );
+  }
+
+  const sorted = (keys: string[]) => [...keys].sort();
+
+  /** Waits until PocketBase holds the host's records as `expected` says (the daemon may still be logging). */
+  async function expectSameRecords(host: string, expected: () => string[]): Promise<void> {
+    await waitFor(
+      async () => JSON.stringify(sorted(await serverLogKeys(host))) === JSON.stringify(sorted(expected())),
+      { what: `the records of ${host} in PocketBase`, timeoutMs: 30_000, intervalMs: 250 },
+    ).catch(() => undefined);
+    expect(sorted(await serverLogKeys(host))).to.deep.equal(sorted(expected()));
+  }
+
+  it('each daemon runs its own host’s jobs and heartbeats; fleet shows them alive, then stopped', async () => {
+    for (const host of ['alpha', 'beta']) {
+      const source = path.join(dir, `${host}-source`);
+      fs.mkdirSync(source);
+      fs.writeFileSync(path.join(source, 'a.txt'), host);
+      await admin.collection('sync_jobs').create({
+        job_id: `job-${host}`,
+        source_path: source,
+        destination_path: path.join(dir, `${host}-mirror`),
+        enabled: true,
+        host,
+      });
+    }
+    const alpha = await daemonConfig('alpha', []);
+    const beta = await daemonConfig('beta', []);
+    const daemons = {
+      alpha: await TestDaemon.start(alpha.config, alpha.socket),
+      beta: await TestDaemon.start(beta.config, beta.socket),
+    };
+    expect((await daemons.alpha.status()).jobs.map((job) => job.id)).to.deep.equal(['job-alpha']);
+    expect((await daemons.beta.status()).jobs.map((job) => job.id)).to.deep.equal(['job-beta']);
+    await syncAll(daemons.alpha, ['job-alpha']);
+
+    // From any machine with the config's [pocketbase]: here, the first daemon's config.
+    let fleet: { host: string; liveness: string; jobs: { id: string; lastRun?: { outcome: string } }[] }[] =
+      [];
+    await waitFor(
+      async () => {
+        const result = await runCli(['fleet', '--json', '--config', alpha.config]);
+        fleet = JSON.parse(result.stdout).daemons;
+        return (
+          fleet.length === 2 && fleet[0]?.jobs[0]?.lastRun?.outcome === 'ok' && fleet[1]?.jobs.length === 1
+        );
+      },
+      { what: 'both daemons, and alpha’s run, in the fleet', timeoutMs: 15_000, intervalMs: 200 },
+    );
+    expect(
+      fleet.map((daemon) => [daemon.host, daemon.liveness, daemon.jobs.map((job) => job.id)]),
+    ).to.deep.equal([
+      ['alpha', 'alive', ['job-alpha']],
+      ['beta', 'alive', ['job-beta']],
+    ]);
+    const status = await daemons.alpha.status();
+    expect(status.fleet?.heartbeatAt, 'status says when the last heartbeat was taken').to.be.a('string');
+
+    await daemons.beta.stop();
+    const table = await runCli(['fleet', '--config', alpha.config]);
+    expect(table.exitCode, table.stderr).to.equal(0);
+    expect(table.stdout).to.match(/^alpha +alive /m);
+    expect(table.stdout).to.match(/^beta +stopped /m);
+    expect(table.stdout).to.include('  job-alpha: idle, last run ok');
+    expect(table.stdout).to.include('2 daemon(s): 1 alive, 1 stopped');
+
+    const runs = await runCli(['fleet', 'runs', '--host', 'alpha', '--json', '--config', beta.config]);
+    expect(
+      JSON.parse(runs.stdout).runs.map((run: { jobId: string; outcome: string }) => [run.jobId, run.outcome]),
+    ).to.deep.equal([['job-alpha', 'ok']]);
+  });
+
+  it('keeps every record through a server crash as 10 jobs sync, and stores each exactly once', async () => {
+    const jobs = Array.from({ length: 10 }, (_, index) => ({ id: `job-${index}` }));
+    const { config, socket } = await daemonConfig('crash', jobs);
+    const daemon = await TestDaemon.start(config, socket);
+    await daemon.waitUntilIdle();
+    const ids = jobs.map((job) => job.id);
+    // The server crashes while the runs go on and log.
+    const syncing = syncAll(daemon, ids);
+    await server.stop('SIGKILL');
+    await syncing;
+    await syncAll(daemon, ids);
+    await waitFor(async () => (await daemon.status()).fleet?.problem !== undefined, {
+      what: 'the daemon to notice the server gone',
+      timeoutMs: 10_000,
+    });
+    expect((await daemon.status()).fleet?.spooled).to.be.above(0);
+
+    await server.serve();
+    await expectSameRecords('crash', () => stdoutKeys(daemon));
+    const runs = await admin.collection('sync_runs').getFullList({ filter: 'host = "crash"' });
+    const ended = daemon.logged('sync ok').map((line) => line.runId);
+    expect(ended).to.have.length(20);
+    expect(sorted(runs.map((run) => run.run_id))).to.deep.equal(sorted(ended.map(String)));
+    const status = await daemon.status();
+    expect(status.fleet).to.include({ spooled: 0, dropped: 0, rejected: 0 });
+    expect(status.fleet?.problem).to.equal(undefined);
+  });
+
+  it('stores each record once when the daemon is killed between an upload and its acknowledgement', async () => {
+    const jobs = [{ id: 'docs' }, { id: 'photos' }];
+    const { config, socket, folder } = await daemonConfig('killed', jobs);
+    const gate = path.join(folder, 'gate');
+    fs.mkdirSync(gate);
+    // The server is down at first: the records pile up, then the first batch is held after it was stored.
+    await server.stop();
+    const first = await TestDaemon.start(config, socket, { env: { SYNC_DAEMON_TEST_UPLOAD_GATE: gate } });
+    await syncAll(first, ['docs', 'photos', 'docs']);
+    await server.serve();
+    await waitFor(() => fs.existsSync(path.join(gate, 'reached')), {
+      what: 'an upload to be held before its acknowledgement',
+      timeoutMs: 20_000,
+    });
+    first.child.kill('SIGKILL');
+    await first.waitForExit();
+    const spoolDir = path.join(folder, 'cache', 'pocketbase-spool');
+    const spooled = fs
+      .readdirSync(spoolDir)
+      .filter((name) => name.endsWith('.jsonl'))
+      .flatMap((name) => fs.readFileSync(path.join(spoolDir, name), 'utf8').split('\n').filter(Boolean))
+      .map((line) => JSON.parse(line) as { c: string; r: { id: string } });
+    const stored = await admin.collection('daemon_logs').getFullList({ filter: 'host = "killed"' });
+    expect(stored.length, 'the held batch was stored').to.be.above(0);
+
+    const second = await TestDaemon.start(config, socket);
+    await expectSameRecords('killed', () => [...stdoutKeys(first), ...stdoutKeys(second)]);
+    const logs = await admin
+      .collection('daemon_logs')
+      .getFullList({ filter: 'host = "killed"', batch: 1000 });
+    const runs = await admin.collection('sync_runs').getFullList({ filter: 'host = "killed"' });
+    const storedIds = new Set([...logs, ...runs].map((record) => record.id));
+    const spooledIds = spooled.map((line) => line.r.id);
+    expect(
+      spooledIds.filter((id) => !storedIds.has(id)),
+      'spooled but not stored',
+    ).to.deep.equal([]);
+    expect(runs.map((run) => run.run_id).sort()).to.deep.equal(
+      first
+        .logged('sync ok')
+        .map((line) => String(line.runId))
+        .sort(),
+    );
+    // Nothing else: the first daemon's records and the second's own, each once.
+    expect(logs.length).to.equal(
+      spooled.filter((line) => line.c === 'daemon_logs').length + stdoutKeys(second).length,
+    );
+  });
+
+  it('drops the oldest records past spool_max_records, counts them, and says so once', async () => {
+    const { config, socket, folder } = await daemonConfig('bounded', [{ id: 'docs' }], {
+      url: 'http://127.0.0.1:9',
+      pocketbase: ['spool_max_records = 20'],
+    });
+    const daemon = await TestDaemon.start(config, socket);
+    for (let round = 0; round < 8; round++) await syncAll(daemon, ['docs']);
+    const status = await daemon.status();
+    expect(status.fleet?.spooled).to.be.at.most(20);
+    expect(status.fleet?.dropped).to.be.above(0);
+    expect(daemon.logged(/upload spool full/)).to.have.length(1);
+    const metrics = await (await fetch(`http://${status.metrics?.address}/metrics`)).text();
+    expect(sampleValue(metrics, 'sync_daemon_pocketbase_spool_dropped_total')).to.equal(
+      status.fleet?.dropped,
+    );
+
+    // What is left is the newest: the last records the daemon logged, in order.
+    const spoolDir = path.join(folder, 'cache', 'pocketbase-spool');
+    const spooledLogs = fs
+      .readdirSync(spoolDir)
+      .filter((name) => name.endsWith('.jsonl'))
+      .sort()
+      .flatMap((name) => fs.readFileSync(path.join(spoolDir, name), 'utf8').split('\n').filter(Boolean))
+      .map((line) => JSON.parse(line) as { c: string; r: Record<string, unknown> })
+      .filter((line) => line.c === 'daemon_logs')
+      .map(({ r }) => keyOf(r.time, r.message, r.sync_job || undefined, r.run_id || undefined));
+    const logged = stdoutKeys(daemon);
+    expect(spooledLogs).to.deep.equal(logged.slice(logged.length - spooledLogs.length));
+  });
+
+  it('prunes its own host’s runs and logs past retention_days, and nobody else’s', async () => {
+    const account = admin.authStore.record?.id ?? '';
+    const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const recent = new Date().toISOString();
+    const run = (host: string, finished: string, id: string) =>
+      admin.collection('sync_runs').create({
+        account,
+        host,
+        job_id: 'docs',
+        run_id: id,
+        outcome: 'ok',
+        finished_at: finished,
+      });
+    const log = (host: string, time: string) =>
+      admin.collection('daemon_logs').create({ account, host, level: 'info', time, message: `at ${time}` });
+    await run('pruner', old, 'old-own');
+    await run('pruner', recent, 'recent-own');
+    await run('elsewhere', old, 'old-other');
+    await log('pruner', old);
+    await log('elsewhere', old);
+    const { config, socket } = await daemonConfig('pruner', [], { pocketbase: ['retention_days = 1'] });
+    const daemon = await TestDaemon.start(config, socket);
+    await waitFor(async () => daemon.logged(/old runs and logs pruned/).length === 1, {
+      what: 'the daemon to prune',
+      timeoutMs: 15_000,
+    });
+    expect(daemon.logged(/old runs and logs pruned/)[0]?.pruned).to.deep.equal({
+      sync_runs: 1,
+      daemon_logs: 1,
+    });
+    const runs = await admin.collection('sync_runs').getFullList({ sort: 'run_id' });
+    expect(runs.map((record) => record.run_id)).to.deep.equal(['old-other', 'recent-own']);
+    const logs = await admin
+      .collection('daemon_logs')
+      .getFullList({ filter: `time < "${recent.replace('T', ' ')}"` });
+    expect(logs.map((record) => record.host)).to.deep.equal(['elsewhere']);
+  });
+});
