@@ -53,6 +53,7 @@ export class FleetReporter {
   private rejected = 0;
   private prunedAt = 0;
   private closed = false;
+  private batchOffSaid = false;
 
   constructor(private readonly options: FleetReporterOptions) {
     const { settings } = options;
@@ -82,6 +83,14 @@ export class FleetReporter {
         );
       },
       onProblem: (problem) => this.uploadProblemChanged(problem),
+      onBatchOff: () => {
+        if (this.batchOffSaid) return;
+        this.batchOffSaid = true;
+        options.logger.warn(
+          `PocketBase at ${options.url} has its batch API off: records are uploaded one request each (slower); ` +
+            '`sync-daemon pocketbase setup` turns it on',
+        );
+      },
     });
   }
 

@@ -15,6 +15,8 @@ export interface RecordUploaderOptions {
   onRejected: (record: SpooledRecord, reason: string) => void;
   /** Why uploads stopped (undefined once they work again). */
   onProblem: (problem: string | undefined) => void;
+  /** The server's batch API is off: records go one request each (slower) until it is on again. */
+  onBatchOff: () => void;
 }
 
 /** The batch API is asked again this long after a server said it is off (an admin may turn it on). */
@@ -171,6 +173,7 @@ export class RecordUploader {
         /batch/i.test(String((error as { response?: { message?: string } }).response?.message))
       ) {
         this.batchOffUntil = Date.now() + BATCH_RECHECK_MS;
+        this.options.onBatchOff();
         return 'batch-off';
       }
       if (status === 400) return 'refused';

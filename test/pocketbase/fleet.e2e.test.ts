@@ -43,7 +43,7 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
   async function daemonConfig(
     name: string,
     jobs: readonly TestJob[],
-    { host = name, pocketbase = [] as string[], url = server.url } = {},
+    { host = name, pocketbase = [] as string[], url = server.url, account = [] as string[] } = {},
   ): Promise<{ config: string; socket: string; folder: string }> {
     const folder = path.join(dir, name);
     fs.mkdirSync(folder);
@@ -52,8 +52,9 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
       extra: [
         '[pocketbase]',
         `url = "${url}"`,
-        `admin_email = "${server.adminEmail}"`,
-        `admin_password = "${server.adminPassword}"`,
+        ...(account.length
+          ? account
+          : [`admin_email = "${server.adminEmail}"`, `admin_password = "${server.adminPassword}"`]),
         'timeout_secs = 2',
         'retry_attempts = 0',
         'retry_delay_secs = 1',
@@ -121,7 +122,19 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
       });
     }
     const alpha = await daemonConfig('alpha', []);
-    const beta = await daemonConfig('beta', []);
+    // Beta signs in with an account made for daemons, which may write its own records only.
+    await admin.collection('users').create({
+      email: 'beta@example.com',
+      password: 'beta-password-1',
+      passwordConfirm: 'beta-password-1',
+    });
+    const beta = await daemonConfig('beta', [], {
+      account: [
+        'admin_email = "beta@example.com"',
+        'admin_password = "beta-password-1"',
+        'auth_collection = "users"',
+      ],
+    });
     const daemons = {
       alpha: await TestDaemon.start(alpha.config, alpha.socket),
       beta: await TestDaemon.start(beta.config, beta.socket),
@@ -241,6 +254,17 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
     expect(logs.length).to.equal(
       spooled.filter((line) => line.c === 'daemon_logs').length + stdoutKeys(second).length,
     );
+  });
+
+  it('uploads one record per request where the batch API is off, and says so once', async () => {
+    await admin.settings.update({ batch: { enabled: false } });
+    const { config, socket } = await daemonConfig('single', [{ id: 'docs' }, { id: 'photos' }]);
+    const daemon = await TestDaemon.start(config, socket);
+    await syncAll(daemon, ['docs', 'photos', 'docs']);
+    await expectSameRecords('single', () => stdoutKeys(daemon));
+    expect(daemon.logged(/batch API off/)).to.have.length(1);
+    const runs = await admin.collection('sync_runs').getFullList({ filter: 'host = "single"' });
+    expect(runs).to.have.length(3);
   });
 
   it('drops the oldest records past spool_max_records, counts them, and says so once', async () => {
