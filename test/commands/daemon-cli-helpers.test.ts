@@ -124,6 +124,22 @@ describe('formatStatus', () => {
     );
   });
 
+  it('shows this daemon in the fleet: its heartbeat and its uploads', () => {
+    const fleet = {
+      host: 'nas',
+      heartbeatIntervalSecs: 30,
+      heartbeatAt: '2026-11-26T11:59:50Z',
+      spooled: 12,
+      uploaded: 340,
+      dropped: 5,
+      rejected: 0,
+      problem: 'cannot reach PocketBase',
+    };
+    expect(formatStatus({ ...status, fleet }, now)).to.match(
+      /\n {2}fleet {3}host nas: heartbeat \d\d:\d\d:\d\d \(every 30 s\); 340 records uploaded, 12 waiting, 5 dropped \(spool full\) — cannot reach PocketBase\n/,
+    );
+  });
+
   it('shows where the metrics are served, or why they are not', () => {
     const listening = { address: '127.0.0.1:9090', listening: true };
     expect(formatStatus({ ...status, metrics: listening }, now)).to.include(

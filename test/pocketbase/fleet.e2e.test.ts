@@ -297,6 +297,18 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
     expect(spooledLogs).to.deep.equal(logged.slice(logged.length - spooledLogs.length));
   });
 
+  it('fleet says what is wrong: no [pocketbase] in the config (exit 2), the server down (exit 1)', async () => {
+    const plain = path.join(dir, 'plain.toml');
+    fs.writeFileSync(plain, '[daemon]\nlog_level = "info"\n');
+    const missing = await runCli(['fleet', '--config', plain]);
+    expect(missing.exitCode).to.equal(2);
+    expect(missing.stderr).to.include(`${plain} has no [pocketbase] section`);
+    const { config } = await daemonConfig('nobody', []);
+    const down = await runCli(['fleet', 'runs', '--config', config, '--url', 'http://127.0.0.1:9']);
+    expect(down.exitCode).to.equal(1);
+    expect(down.stderr).to.include('cannot reach PocketBase at http://127.0.0.1:9');
+  });
+
   it('prunes its own host’s runs and logs past retention_days, and nobody else’s', async () => {
     const account = admin.authStore.record?.id ?? '';
     const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
