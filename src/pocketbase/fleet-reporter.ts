@@ -54,6 +54,7 @@ export class FleetReporter {
   private prunedAt = 0;
   private closed = false;
   private batchOffSaid = false;
+  private heartbeating: Promise<void> | undefined;
 
   constructor(private readonly options: FleetReporterOptions) {
     const { settings } = options;
@@ -177,6 +178,20 @@ export class FleetReporter {
   /** Creates or updates this host's daemons record; `stoppedAt` says the daemon is going. */
   private async heartbeat(stoppedAt?: string): Promise<void> {
     if (this.closed) return;
+    // One at a time: two first heartbeats racing to create the record would refuse each other. The last one
+    // (stoppedAt) waits for the one in flight.
+    if (this.heartbeating && !stoppedAt) return;
+    await this.heartbeating;
+    const beat = this.sendHeartbeat(stoppedAt);
+    this.heartbeating = beat;
+    try {
+      await beat;
+    } finally {
+      if (this.heartbeating === beat) this.heartbeating = undefined;
+    }
+  }
+
+  private async sendHeartbeat(stoppedAt: string | undefined): Promise<void> {
     const { host, settings, version, startedAt } = this.options;
     const now = new Date();
     const id = daemonRecordId(host);

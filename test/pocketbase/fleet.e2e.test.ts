@@ -260,7 +260,8 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
     await admin.settings.update({ batch: { enabled: false } });
     const { config, socket } = await daemonConfig('single', [{ id: 'docs' }, { id: 'photos' }]);
     const daemon = await TestDaemon.start(config, socket);
-    await syncAll(daemon, ['docs', 'photos', 'docs']);
+    await syncAll(daemon, ['docs', 'photos']);
+    await syncAll(daemon, ['docs']);
     await expectSameRecords('single', () => stdoutKeys(daemon));
     expect(daemon.logged(/batch API off/)).to.have.length(1);
     const runs = await admin.collection('sync_runs').getFullList({ filter: 'host = "single"' });
