@@ -8,6 +8,7 @@ import { BenchDaemon } from './bench-daemon.js';
 import { EngineProcess, ensureRsync, timeCommand } from './bench-processes.js';
 import { writeReport } from './bench-report.js';
 import { benchDryRunMemory } from './dry-run-memory-bench.js';
+import { benchFleetCapacity, benchFleetUploads } from './fleet-bench.js';
 import { ensureTree, modifyTree, type TreeName } from './generate-tree.js';
 import { describePeakRss, NODE_FLOOR } from './issue-8-targets.js';
 import { megabytes, type Sample } from './measure.js';
@@ -28,7 +29,9 @@ import { benchWatching } from './watch-bench.js';
 // (BENCH_DRY_RUN_SECS, default 60); 12 and 13 (issue 8) time the CLI: a no-op through the daemon and start-up;
 // 14 to 17 (issue 9) file watching beside lsyncd, in watch-bench.ts (BENCH_WATCH_TRIALS, default 50); 18 and 19
 // (issue 10) what logging and metrics cost, in telemetry-bench.ts; 20 (issue 11) a PocketBase edit to its runner
-// restarted, in pocketbase-bench.ts.
+// restarted, in pocketbase-bench.ts; 21 and 22 (issue 12) the fleet, in fleet-bench.ts: a daemon's records
+// uploaded while 10 jobs sync and after an outage, and how many simulated daemons one PocketBase carries with
+// p99 ≤ 50 ms (BENCH_FLEET_SECS, default 30, per phase and level; BENCH_FLEET_BACKLOG, BENCH_FLEET_LEVELS).
 // BENCH_ROUNDS (default 5) and BENCH_SCENARIOS=1,3 narrow it down.
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,6 +78,8 @@ async function main(): Promise<void> {
     ['18', () => benchLoggingCost(supervisorBench, tree('small'))],
     ['19', () => benchMetricsScrape(supervisorBench)],
     ['20', () => benchPocketBaseEdits(supervisorBench)],
+    ['21', () => benchFleetUploads(supervisorBench)],
+    ['22', () => benchFleetCapacity(supervisorBench)],
   ];
   for (const [id, scenario] of scenarios) {
     // 14 runs 14 to 17 (issue 9): one watched daemon measures them all.
