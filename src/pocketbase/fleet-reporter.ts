@@ -84,6 +84,10 @@ export class FleetReporter {
         );
       },
       onProblem: (problem) => this.uploadProblemChanged(problem),
+      onBatchLimit: (max) =>
+        options.logger.info(
+          `PocketBase at ${options.url} takes ${max} requests per batch: records go up ${max} at a time`,
+        ),
       onBatchOff: () => {
         if (this.batchOffSaid) return;
         this.batchOffSaid = true;

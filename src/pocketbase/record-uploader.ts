@@ -17,6 +17,8 @@ export interface RecordUploaderOptions {
   onProblem: (problem: string | undefined) => void;
   /** The server's batch API is off: records go one request each (slower) until it is on again. */
   onBatchOff: () => void;
+  /** The server takes at most `max` requests per batch (its batch.maxRequests): batches are that big from now on. */
+  onBatchLimit: (max: number) => void;
 }
 
 /** The batch API is asked again this long after a server said it is off (an admin may turn it on). */
@@ -40,12 +42,15 @@ export class RecordUploader {
   /** Tests kill the daemon between an upload and its acknowledgement (SYNC_DAEMON_TEST_UPLOAD_GATE). */
   private readonly gate = makeTestGate(process.env, 'SYNC_DAEMON_TEST_UPLOAD_GATE');
   private uploaded = 0;
+  private batchSize: number;
 
   constructor(
     private readonly spool: UploadSpool,
     private readonly session: PocketBaseSession,
     private readonly options: RecordUploaderOptions,
-  ) {}
+  ) {
+    this.batchSize = options.batchSize;
+  }
 
   /** Something was spooled: upload it soon (records arriving meanwhile go in the same batch). */
   kick(delayMs = 50): void {
@@ -95,10 +100,14 @@ export class RecordUploader {
   private async drainNow(): Promise<void> {
     for (;;) {
       if (this.closed) return;
-      const lease = this.spool.take(this.options.batchSize);
+      const lease = this.spool.take(this.batchSize);
       if (!lease) return;
       try {
-        await this.send(lease);
+        if ((await this.send(lease)) === 'smaller') {
+          // The server takes fewer requests per batch (its batch.maxRequests): the same records, fewer at a time.
+          this.spool.release(lease);
+          continue;
+        }
       } catch (error) {
         // Those sent one by one before the failure are there: only the rest goes back.
         this.spool.ack(lease, error instanceof UploadStopped ? error.delivered : 0);
@@ -112,8 +121,8 @@ export class RecordUploader {
     }
   }
 
-  /** Sends every record of the lease, or throws. */
-  private async send(lease: SpoolLease): Promise<void> {
+  /** Sends every record of the lease, or throws; 'smaller': none sent, the batch was too big for the server. */
+  private async send(lease: SpoolLease): Promise<'sent' | 'smaller'> {
     const client = await this.session.connected();
     const account = this.session.accountId ?? '';
     let pending = lease.records.map((record) => ({
@@ -126,8 +135,9 @@ export class RecordUploader {
         const outcome = await this.sendBatch(client, pending);
         if (outcome === 'sent') {
           this.countDelivered(pending);
-          return;
+          return 'sent';
         }
+        if (outcome === 'too-many' && round === 0) return 'smaller';
         if (outcome === 'batch-off') break;
         // Some may be there already (sent before, the reply lost): the others again, in one batch.
         const existing = await this.existingIds(client, pending);
@@ -154,13 +164,17 @@ export class RecordUploader {
       }
       this.options.onDelivered(item.collection, 1);
     }
+    return 'sent';
   }
 
-  /** 'sent', 'batch-off' (the server's batch API is off), or 'refused' (a record of it was refused). */
+  /**
+   * 'sent', 'batch-off' (the server's batch API is off), 'too-many' (more requests than its batch.maxRequests),
+   * or 'refused' (a record of it was refused).
+   */
   private async sendBatch(
     client: PocketBase,
     records: { collection: string; body: Record<string, unknown> }[],
-  ): Promise<'sent' | 'batch-off' | 'refused'> {
+  ): Promise<'sent' | 'batch-off' | 'too-many' | 'refused'> {
     const batch = client.createBatch();
     for (const { collection, body } of records) batch.collection(collection).create(body);
     try {
@@ -175,6 +189,15 @@ export class RecordUploader {
         this.batchOffUntil = Date.now() + BATCH_RECHECK_MS;
         this.options.onBatchOff();
         return 'batch-off';
+      }
+      const tooMany = responseOf(error).data?.requests;
+      if (status === 400 && records.length > 1 && tooMany?.code === 'validation_length_too_long') {
+        // "The length must be no more than N": N at a time from now on.
+        const max = (tooMany as { params?: { max?: unknown } }).params?.max;
+        this.batchSize =
+          typeof max === 'number' && max >= 1 ? max : Math.max(1, Math.floor(records.length / 2));
+        this.options.onBatchLimit(this.batchSize);
+        return 'too-many';
       }
       if (status === 400) return 'refused';
       throw describePocketBaseError(error, this.session.url, 'uploading a batch of records');
@@ -213,7 +236,10 @@ export class RecordUploader {
 
   private failed(error: unknown): void {
     this.failures++;
-    const delay = Math.min(MAX_RETRY_DELAY_MS, this.options.retryDelayMs * 2 ** (this.failures - 1));
+    // ±25 %: daemons cut off by the same outage do not all come back in the same second.
+    const delay =
+      Math.min(MAX_RETRY_DELAY_MS, this.options.retryDelayMs * 2 ** (this.failures - 1)) *
+      (0.75 + Math.random() / 2);
     this.setProblem(
       `${(error as Error).message}; ${this.spool.pending} record(s) wait in the spool, tried again in ${Math.round(delay / 1000)} s`,
     );

@@ -268,6 +268,20 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
     expect(runs).to.have.length(3);
   });
 
+  it('sends smaller batches to a server that takes fewer requests per batch', async () => {
+    await admin.settings.update({ batch: { enabled: true, maxRequests: 3 } });
+    const { config, socket } = await daemonConfig('small', [{ id: 'docs' }, { id: 'photos' }]);
+    // A backlog, so that a batch has more than 3 records.
+    await server.stop();
+    const daemon = await TestDaemon.start(config, socket);
+    await syncAll(daemon, ['docs', 'photos']);
+    await server.serve();
+    await expectSameRecords('small', () => stdoutKeys(daemon));
+    expect(daemon.logged(/takes 3 requests per batch/)).to.have.length(1);
+    expect(daemon.logged(/batch API off/)).to.have.length(0);
+    expect((await daemon.status()).fleet).to.include({ rejected: 0, dropped: 0 });
+  });
+
   it('drops the oldest records past spool_max_records, counts them, and says so once', async () => {
     const { config, socket, folder } = await daemonConfig('bounded', [{ id: 'docs' }], {
       url: 'http://127.0.0.1:9',
