@@ -50,8 +50,8 @@ export async function benchFleetUploads(context: SupervisorBenchContext): Promis
   let daemon: BenchDaemon | undefined;
   try {
     const admin = await setUpServer(server);
-    // An account made for daemons (auth_collection = users), as recommended: the rules are evaluated for it.
-    await admin.collection('users').create({
+    // An account made for daemons (auth_collection = sync_daemons), as recommended: the rules are evaluated for it.
+    await admin.collection('sync_daemons').create({
       email: DAEMON_EMAIL,
       password: DAEMON_PASSWORD,
       passwordConfirm: DAEMON_PASSWORD,
@@ -65,7 +65,7 @@ export async function benchFleetUploads(context: SupervisorBenchContext): Promis
       [
         '[pocketbase]',
         `url = ${JSON.stringify(server.url)}`,
-        'auth_collection = "users"',
+        'auth_collection = "sync_daemons"',
         `admin_email = ${JSON.stringify(DAEMON_EMAIL)}`,
         `admin_password = ${JSON.stringify(DAEMON_PASSWORD)}`,
         'log_upload_level = "info"',
@@ -119,7 +119,7 @@ async function measureWhileSyncing(
     milliseconds: [lagMs],
   });
   context.notes.push(
-    `21. fleet uploads while ${JOBS} jobs sync (real daemon, account of users, log_upload_level info, ` +
+    `21. fleet uploads while ${JOBS} jobs sync (real daemon, account of sync_daemons, log_upload_level info, ` +
       `${(loadMs / 1000).toFixed(1)} s): ${runs.count} runs (${perSecond(runs.count, loadMs)} runs/s), ` +
       `${produced} records spooled (${perSecond(produced, loadMs)}/s, ${(produced / runs.count).toFixed(1)} per ` +
       `run), ${perSecond(uploaded, loadMs)} uploaded/s sustained; spool waiting p50 ${median(spooledSeen)}, max ` +
@@ -242,7 +242,7 @@ function describeLevel(result: LevelResult): string {
     .map(([kind, latencies]) => `${kind} ${percentile(latencies, 0.99).toFixed(1)} ms (${latencies.length})`);
   return (
     `22. ${result.daemons} simulated daemons (heartbeat every 10 s, a sync_runs record a minute, each its own ` +
-    `users account, ${result.seconds} s): p50 ${median(result.latencies).toFixed(1)} ms, p99 ` +
+    `sync_daemons account, ${result.seconds} s): p50 ${median(result.latencies).toFixed(1)} ms, p99 ` +
     `${percentile(result.latencies, 0.99).toFixed(1)} ms, max ${percentile(result.latencies, 1).toFixed(0)} ms ` +
     `over ${result.latencies.length} requests (p99 by kind: ${byKind.join(', ')}); heartbeats and runs ` +
     `${result.intendedRate.toFixed(1)}/s planned, ${result.achievedRate.toFixed(1)}/s done; errors: ` +

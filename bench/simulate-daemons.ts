@@ -9,7 +9,7 @@ import { cpuSecondsOf } from './process-cpu.js';
 
 // The load generator of scenario 22: many daemons simulated in the bench process, each doing what a real one
 // does to PocketBase (FleetReporter): a heartbeat (an update of its daemons record, a create when there is none
-// yet) every 10 s and one sync_runs record a minute, signed in as its own account of `users`, so that the
+// yet) every 10 s and one sync_runs record a minute, signed in as its own account of `sync_daemons`, so that the
 // collections' rules are evaluated as they are for real daemons. Requests go out with plain fetch (keep-alive)
 // at planned times; every request's latency is measured, and how late the bench itself was sending it.
 
@@ -53,19 +53,21 @@ export interface LevelResult {
 }
 
 /**
- * `count` accounts of `users`, made in batches, each with a token from `impersonate` (no password sign-in per
+ * `count` accounts of `sync_daemons`, made in batches, each with a token from `impersonate` (no password sign-in per
  * account). Their password field is set to bcrypt's least cost first, for the bench's sake only: making 2,000
  * accounts at the default cost takes minutes on this machine, and no request measured hashes a password.
  */
 export async function makeDaemonAccounts(admin: PocketBase, count: number): Promise<SimulatedAccount[]> {
-  const users = await admin.collections.getOne('users');
-  const fields = users.fields.map((field) => (field.name === 'password' ? { ...field, cost: 4 } : field));
-  await admin.collections.update(users.id, { fields });
+  const collection = await admin.collections.getOne('sync_daemons');
+  const fields = collection.fields.map((field) =>
+    field.name === 'password' ? { ...field, cost: 4 } : field,
+  );
+  await admin.collections.update(collection.id, { fields });
   const ids: string[] = [];
   for (let start = 0; start < count; start += BATCH) {
     const batch = admin.createBatch();
     for (let index = start; index < Math.min(count, start + BATCH); index++)
-      batch.collection('users').create({
+      batch.collection('sync_daemons').create({
         email: `daemon-${index}@bench.invalid`,
         password: ACCOUNT_PASSWORD,
         passwordConfirm: ACCOUNT_PASSWORD,
@@ -75,7 +77,7 @@ export async function makeDaemonAccounts(admin: PocketBase, count: number): Prom
   }
   const accounts: SimulatedAccount[] = [];
   for (const id of ids) {
-    const client = await admin.collection('users').impersonate(id, TOKEN_SECS);
+    const client = await admin.collection('sync_daemons').impersonate(id, TOKEN_SECS);
     accounts.push({ id, token: client.authStore.token });
   }
   return accounts;
@@ -188,7 +190,7 @@ class SimulatedFleet {
     const host = `simulated-${planned.daemon}`;
     if (planned.kind === 'run') {
       const runId = `level-${this.level}-${this.runs++}`;
-      const { body } = runRecord(host, 'documents', runSummary(runId));
+      const { body } = runRecord(host, 'simulated', 'documents', runSummary(runId));
       await this.request('run', 'POST', `/api/collections/${SYNC_RUNS.name}/records`, account, {
         ...body,
         account: account.id,

@@ -10,7 +10,7 @@ export function renderDefaultConfig(paths: DefaultPaths): string {
 # [pocketbase]
 # url = "http://127.0.0.1:8090"
 # admin_email = "admin@example.com"
-# auth_collection = "_superusers"       # or the auth collection of an account made for daemons (read-only)
+# auth_collection = "_superusers"       # or "sync_daemons": accounts made for daemons (\`pocketbase setup\`)
 # admin_password = "change-me"          # or set SYNC_DAEMON_POCKETBASE_PASSWORD instead
 # timeout_secs = 30
 # retry_attempts = 3

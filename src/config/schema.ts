@@ -63,8 +63,8 @@ const timezone = z.string().superRefine((text, context) => {
 const pocketbaseSection = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
   admin_email: nonEmptyText,
-  // The auth collection of that account: "_superusers" (the seed's admin), or one made for daemons (recommended:
-  // it can read jobs and nothing more, see `pocketbase setup`).
+  // The auth collection of that account: "_superusers" (the seed's admin), or "sync_daemons", made by `pocketbase
+  // setup` for daemon accounts (recommended: they read jobs and write only their own runs, logs and heartbeat).
   auth_collection: nonEmptyText.default('_superusers'),
   // May instead come from SYNC_DAEMON_POCKETBASE_PASSWORD; load-config checks that one of them is there.
   admin_password: z.string().optional(),

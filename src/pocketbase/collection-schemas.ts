@@ -4,6 +4,9 @@
 // every daemon). A watcher's `sync_job_id` is text, not a relation: it may name a job of a daemon's file.
 // Written by daemons (the fleet): one record per run, per uploaded log record, and per daemon (its heartbeat).
 // `account` is the id of the account that wrote a record: the rules let an account write and prune only its own.
+// Daemons sign in as superusers or with accounts of `sync_daemons`, an auth collection only superusers add to
+// (PocketBase's own `users` lets anyone sign up, so it is given nothing). An account whose `host` is set writes
+// in that host's name only.
 
 export interface FieldSpec {
   name: string;
@@ -29,33 +32,46 @@ export interface CollectionRules {
 
 export interface CollectionSpec {
   name: string;
+  /** 'auth': accounts that sign in (PocketBase adds email, password and the like). */
+  type?: 'base' | 'auth';
   fields: FieldSpec[];
   /** Indexes by the fields they cover; the first field of a unique one is what identifies a record. */
   indexes: { fields: string[]; unique?: boolean }[];
   rules: CollectionRules;
 }
 
-/** Any signed-in account. */
-export const SIGNED_IN = '@request.auth.id != ""';
+/** The auth collection of daemon accounts (superusers pass every rule anyway). */
+export const SYNC_DAEMONS: CollectionSpec = {
+  name: 'sync_daemons',
+  type: 'auth',
+  indexes: [],
+  rules: { listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null },
+  fields: [{ name: 'host', type: 'text' }],
+};
 
-/** Any signed-in account may read them; only superusers may change them (`null` rules). */
+/** A daemon's account (a superuser passes every rule without it). */
+export const DAEMON_ACCOUNT = `@request.auth.collectionName = "${SYNC_DAEMONS.name}"`;
+
+/** Daemon accounts read them; only superusers change them (`null` rules). */
 const READ_ONLY: CollectionRules = {
-  listRule: SIGNED_IN,
-  viewRule: SIGNED_IN,
+  listRule: DAEMON_ACCOUNT,
+  viewRule: DAEMON_ACCOUNT,
   createRule: null,
   updateRule: null,
   deleteRule: null,
 };
 
-const OWN_ACCOUNT_IN_BODY = '@request.body.account = @request.auth.id';
+/** In its own name, and its host's if the account names one. */
+const OWN_RECORD_IN_BODY =
+  '@request.body.account = @request.auth.id && (@request.auth.host = "" || @request.body.host = @request.auth.host)';
 
-/** Every signed-in account reads them (`fleet`); an account creates its own and prunes its own (retention). */
+/** Daemon accounts read them (`fleet`); an account creates its own and prunes its own (retention). */
 const APPEND_ONLY: CollectionRules = {
-  listRule: SIGNED_IN,
-  viewRule: SIGNED_IN,
-  createRule: `${SIGNED_IN} && ${OWN_ACCOUNT_IN_BODY}`,
+  listRule: DAEMON_ACCOUNT,
+  viewRule: DAEMON_ACCOUNT,
+  createRule: `${DAEMON_ACCOUNT} && ${OWN_RECORD_IN_BODY}`,
   updateRule: null,
-  deleteRule: `${SIGNED_IN} && account = @request.auth.id`,
+  deleteRule: `${DAEMON_ACCOUNT} && account = @request.auth.id`,
 };
 
 const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
@@ -149,16 +165,20 @@ export const DAEMON_LOGS: CollectionSpec = {
 
 /**
  * One record per daemon (its id derived from its host), rewritten at every heartbeat. An account creates and
- * updates its own; only superusers delete one (a host retired for good).
+ * updates its own; only superusers delete one (a host retired for good, or taken by the wrong account).
  */
 export const DAEMONS: CollectionSpec = {
   name: 'daemons',
   indexes: [{ fields: ['host'], unique: true }],
   rules: {
-    listRule: SIGNED_IN,
-    viewRule: SIGNED_IN,
-    createRule: `${SIGNED_IN} && ${OWN_ACCOUNT_IN_BODY}`,
-    updateRule: `${SIGNED_IN} && account = @request.auth.id && (@request.body.account:isset = false || ${OWN_ACCOUNT_IN_BODY})`,
+    listRule: DAEMON_ACCOUNT,
+    viewRule: DAEMON_ACCOUNT,
+    createRule: `${DAEMON_ACCOUNT} && ${OWN_RECORD_IN_BODY}`,
+    // Its own record, kept its own and on its host.
+    updateRule:
+      `${DAEMON_ACCOUNT} && account = @request.auth.id && ` +
+      '(@request.body.account:isset = false || @request.body.account = @request.auth.id) && ' +
+      '(@request.body.host:isset = false || @request.body.host = host)',
     deleteRule: null,
   },
   fields: [
@@ -176,6 +196,7 @@ export const DAEMONS: CollectionSpec = {
 };
 
 export const COLLECTIONS: readonly CollectionSpec[] = [
+  SYNC_DAEMONS,
   SYNC_JOBS,
   FILE_WATCHERS,
   SYNC_RUNS,

@@ -22,6 +22,8 @@ export class PocketBaseError extends Error {
 export async function connectPocketBase(
   settings: PocketBaseSettings,
   url = settings.url,
+  /** Aborts every request of the client, at once (a daemon leaving PocketBase). */
+  signal?: AbortSignal,
 ): Promise<PocketBase> {
   const [{ default: PocketBaseClient }, { EventSource }] = await Promise.all([
     import('pocketbase'),
@@ -31,10 +33,11 @@ export async function connectPocketBase(
   global.EventSource ??= EventSource;
   const client = new PocketBaseClient(url);
   client.autoCancellation(false);
-  client.beforeSend = (target, options) => ({
-    url: target,
-    options: { ...options, signal: options.signal ?? AbortSignal.timeout(settings.timeout_secs * 1000) },
-  });
+  client.beforeSend = (target, options) => {
+    const limits = [AbortSignal.timeout(settings.timeout_secs * 1000), ...(signal ? [signal] : [])];
+    if (options.signal) limits.push(options.signal);
+    return { url: target, options: { ...options, signal: AbortSignal.any(limits) } };
+  };
   try {
     await client
       .collection(settings.auth_collection)

@@ -2,6 +2,7 @@ import type Logger from 'bunyan';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { JobStatus, RunSummary } from '../control/daemon-api.js';
 import type { DaemonMetrics } from '../telemetry/metrics/daemon-metrics.js';
+import { SYNC_DAEMONS } from './collection-schemas.js';
 import { FleetReporter, type FleetStatus } from './fleet-reporter.js';
 import { mergePocketBase } from './merge-pocketbase.js';
 import { PocketBaseSource, type PocketBaseStatus } from './pocketbase-source.js';
@@ -52,7 +53,7 @@ export class DaemonPocketBase {
     const key = JSON.stringify([settings, url, cacheDir, host]);
     if (key !== this.reporterKey)
       await this.replaceReporter(
-        () => new FleetReporter({ ...this.options, settings, url, host, cacheDir }),
+        () => FleetReporter.open({ ...this.options, settings, url, host, cacheDir }),
         key,
         host,
       );
@@ -69,6 +70,11 @@ export class DaemonPocketBase {
     const url = this.options.urlOverride ?? settings.url;
     const { cache } = loaded.config;
     const key = JSON.stringify([settings, url, cache.cache_dir, cache.config_cache_ttl_secs]);
+    if (key !== this.sourceKey && !['_superusers', SYNC_DAEMONS.name].includes(settings.auth_collection))
+      this.logger.error(
+        `PocketBase: accounts of ${settings.auth_collection} (pocketbase.auth_collection) can read no job and write ` +
+          `nothing: \`pocketbase setup\` gives access to superusers and to accounts of ${SYNC_DAEMONS.name} (made for daemons)`,
+      );
     if (key !== this.sourceKey)
       await this.replaceSource(
         new PocketBaseSource(settings, {
@@ -120,24 +126,34 @@ export class DaemonPocketBase {
 
   async close(): Promise<void> {
     await this.replaceSource(undefined, '');
-    await this.replaceReporter(undefined, '', undefined);
+    await this.replaceReporter(undefined, '', undefined, { keepLogs: true });
   }
 
   /**
    * The old reporter closes first (its last heartbeat says it stopped unless the same host goes on), then the new
-   * one opens the spool: one writer at a time. Records logged meanwhile still go to the old one's spool file.
+   * one opens the spool: one writer at a time. Records logged meanwhile still go to the old one's spool file. A
+   * reporter that cannot open its spool (cache_dir not writable, or another daemon's) is logged, and the daemon
+   * runs without it. `keepLogs`: the daemon is stopping, its last records still go to the spool.
    */
   private async replaceReporter(
-    make: (() => FleetReporter) | undefined,
+    make: (() => Promise<FleetReporter>) | undefined,
     key: string,
     host: string | undefined,
+    { keepLogs = false } = {},
   ): Promise<void> {
     const old = this.reporter;
-    await old?.close({ stopped: old.host !== host });
-    const reporter = make?.();
-    this.reporter = reporter;
+    this.reporter = undefined;
     this.reporterKey = key;
-    this.options.uploadLogs(reporter ? (level, line) => reporter.log(level, line) : undefined);
+    await old?.close({ stopped: old.host !== host });
+    let reporter: FleetReporter | undefined;
+    try {
+      reporter = await make?.();
+    } catch (error) {
+      this.logger.error(`PocketBase: no fleet reports (heartbeat, runs, logs): ${(error as Error).message}`);
+    }
+    this.reporter = reporter;
+    if (reporter || !keepLogs)
+      this.options.uploadLogs(reporter ? (level, line) => reporter.log(level, line) : undefined);
     reporter?.start();
     if (this.onChange) reporter?.startHeartbeats();
   }

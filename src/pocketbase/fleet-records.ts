@@ -5,20 +5,24 @@ import { recordId } from './record-id.js';
 import type { SpooledRecord } from './upload-spool.js';
 
 // The bodies of the records a daemon writes to PocketBase (collection-schemas.ts): one per run, per log record
-// and per daemon. Ids come from what makes each one unique, so one sent twice is stored once. `account` is added
-// when a record is sent: the spool may hold it from before the daemon could sign in.
+// and per daemon. A record's id is made when it is spooled, from what makes it unique (its host, the daemon
+// process's random origin, its run id or sequence number), and travels with it: one sent twice is stored once.
+// `account` is added when a record is sent: the spool may hold it from before the daemon could sign in.
 
 const FIRST_ERRORS = 5;
 const MESSAGE_MAX = 5000;
+/** A record's other fields, as JSON, at most (a proxy in front of PocketBase may take 1 MB a request). */
+const FIELDS_MAX = 16_384;
 /** Bunyan's own fields, and those that have a column of their own. */
 const NOT_FIELDS = new Set(['name', 'hostname', 'pid', 'level', 'msg', 'time', 'v', 'job', 'runId']);
 
-export function runRecord(host: string, jobId: string, run: RunSummary): SpooledRecord {
+/** `origin`: the daemon process (random), so that an id can be neither guessed nor met again. */
+export function runRecord(host: string, origin: string, jobId: string, run: RunSummary): SpooledRecord {
   const { stats } = run;
   return {
     collection: SYNC_RUNS.name,
     body: {
-      id: recordId('run', host, run.runId),
+      id: recordId('run', host, origin, run.runId),
       host,
       job_id: jobId,
       run_id: run.runId,
@@ -68,7 +72,7 @@ export function logRecord(
       level: levelName(typeof record.level === 'number' ? record.level : 30),
       time: typeof record.time === 'string' ? record.time : new Date().toISOString(),
       message: message.length > MESSAGE_MAX ? `${message.slice(0, MESSAGE_MAX - 1)}…` : message,
-      fields,
+      fields: boundedFields(fields),
     },
   };
 }
@@ -99,4 +103,14 @@ export function heartbeatJobs(jobs: readonly JobStatus[]): HeartbeatJob[] {
 /** The id of a host's daemons record. */
 export function daemonRecordId(host: string): string {
   return recordId('daemon', host);
+}
+
+/** The fields as they are, or, past FIELDS_MAX as JSON, their names and that they were left out (in the file). */
+function boundedFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const size = JSON.stringify(fields).length;
+  if (size <= FIELDS_MAX) return fields;
+  return {
+    omitted: `${size} characters of fields, kept in the daemon's log file`,
+    names: Object.keys(fields),
+  };
 }

@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type Logger from 'bunyan';
 import type { DaemonStatus, JobStatus, RunSummary } from '../control/daemon-api.js';
+import { lockDestination } from '../jobs/destination-lock.js';
 import { LEVEL_NUMBERS } from '../telemetry/log-record.js';
 import type { DaemonMetrics } from '../telemetry/metrics/daemon-metrics.js';
-import { DAEMONS } from './collection-schemas.js';
-import { describePocketBaseError, type PocketBaseSettings } from './connect-pocketbase.js';
-import { daemonRecordId, heartbeatJobs, logRecord, runRecord } from './fleet-records.js';
+import type { PocketBaseSettings } from './connect-pocketbase.js';
+import { FleetHeartbeat } from './fleet-heartbeat.js';
+import { logRecord, runRecord } from './fleet-records.js';
 import { PocketBaseSession } from './pocketbase-session.js';
 import { pruneOldRecords } from './prune-old-records.js';
 import { RecordUploader } from './record-uploader.js';
@@ -18,7 +20,7 @@ export interface FleetReporterOptions {
   settings: PocketBaseSettings;
   url: string;
   host: string;
-  /** The spool's folder: `cache_dir/pocketbase-spool`. */
+  /** The spool's folder is `cache_dir/pocketbase-spool`. */
   cacheDir: string;
   version: string;
   startedAt: Date;
@@ -29,8 +31,8 @@ export interface FleetReporterOptions {
 }
 
 const PRUNE_EVERY_MS = 3600_000;
-/** How long a stopping daemon keeps uploading what is left before it goes (the rest goes at its next start). */
-const CLOSE_UPLOAD_MS = 3000;
+/** How long a stopping daemon keeps uploading what is left and says it stops (the rest goes at its next start). */
+const CLOSE_MS = 3000;
 
 /**
  * A daemon's reports to the fleet's PocketBase (issue 12): its heartbeat every `heartbeat_interval_secs` with each
@@ -41,62 +43,93 @@ export class FleetReporter {
   private readonly session: PocketBaseSession;
   private readonly spool: UploadSpool;
   private readonly uploader: RecordUploader;
-  private readonly origin = `${process.pid}-${Date.now().toString(36)}`;
+  private readonly heartbeat: FleetHeartbeat;
+  /** Random: ids of log records made from it can be neither guessed nor met again after a restart. */
+  private readonly origin = randomUUID();
   private readonly uploadLevel: number;
   private sequence = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private pruneTimer: NodeJS.Timeout | undefined;
-  private heartbeatAt: string | undefined;
-  private heartbeatProblem: string | undefined;
+  private pruning: Promise<void> | undefined;
+  private readonly stopPruning = new AbortController();
   private uploadProblem: string | undefined;
+  private spoolProblem: string | undefined;
   private uploaded = 0;
   private rejected = 0;
   private prunedAt = 0;
   private closed = false;
   private batchOffSaid = false;
-  private heartbeating: Promise<void> | undefined;
+  private spoolFullSaid = false;
 
-  constructor(private readonly options: FleetReporterOptions) {
-    const { settings } = options;
+  private constructor(
+    private readonly options: FleetReporterOptions,
+    private readonly unlockSpool: () => Promise<void>,
+  ) {
+    const { settings, metrics, logger } = options;
     this.session = new PocketBaseSession(settings, options.url);
     this.uploadLevel =
       settings.log_upload_level === 'off'
         ? Number.POSITIVE_INFINITY
         : LEVEL_NUMBERS[settings.log_upload_level];
-    this.spool = UploadSpool.open(path.join(options.cacheDir, 'pocketbase-spool'), {
+    this.spool = UploadSpool.open(spoolDir(options.cacheDir), {
       maxRecords: settings.spool_max_records,
       onDrop: (count) => this.droppedFromSpool(count),
+    });
+    this.heartbeat = new FleetHeartbeat(this.session, {
+      ...options,
+      intervalSecs: settings.heartbeat_interval_secs,
     });
     this.uploader = new RecordUploader(this.spool, this.session, {
       batchSize: 50,
       retryDelayMs: Math.max(1, settings.retry_delay_secs) * 1000,
       onDelivered: (collection, count) => {
         this.uploaded += count;
-        options.metrics?.fleetUploaded(collection, count);
-        options.metrics?.setFleetSpool(this.spool.pending);
+        metrics?.fleetUploaded(collection, count);
       },
+      onSettled: () => metrics?.setFleetSpool(this.spool.pending),
       onRejected: (record, reason) => {
         this.rejected++;
-        options.metrics?.fleetRejected(record.collection, 1);
-        options.logger.error(
+        metrics?.fleetRejected(record.collection, 1);
+        logger.error(
           { collection: record.collection, recordId: record.body.id },
           `PocketBase refused a record; it is dropped: ${reason}`,
         );
       },
       onProblem: (problem) => this.uploadProblemChanged(problem),
       onBatchLimit: (max) =>
-        options.logger.info(
+        logger.info(
           `PocketBase at ${options.url} takes ${max} requests per batch: records go up ${max} at a time`,
         ),
       onBatchOff: () => {
         if (this.batchOffSaid) return;
         this.batchOffSaid = true;
-        options.logger.warn(
+        logger.warn(
           `PocketBase at ${options.url} has its batch API off: records are uploaded one request each (slower); ` +
             '`sync-daemon pocketbase setup` turns it on',
         );
       },
     });
+  }
+
+  /**
+   * Opens the spool for this daemon alone (a lock in `cache_dir`: two daemons sharing it would each upload and
+   * acknowledge the other's records).
+   */
+  static async open(options: FleetReporterOptions): Promise<FleetReporter> {
+    const dir = spoolDir(options.cacheDir);
+    let unlock: () => Promise<void>;
+    try {
+      unlock = await lockDestination(dir, options.cacheDir);
+    } catch (error) {
+      throw new Error(
+        `the upload spool ${dir} is in use by another daemon; give each daemon its own cache.cache_dir (${(error as Error).message})`,
+      );
+    }
+    try {
+      return new FleetReporter(options, unlock);
+    } catch (error) {
+      await unlock();
+      throw error;
+    }
   }
 
   get host(): string {
@@ -112,9 +145,9 @@ export class FleetReporter {
   /** Sends a heartbeat now and every `heartbeat_interval_secs` (once the daemon runs its jobs). */
   startHeartbeats(): void {
     if (this.heartbeatTimer || this.closed) return;
-    void this.heartbeat();
+    void this.beat();
     this.heartbeatTimer = setInterval(
-      () => void this.heartbeat(),
+      () => void this.beat(),
       this.options.settings.heartbeat_interval_secs * 1000,
     );
     this.heartbeatTimer.unref();
@@ -130,15 +163,15 @@ export class FleetReporter {
 
   /** A run ended: its sync_runs record. */
   runFinished(jobId: string, run: RunSummary): void {
-    this.spoolRecord(runRecord(this.options.host, jobId, run));
+    this.spoolRecord(runRecord(this.options.host, this.origin, jobId, run));
   }
 
   status(): FleetStatus {
-    const problem = this.heartbeatProblem ?? this.uploadProblem;
+    const problem = this.heartbeat.problem ?? this.spoolProblem ?? this.uploadProblem;
     return {
       host: this.options.host,
       heartbeatIntervalSecs: this.options.settings.heartbeat_interval_secs,
-      ...(this.heartbeatAt ? { heartbeatAt: this.heartbeatAt } : {}),
+      ...(this.heartbeat.lastAt ? { heartbeatAt: this.heartbeat.lastAt } : {}),
       spooled: this.spool.pending,
       uploaded: this.uploaded,
       dropped: this.spool.dropped,
@@ -148,94 +181,53 @@ export class FleetReporter {
   }
 
   /**
-   * A last upload of what is left and a last heartbeat, which says the daemon stopped when `stopped` (bounded in
-   * time: what is not uploaded by then waits in the spool for the next start).
+   * A last upload of what is left and a last heartbeat, which says the daemon stopped when `stopped`, each bounded
+   * in time (what is not uploaded by then waits in the spool for the next start); then every request is aborted.
+   * Records logged later still go to the spool (`log`), for the next start.
    */
   async close({ stopped }: { stopped: boolean }): Promise<void> {
     if (this.closed) return;
     clearInterval(this.heartbeatTimer);
-    clearTimeout(this.pruneTimer);
-    await this.uploader.close(this.heartbeatProblem ? 0 : CLOSE_UPLOAD_MS);
-    if (!this.heartbeatProblem && stopped)
+    this.stopPruning.abort();
+    const deadline = Date.now() + CLOSE_MS;
+    const serverAnswers = this.heartbeat.problem === undefined;
+    await this.uploader.close(serverAnswers ? CLOSE_MS : 0);
+    const left = deadline - Date.now();
+    if (serverAnswers && stopped && left > 0)
       await Promise.race([
-        this.heartbeat(new Date().toISOString()),
-        new Promise((resolve) => setTimeout(resolve, CLOSE_UPLOAD_MS).unref()),
+        this.heartbeat.beat(new Date().toISOString()),
+        new Promise((resolve) => setTimeout(resolve, left).unref()),
       ]);
     this.closed = true;
     this.session.drop();
     // No acknowledgement may reach the spool once the next reporter has opened it.
-    await this.uploader.settled();
+    await Promise.all([this.uploader.settled(), this.pruning]);
+    await this.unlockSpool();
   }
 
   private spoolRecord(record: SpooledRecord): void {
     try {
       this.spool.append(record);
     } catch (error) {
-      // A full disk or a spool folder gone: said in status, never thrown into the code that logged.
-      this.uploadProblem = `cannot write the upload spool in ${this.spool.dir}: ${(error as Error).message}`;
+      // A full disk or a spool folder gone: counted as dropped by the spool, said in status, never thrown into
+      // the code that logged.
+      this.spoolProblem = `cannot write the upload spool in ${this.spool.dir}: ${(error as Error).message}`;
       return;
     }
+    this.spoolProblem = undefined;
     this.options.metrics?.setFleetSpool(this.spool.pending);
     this.uploader.kick();
   }
 
-  /** Creates or updates this host's daemons record; `stoppedAt` says the daemon is going. */
-  private async heartbeat(stoppedAt?: string): Promise<void> {
-    if (this.closed) return;
-    // One at a time: two first heartbeats racing to create the record would refuse each other. The last one
-    // (stoppedAt) waits for the one in flight.
-    if (this.heartbeating && !stoppedAt) return;
-    await this.heartbeating;
-    const beat = this.sendHeartbeat(stoppedAt);
-    this.heartbeating = beat;
-    try {
-      await beat;
-    } finally {
-      if (this.heartbeating === beat) this.heartbeating = undefined;
-    }
-  }
-
-  private async sendHeartbeat(stoppedAt: string | undefined): Promise<void> {
-    const { host, settings, version, startedAt } = this.options;
-    const now = new Date();
-    const id = daemonRecordId(host);
-    try {
-      const client = await this.session.connected();
-      const body = {
-        account: this.session.accountId ?? '',
-        host,
-        version,
-        pid: process.pid,
-        started_at: startedAt.toISOString(),
-        last_heartbeat: now.toISOString(),
-        heartbeat_interval_secs: settings.heartbeat_interval_secs,
-        stopped_at: stoppedAt ?? '',
-        jobs: heartbeatJobs(this.options.jobs()),
-      };
-      const records = client.collection(DAEMONS.name);
-      try {
-        await records.update(id, body);
-      } catch (error) {
-        if ((error as { status?: number }).status !== 404) throw error;
-        await records.create({ id, ...body });
-      }
-    } catch (error) {
-      const reason = describePocketBaseError(error, this.session.url, `sending the heartbeat of ${host}`);
-      const problem = isNotUnique(error)
-        ? `the daemons record of host ${host} belongs to another account: give each host its own name (daemon.host) or account`
-        : reason.message;
-      if (problem !== this.heartbeatProblem)
-        this.options.logger.warn(`PocketBase heartbeat failed: ${problem}`);
-      this.heartbeatProblem = problem;
-      return;
-    }
-    if (this.heartbeatProblem) this.options.logger.info('PocketBase heartbeat sent again');
-    this.heartbeatProblem = undefined;
-    this.heartbeatAt = now.toISOString();
-    this.options.metrics?.fleetHeartbeat(now.getTime());
+  private async beat(): Promise<void> {
+    if (this.closed || !(await this.heartbeat.beat())) return;
+    this.options.metrics?.fleetHeartbeat(Date.now());
     // Records waiting since an outage go now, not at the uploader's next try.
     if (this.spool.pending > 0) this.uploader.retryNow();
-    if (Date.now() - this.prunedAt >= PRUNE_EVERY_MS && !stoppedAt) void this.prune();
+    if (Date.now() - this.prunedAt >= PRUNE_EVERY_MS && !this.pruning && !this.closed)
+      this.pruning = this.prune().finally(() => {
+        this.pruning = undefined;
+      });
   }
 
   private async prune(): Promise<void> {
@@ -248,10 +240,12 @@ export class FleetReporter {
         host: this.options.host,
         account: this.session.accountId ?? '',
         days,
+        signal: this.stopPruning.signal,
       });
       if (Object.values(pruned).some((count) => count > 0))
         this.options.logger.info({ pruned, retentionDays: days }, 'PocketBase: old runs and logs pruned');
     } catch (error) {
+      if (this.stopPruning.signal.aborted) return;
       // Tried again at the next heartbeat, not in an hour.
       this.prunedAt = 0;
       this.options.logger.warn(`PocketBase: pruning old records failed: ${(error as Error).message}`);
@@ -268,15 +262,15 @@ export class FleetReporter {
 
   private droppedFromSpool(count: number): void {
     this.options.metrics?.setFleetSpool(this.spool.pending, count);
-    if (this.spool.dropped === count)
-      this.options.logger.warn(
-        { dropped: count, spoolMaxRecords: this.options.settings.spool_max_records },
-        'PocketBase upload spool full: the oldest records are dropped (counted in sync_daemon_pocketbase_spool_dropped_total)',
-      );
+    if (this.spoolFullSaid) return;
+    this.spoolFullSaid = true;
+    this.options.logger.warn(
+      { dropped: count, spoolMaxRecords: this.options.settings.spool_max_records },
+      'PocketBase upload spool full: the oldest records are dropped (counted in sync_daemon_pocketbase_spool_dropped_total)',
+    );
   }
 }
 
-function isNotUnique(error: unknown): boolean {
-  const data = (error as { response?: { data?: Record<string, { code?: string }> } }).response?.data;
-  return Object.values(data ?? {}).some((field) => field.code === 'validation_not_unique');
+function spoolDir(cacheDir: string): string {
+  return path.join(cacheDir, 'pocketbase-spool');
 }

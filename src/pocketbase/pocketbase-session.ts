@@ -11,6 +11,8 @@ const TOKEN_REFRESH_SECS = 600;
  */
 export class PocketBaseSession {
   private client: PocketBase | undefined;
+  /** Aborts the requests of the current client (the SDK's own cancellation is off: autoCancellation(false)). */
+  private controller = new AbortController();
 
   constructor(
     private readonly settings: PocketBaseSettings,
@@ -29,7 +31,8 @@ export class PocketBaseSession {
       }
     }
     if (client) disconnectRealtime(client);
-    this.client = await connectPocketBase(this.settings, this.url);
+    if (this.controller.signal.aborted) this.controller = new AbortController();
+    this.client = await connectPocketBase(this.settings, this.url, this.controller.signal);
     return this.client;
   }
 
@@ -39,16 +42,15 @@ export class PocketBaseSession {
   }
 
   /**
-   * Forgets the client: its requests are cancelled and its realtime connection closed at once. Not by
-   * unsubscribing: with the server down, the SDK would wait for a connection that never comes, and keep
-   * reconnecting (and the process alive) meanwhile.
+   * Forgets the client: its requests (signing in included) are aborted and its realtime connection closed at
+   * once. Not by unsubscribing: with the server down, the SDK would wait for a connection that never comes, and
+   * keep reconnecting (and the process alive) meanwhile.
    */
   drop(): void {
+    this.controller.abort();
     const client = this.client;
     this.client = undefined;
-    if (!client) return;
-    client.cancelAllRequests();
-    disconnectRealtime(client);
+    if (client) disconnectRealtime(client);
   }
 }
 

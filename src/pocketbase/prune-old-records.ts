@@ -16,12 +16,18 @@ const PAGE = 200;
  */
 export async function pruneOldRecords(
   client: PocketBase,
-  { host, account, days, now = Date.now() }: { host: string; account: string; days: number; now?: number },
+  {
+    host,
+    account,
+    days,
+    now = Date.now(),
+    signal,
+  }: { host: string; account: string; days: number; now?: number; signal?: AbortSignal },
 ): Promise<Record<string, number>> {
   const cutoff = new Date(now - days * 86_400_000).toISOString().replace('T', ' ');
   const pruned: Record<string, number> = {};
   for (const { collection, field } of DATED) {
-    let count = 0;
+    pruned[collection] = 0;
     const filter = client.filter(`host = {:host} && account = {:account} && ${field} < {:cutoff}`, {
       host,
       account,
@@ -32,12 +38,13 @@ export async function pruneOldRecords(
         client.collection(collection).getList(1, PAGE, { filter, fields: 'id', skipTotal: true }),
       );
       for (const { id } of page.items) {
+        // A daemon stopping stops pruning at once: the rest goes at its next start.
+        if (signal?.aborted) return pruned;
         await call(client, `pruning ${collection}`, () => client.collection(collection).delete(id));
-        count++;
+        pruned[collection]++;
       }
       if (page.items.length < PAGE) break;
     }
-    pruned[collection] = count;
   }
   return pruned;
 }

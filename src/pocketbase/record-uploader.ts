@@ -9,9 +9,9 @@ export interface RecordUploaderOptions {
   batchSize: number;
   /** How long to wait after a failed upload before the next (doubled up to 60 s while it keeps failing). */
   retryDelayMs: number;
-  /** Records that arrived (or were there already), by collection. */
+  /** Records now in PocketBase (sent, or found there from an earlier send), by collection, once acknowledged. */
   onDelivered: (collection: string, count: number) => void;
-  /** A record PocketBase will never take (a field it refuses): dropped, with the reason. */
+  /** A record PocketBase will never take (a field it refuses, its id held by another account): dropped. */
   onRejected: (record: SpooledRecord, reason: string) => void;
   /** Why uploads stopped (undefined once they work again). */
   onProblem: (problem: string | undefined) => void;
@@ -19,22 +19,28 @@ export interface RecordUploaderOptions {
   onBatchOff: () => void;
   /** The server takes at most `max` requests per batch (its batch.maxRequests): batches are that big from now on. */
   onBatchLimit: (max: number) => void;
+  /** The spool changed (records acknowledged): its gauge is set again. */
+  onSettled: () => void;
 }
 
 /** The batch API is asked again this long after a server said it is off (an admin may turn it on). */
 const BATCH_RECHECK_MS = 10 * 60 * 1000;
 const MAX_RETRY_DELAY_MS = 60_000;
 
+type Outgoing = { collection: string; body: { id: string } & Record<string, unknown>; record: SpooledRecord };
+
 /**
  * Drains the spool into PocketBase, oldest first: in batches through PocketBase's batch API (one transaction, so a
  * batch arrives whole or not at all), one create per record where the batch API is off. A batch refused because
- * some of its ids exist already (sent before, the reply lost) is sent again without those; the `account` field
- * is set at sending time, to the signed-in account. While the server cannot be reached, or refuses the account,
- * records stay in the spool and are tried again after `retryDelayMs`, doubling.
+ * some of its ids exist already under this account (sent before, the reply lost) is sent again without those;
+ * the `account` field is set at sending time, to the signed-in account. While the server cannot be reached, or
+ * refuses the account, records stay in the spool and are tried again after `retryDelayMs`, doubling.
  */
 export class RecordUploader {
   private draining: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** A record came while a pass was ending: another pass follows. */
+  private kickedWhileDraining = false;
   private failures = 0;
   private batchOffUntil = 0;
   private closed = false;
@@ -54,7 +60,11 @@ export class RecordUploader {
 
   /** Something was spooled: upload it soon (records arriving meanwhile go in the same batch). */
   kick(delayMs = 50): void {
-    if (this.closed || this.timer || this.draining) return;
+    if (this.closed || this.timer) return;
+    if (this.draining) {
+      this.kickedWhileDraining = true;
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.drain();
@@ -77,6 +87,10 @@ export class RecordUploader {
       .catch((error: unknown) => this.failed(error))
       .finally(() => {
         this.draining = undefined;
+        if (this.kickedWhileDraining && this.failures === 0) {
+          this.kickedWhileDraining = false;
+          this.kick();
+        }
       });
     return this.draining;
   }
@@ -85,7 +99,7 @@ export class RecordUploader {
   async close(withinMs: number): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.failures === 0 && this.spool.pending > 0) {
+    if (withinMs > 0 && this.failures === 0 && this.spool.pending > 0) {
       const deadline = new Promise((resolve) => setTimeout(resolve, withinMs).unref());
       await Promise.race([this.drain(), deadline]);
     }
@@ -99,33 +113,51 @@ export class RecordUploader {
 
   private async drainNow(): Promise<void> {
     for (;;) {
+      this.kickedWhileDraining = false;
       if (this.closed) return;
       const lease = this.spool.take(this.batchSize);
       if (!lease) return;
+      const rejected = new Set<SpooledRecord>();
+      let outcome: 'sent' | 'smaller';
       try {
-        if ((await this.send(lease)) === 'smaller') {
-          // The server takes fewer requests per batch (its batch.maxRequests): the same records, fewer at a time.
-          this.spool.release(lease);
-          continue;
-        }
+        outcome = await this.send(lease, rejected);
       } catch (error) {
         // Those sent one by one before the failure are there: only the rest goes back.
-        this.spool.ack(lease, error instanceof UploadStopped ? error.delivered : 0);
+        const delivered = error instanceof UploadStopped ? error.delivered : 0;
+        this.acknowledge(lease, delivered, rejected);
         this.failed(error instanceof UploadStopped ? error.cause : error);
         return;
       }
+      if (outcome === 'smaller') {
+        // The server takes fewer requests per batch: the same records, fewer at a time.
+        this.spool.release(lease);
+        continue;
+      }
       this.gate?.(++this.uploaded);
-      this.spool.ack(lease);
+      this.acknowledge(lease, lease.records.length, rejected);
       if (this.failures > 0 || this.problem) this.setProblem(undefined);
       this.failures = 0;
     }
   }
 
-  /** Sends every record of the lease, or throws; 'smaller': none sent, the batch was too big for the server. */
-  private async send(lease: SpoolLease): Promise<'sent' | 'smaller'> {
+  /** The lease's first `count` records are settled: counted by collection (those refused apart), then acked. */
+  private acknowledge(lease: SpoolLease, count: number, rejected: ReadonlySet<SpooledRecord>): void {
+    this.spool.ack(lease, count);
+    const counts = new Map<string, number>();
+    for (const record of lease.records.slice(0, count))
+      if (!rejected.has(record)) counts.set(record.collection, (counts.get(record.collection) ?? 0) + 1);
+    for (const [collection, delivered] of counts) this.options.onDelivered(collection, delivered);
+    this.options.onSettled();
+  }
+
+  /**
+   * Sends every record of the lease, or throws (UploadStopped: how many of them are there); 'smaller': none was
+   * sent, the batch was too big for the server.
+   */
+  private async send(lease: SpoolLease, rejected: Set<SpooledRecord>): Promise<'sent' | 'smaller'> {
     const client = await this.session.connected();
     const account = this.session.accountId ?? '';
-    let pending = lease.records.map((record) => ({
+    let pending: Outgoing[] = lease.records.map((record) => ({
       collection: record.collection,
       body: { ...record.body, account },
       record,
@@ -133,17 +165,13 @@ export class RecordUploader {
     if (Date.now() >= this.batchOffUntil && pending.length > 1) {
       for (let round = 0; round < 3 && pending.length > 0; round++) {
         const outcome = await this.sendBatch(client, pending);
-        if (outcome === 'sent') {
-          this.countDelivered(pending);
-          return 'sent';
-        }
+        if (outcome === 'sent') return 'sent';
         if (outcome === 'too-many' && round === 0) return 'smaller';
-        if (outcome === 'batch-off') break;
+        if (outcome !== 'refused') break;
         // Some may be there already (sent before, the reply lost): the others again, in one batch.
-        const existing = await this.existingIds(client, pending);
-        if (existing.size === 0) break;
-        this.countDelivered(pending.filter((item) => existing.has(item.body.id)));
-        pending = pending.filter((item) => !existing.has(item.body.id));
+        const ours = await this.ownedIds(client, account, pending);
+        if (ours.size === 0) break;
+        pending = pending.filter((item) => !ours.has(item.body.id));
       }
     }
     // One by one: the batch API is off, or a record of the batch is refused and must be found.
@@ -151,29 +179,36 @@ export class RecordUploader {
       try {
         await client.collection(item.collection).create(item.body);
       } catch (error) {
-        if (isRecordRefused(error) && !isDuplicateId(error)) {
-          this.options.onRejected(item.record, refusal(error));
-          continue;
-        }
-        if (!isDuplicateId(error))
-          throw new UploadStopped(
-            describePocketBaseError(error, this.session.url, `uploading to ${item.collection}`),
+        const stopped = (cause: unknown) =>
+          new UploadStopped(
+            describePocketBaseError(cause, this.session.url, `uploading to ${item.collection}`),
             lease.records.indexOf(item.record),
           );
-        // A duplicate id: sent before, it is there.
+        if (isDuplicateId(error)) {
+          // Sent before (it is there), unless another account holds that id: then this one can never go.
+          const ours = await this.ownedIds(client, account, [item]).catch((cause: unknown) => {
+            throw stopped(cause);
+          });
+          if (!ours.has(item.body.id)) {
+            rejected.add(item.record);
+            this.options.onRejected(item.record, `its id ${item.body.id} is held by another account`);
+          }
+        } else if (isRecordRefused(error)) {
+          rejected.add(item.record);
+          this.options.onRejected(item.record, refusal(error));
+        } else throw stopped(error);
       }
-      this.options.onDelivered(item.collection, 1);
     }
     return 'sent';
   }
 
   /**
-   * 'sent', 'batch-off' (the server's batch API is off), 'too-many' (more requests than its batch.maxRequests),
-   * or 'refused' (a record of it was refused).
+   * 'sent', 'batch-off' (the server's batch API is off), 'too-many' (more requests than its batch.maxRequests, or
+   * a body too large for a proxy in front), or 'refused' (a record of it was refused).
    */
   private async sendBatch(
     client: PocketBase,
-    records: { collection: string; body: Record<string, unknown> }[],
+    records: Outgoing[],
   ): Promise<'sent' | 'batch-off' | 'too-many' | 'refused'> {
     const batch = client.createBatch();
     for (const { collection, body } of records) batch.collection(collection).create(body);
@@ -182,18 +217,16 @@ export class RecordUploader {
       return 'sent';
     } catch (error) {
       const status = (error as { status?: number }).status;
-      if (
-        status === 403 &&
-        /batch/i.test(String((error as { response?: { message?: string } }).response?.message))
-      ) {
+      const response = responseOf(error);
+      if (status === 403 && /batch/i.test(String(response.message))) {
         this.batchOffUntil = Date.now() + BATCH_RECHECK_MS;
         this.options.onBatchOff();
         return 'batch-off';
       }
-      const tooMany = responseOf(error).data?.requests;
-      if (status === 400 && records.length > 1 && tooMany?.code === 'validation_length_too_long') {
-        // "The length must be no more than N": N at a time from now on.
-        const max = (tooMany as { params?: { max?: unknown } }).params?.max;
+      const tooMany = response.data?.requests as { code?: string; params?: { max?: unknown } } | undefined;
+      if ((status === 400 && tooMany?.code === 'validation_length_too_long') || status === 413) {
+        // "The length must be no more than N": N at a time from now on; a body too large: half as many.
+        const max = tooMany?.params?.max;
         this.batchSize =
           typeof max === 'number' && max >= 1 ? max : Math.max(1, Math.floor(records.length / 2));
         this.options.onBatchLimit(this.batchSize);
@@ -204,19 +237,19 @@ export class RecordUploader {
     }
   }
 
-  private async existingIds(
-    client: PocketBase,
-    records: { collection: string; body: { id: string } }[],
-  ): Promise<Set<string>> {
-    const existing = new Set<string>();
+  /** Which of these records are in PocketBase already, written by this account. */
+  private async ownedIds(client: PocketBase, account: string, records: Outgoing[]): Promise<Set<string>> {
+    const owned = new Set<string>();
     const byCollection = new Map<string, string[]>();
     for (const { collection, body } of records)
       byCollection.set(collection, [...(byCollection.get(collection) ?? []), body.id]);
     for (const [collection, ids] of byCollection) {
-      const filter = ids.map((id) => client.filter('id = {:id}', { id })).join(' || ');
+      const filter = `account = ${client.filter('{:account}', { account })} && (${ids
+        .map((id) => client.filter('id = {:id}', { id }))
+        .join(' || ')})`;
       try {
         const found = await client.collection(collection).getList(1, ids.length, { filter, fields: 'id' });
-        for (const item of found.items) existing.add(item.id);
+        for (const item of found.items) owned.add(item.id);
       } catch (error) {
         throw describePocketBaseError(
           error,
@@ -225,13 +258,7 @@ export class RecordUploader {
         );
       }
     }
-    return existing;
-  }
-
-  private countDelivered(records: { collection: string }[]): void {
-    const counts = new Map<string, number>();
-    for (const { collection } of records) counts.set(collection, (counts.get(collection) ?? 0) + 1);
-    for (const [collection, count] of counts) this.options.onDelivered(collection, count);
+    return owned;
   }
 
   private failed(error: unknown): void {
@@ -271,10 +298,11 @@ function isDuplicateId(error: unknown): boolean {
   );
 }
 
-/** Refused for what the record holds (400 with field errors): sending it again would be refused again. */
+/** Refused for what the record holds (400 with field errors, or 413 too large): sent again, refused again. */
 function isRecordRefused(error: unknown): boolean {
+  const status = (error as { status?: number }).status;
   const data = responseOf(error).data;
-  return (error as { status?: number }).status === 400 && data !== undefined && Object.keys(data).length > 0;
+  return status === 413 || (status === 400 && data !== undefined && Object.keys(data).length > 0);
 }
 
 function refusal(error: unknown): string {
@@ -282,7 +310,7 @@ function refusal(error: unknown): string {
   return `${response.message ?? 'refused'} ${JSON.stringify(response.data ?? {})}`;
 }
 
-/** An upload that stopped part way: the lease's first `delivered` records are there. */
+/** An upload that stopped part way: the lease's first `delivered` records are settled. */
 class UploadStopped extends Error {
   constructor(
     override readonly cause: Error,

@@ -33,7 +33,7 @@ async function setupCollection(client: PocketBase, spec: CollectionSpec): Promis
     await call(client, `creating collection ${spec.name}`, () =>
       client.collections.create({
         name: spec.name,
-        type: 'base',
+        type: spec.type ?? 'base',
         fields: spec.fields.map(toField),
         indexes,
         ...spec.rules,

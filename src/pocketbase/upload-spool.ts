@@ -25,6 +25,8 @@ interface Segment {
   number: number;
   /** Lines in the file (records, and any line that does not parse). */
   lines: number;
+  /** Bytes of whole lines: where a failed append is cut back to. */
+  bytes: number;
 }
 
 const CURSOR_FILE = 'cursor.json';
@@ -77,15 +79,31 @@ export class UploadSpool {
     return this.droppedTotal;
   }
 
+  /** Throws when the record cannot be written (a full disk): it is counted as dropped, and the file left whole. */
   append(record: SpooledRecord): void {
     const line = JSON.stringify({ c: record.collection, r: record.body });
+    const data = Buffer.from(`${line}\n`);
     let newest = this.segments.at(-1);
     if (!newest || newest.lines >= this.segmentSize) {
-      newest = { number: ++this.lastNumber, lines: 0 };
+      newest = { number: ++this.lastNumber, lines: 0, bytes: 0 };
       this.segments.push(newest);
     }
-    fs.appendFileSync(this.segmentFile(newest.number), `${line}\n`, { mode: 0o600 });
+    const file = this.segmentFile(newest.number);
+    try {
+      fs.appendFileSync(file, data, { mode: 0o600 });
+    } catch (error) {
+      // Part of the line may be there: cut it off, or the next record would land on the same line and be lost.
+      try {
+        fs.truncateSync(file, newest.bytes);
+      } catch {
+        // Cannot even cut it: the next record goes to a new segment instead; this one's torn tail never parses.
+        newest.lines = Number.POSITIVE_INFINITY;
+      }
+      this.countDropped(1);
+      throw error;
+    }
     newest.lines++;
+    newest.bytes += data.length;
     if (this.headLines && newest === this.segments[0]) this.headLines.push(line);
     if (this.pending > this.options.maxRecords) this.dropOldest();
   }
@@ -159,9 +177,14 @@ export class UploadSpool {
 
   private removeHead(): void {
     const head = this.segments.shift();
-    if (head) fs.rmSync(this.segmentFile(head.number), { force: true });
     this.delivered = 0;
     this.headLines = undefined;
+    if (!head) return;
+    try {
+      fs.rmSync(this.segmentFile(head.number), { force: true });
+    } catch {
+      // Held open elsewhere (Windows): the next open removes it, being below the cursor.
+    }
   }
 
   private load(): void {
@@ -171,23 +194,28 @@ export class UploadSpool {
       .filter((number): number is string => number !== undefined)
       .map(Number)
       .sort((a, b) => a - b);
-    for (const number of numbers) this.segments.push({ number, lines: this.countLines(number) });
-    this.lastNumber = numbers.at(-1) ?? 0;
     const cursor = this.readCursor();
+    for (const number of numbers) {
+      // Delivered whole before, its removal failed or was cut short: gone now.
+      if (cursor && number < cursor.segment) fs.rmSync(this.segmentFile(number), { force: true });
+      else this.segments.push({ number, ...this.measure(number) });
+    }
+    // Never a number the cursor may still name (a segment removed, the daemon killed before the cursor moved on).
+    this.lastNumber = Math.max(numbers.at(-1) ?? 0, cursor?.segment ?? 0);
     const head = this.segments[0];
     if (head && cursor?.segment === head.number) this.delivered = Math.min(cursor.line, head.lines);
     if (head && this.delivered >= head.lines && this.segments.length > 1) this.removeHead();
   }
 
-  /** Lines of a segment; a last line cut short (the daemon killed mid-write) is cut off so appends start clean. */
-  private countLines(number: number): number {
+  /** Lines and bytes of a segment; a last line cut short (a daemon killed mid-write) is cut off first. */
+  private measure(number: number): { lines: number; bytes: number } {
     const file = this.segmentFile(number);
-    const text = fs.readFileSync(file, 'utf8');
-    const whole = text.lastIndexOf('\n') + 1;
-    if (whole < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, whole)));
+    const content = fs.readFileSync(file);
+    const bytes = content.lastIndexOf(10) + 1;
+    if (bytes < content.length) fs.truncateSync(file, bytes);
     let lines = 0;
-    for (let index = 0; index < whole; index++) if (text.charCodeAt(index) === 10) lines++;
-    return lines;
+    for (let index = 0; index < bytes; index++) if (content[index] === 10) lines++;
+    return { lines, bytes };
   }
 
   private readLines(number: number): string[] {

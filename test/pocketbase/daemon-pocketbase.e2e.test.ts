@@ -151,10 +151,10 @@ describe('jobs from PocketBase in the daemon (a real PocketBase server)', functi
   });
 
   it('runs with an account made for daemons, refreshing its token before it expires', async () => {
-    const users = await admin.collections.getOne('users');
+    const accounts = await admin.collections.getOne('sync_daemons');
     // Tokens of this collection last 10 s (PocketBase's least): each read refreshes the token first.
-    await admin.collections.update(users.id, { authToken: { ...users.authToken, duration: 10 } });
-    await admin.collection('users').create({
+    await admin.collections.update(accounts.id, { authToken: { ...accounts.authToken, duration: 10 } });
+    await admin.collection('sync_daemons').create({
       email: 'daemon@example.com',
       password: 'daemon-password-1',
       passwordConfirm: 'daemon-password-1',
@@ -164,7 +164,7 @@ describe('jobs from PocketBase in the daemon (a real PocketBase server)', functi
         '[pocketbase]',
         `url = "${server.url}"`,
         'admin_email = "daemon@example.com"',
-        'auth_collection = "users"',
+        'auth_collection = "sync_daemons"',
         'timeout_secs = 2',
         'retry_attempts = 0',
       ].join('\n'),

@@ -123,7 +123,7 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
     }
     const alpha = await daemonConfig('alpha', []);
     // Beta signs in with an account made for daemons, which may write its own records only.
-    await admin.collection('users').create({
+    await admin.collection('sync_daemons').create({
       email: 'beta@example.com',
       password: 'beta-password-1',
       passwordConfirm: 'beta-password-1',
@@ -132,7 +132,7 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
       account: [
         'admin_email = "beta@example.com"',
         'admin_password = "beta-password-1"',
-        'auth_collection = "users"',
+        'auth_collection = "sync_daemons"',
       ],
     });
     const daemons = {

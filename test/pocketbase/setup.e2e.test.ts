@@ -53,6 +53,7 @@ describe('pocketbase setup (a real PocketBase server)', function () {
     expect(first.exitCode, first.stderr).to.equal(0);
     expect(first.stdout).to.equal(
       [
+        'sync_daemons: created',
         'sync_jobs: created',
         'file_watchers: created',
         'sync_runs: created',
@@ -66,6 +67,7 @@ describe('pocketbase setup (a real PocketBase server)', function () {
     expect(again.exitCode, again.stderr).to.equal(0);
     const result = JSON.parse(again.stdout);
     expect(result.collections.map((collection: { outcome: string }) => collection.outcome)).to.deep.equal([
+      'unchanged',
       'unchanged',
       'unchanged',
       'unchanged',
@@ -85,6 +87,7 @@ describe('pocketbase setup (a real PocketBase server)', function () {
     const repaired = await runCli(['pocketbase', 'setup', '--config', config]);
     expect(repaired.stdout).to.equal(
       [
+        'sync_daemons: up to date',
         'sync_jobs: updated (field host added; createRule set to superusers only)',
         'file_watchers: up to date',
         'sync_runs: up to date',
@@ -106,14 +109,14 @@ describe('pocketbase setup (a real PocketBase server)', function () {
     const admin = new PocketBase(running.url);
     await admin.collection('_superusers').authWithPassword(running.adminEmail, running.adminPassword);
     await admin.collection('sync_jobs').create({ job_id: 'docs', source_path: '/s', destination_path: '/d' });
-    await admin.collection('users').create({
+    await admin.collection('sync_daemons').create({
       email: 'daemon@example.com',
       password: 'daemon-password-1',
       passwordConfirm: 'daemon-password-1',
     });
 
     const daemon = new PocketBase(running.url);
-    await daemon.collection('users').authWithPassword('daemon@example.com', 'daemon-password-1');
+    await daemon.collection('sync_daemons').authWithPassword('daemon@example.com', 'daemon-password-1');
     const records = await daemon.collection('sync_jobs').getFullList();
     expect(records.map((record) => record.job_id)).to.deep.equal(['docs']);
     const refusals = await Promise.all(
@@ -145,12 +148,12 @@ describe('pocketbase setup (a real PocketBase server)', function () {
     );
     const admin = new PocketBase(running.url);
     await admin.collection('_superusers').authWithPassword(running.adminEmail, running.adminPassword);
-    const signIn = async (email: string) => {
+    const signIn = async (email: string, host = '') => {
       await admin
-        .collection('users')
-        .create({ email, password: 'daemon-password-1', passwordConfirm: 'daemon-password-1' });
+        .collection('sync_daemons')
+        .create({ email, password: 'daemon-password-1', passwordConfirm: 'daemon-password-1', host });
       const client = new PocketBase(running.url);
-      await client.collection('users').authWithPassword(email, 'daemon-password-1');
+      await client.collection('sync_daemons').authWithPassword(email, 'daemon-password-1');
       return { client, id: client.authStore.record?.id ?? '' };
     };
     const mine = await signIn('a@example.com');
@@ -190,9 +193,47 @@ describe('pocketbase setup (a real PocketBase server)', function () {
       'allowed',
     );
     expect(await outcome(mine.client.collection('daemon_logs').delete(ownLog.id))).to.equal('allowed');
-    // Everyone signed in reads the fleet (`sync-daemon fleet` from any machine); nobody else does.
-    expect((await theirs.client.collection('sync_runs').getFullList()).length).to.equal(1);
+    expect(
+      await outcome(mine.client.collection('daemons').update(ownBeat.id, { host: 'elsewhere' })),
+      'a heartbeat moved to another host',
+    ).to.equal(404);
+
+    // An account pinned to its host (its `host` set) writes in that host's name only.
+    const pinned = await signIn('c@example.com', 'c');
+    const forHost = (host: string) => ({ ...run(pinned.id), host, run_id: `for-${host}` });
+    expect(await outcome(pinned.client.collection('sync_runs').create(forHost('c')))).to.equal('allowed');
+    expect(await outcome(pinned.client.collection('sync_runs').create(forHost('a')))).to.equal(400);
+    expect(
+      await outcome(pinned.client.collection('daemons').create({ ...beat(pinned.id), host: 'a2' })),
+      'the heartbeat of a host not started yet, squatted',
+    ).to.equal(400);
+
+    // Daemon accounts read the fleet (`sync-daemon fleet` from any machine); nobody else does: not a visitor
+    // who signed up to PocketBase's own users (open to all), nor anyone signed out.
+    expect((await theirs.client.collection('sync_runs').getFullList()).length).to.equal(2);
+    const visitor = new PocketBase(running.url);
+    await visitor.collection('users').create({
+      email: 'v@example.com',
+      password: 'visitor-password-1',
+      passwordConfirm: 'visitor-password-1',
+    });
+    await visitor.collection('users').authWithPassword('v@example.com', 'visitor-password-1');
+    const visitorId = visitor.authStore.record?.id ?? '';
+    expect(await visitor.collection('sync_runs').getFullList()).to.deep.equal([]);
+    expect(await visitor.collection('sync_jobs').getFullList()).to.deep.equal([]);
+    expect(await outcome(visitor.collection('sync_runs').create(run(visitorId)))).to.equal(400);
+    expect(await outcome(visitor.collection('daemons').create({ ...beat(visitorId), host: 'a3' }))).to.equal(
+      400,
+    );
     expect(await new PocketBase(running.url).collection('daemons').getFullList()).to.deep.equal([]);
+    expect(
+      await outcome(
+        new PocketBase(running.url)
+          .collection('sync_daemons')
+          .create({ email: 'x@example.com', password: 'x-password-123', passwordConfirm: 'x-password-123' }),
+      ),
+      'signing up as a daemon',
+    ).to.equal(403);
   });
 
   it('says what is wrong with the credentials or the server, exit 1', async () => {

@@ -11,13 +11,14 @@ export interface PocketBaseSetupResult {
 
 export default class PocketBaseSetup extends BaseCommand<typeof PocketBaseSetup> {
   static override summary =
-    'Create or update the PocketBase collections of sync-daemon (sync_jobs, file_watchers, sync_runs, daemon_logs, daemons).';
+    'Create or update the PocketBase collections of sync-daemon (sync_daemons, sync_jobs, file_watchers, sync_runs, daemon_logs, daemons).';
   static override description =
     'Idempotent: run it again after an upgrade. Signs in with [pocketbase] of the config, which must be a ' +
-    'superuser for this. A daemon itself may use an account of its own: any signed-in account reads jobs, ' +
-    'watchers and the fleet; it writes only its own runs, log records and heartbeat (the `account` field), and ' +
-    'only superusers change jobs and watchers. Fields you added are kept; a field of ours with another type is ' +
-    "refused, never converted. Turns on PocketBase's batch API, which daemons upload through.";
+    'superuser for this. Daemons may sign in as superusers, or better with accounts of sync_daemons (an auth ' +
+    "collection only superusers add to; set an account's host to let it write for that host only): those read " +
+    'jobs, watchers and the fleet, and write only their own runs, log records and heartbeat. Fields you added ' +
+    "are kept; a field of ours with another type is refused, never converted. Turns on PocketBase's batch API, " +
+    'which daemons upload through.';
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --url http://127.0.0.1:8090',
