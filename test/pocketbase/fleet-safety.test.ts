@@ -141,7 +141,7 @@ describe('the fleet’s spool and reporter where things go wrong (no server)', (
       JSON.stringify({ level: 30, msg: 'm', time: 't', files: [big], job: 'j' }),
     );
     expect(record?.body.fields).to.deep.equal({
-      omitted: "20012 characters of fields, kept in the daemon's log file",
+      omitted: "20014 characters of fields, kept in the daemon's log file",
       names: ['files'],
     });
   });
