@@ -121,9 +121,20 @@ function describeFleet(fleet: NonNullable<DaemonStatus['fleet']>, now: number): 
     ...(fleet.dropped ? [`${fleet.dropped} dropped (spool full)`] : []),
     ...(fleet.rejected ? [`${fleet.rejected} refused`] : []),
   ];
-  return (
+  const own =
     `  fleet   host ${fleet.host}: ${heartbeat} (every ${fleet.heartbeatIntervalSecs} s); ` +
     `${fleet.uploaded} records uploaded, ${fleet.spooled} waiting${lost.length ? `, ${lost.join(', ')}` : ''}` +
-    `${fleet.problem ? ` — ${fleet.problem}` : ''}`
-  );
+    `${fleet.problem ? ` — ${fleet.problem}` : ''}`;
+  const view = fleet.daemons;
+  if (!view) return own;
+  const total = view.alive + view.late + view.gone + view.stopped;
+  const states = (['alive', 'late', 'gone', 'stopped'] as const)
+    .filter((liveness) => view[liveness] > 0)
+    .map((liveness) => {
+      const hosts = view.notAlive
+        .filter((daemon) => daemon.liveness === liveness)
+        .map((daemon) => daemon.host);
+      return `${view[liveness]} ${liveness}${hosts.length ? ` (${hosts.join(', ')})` : ''}`;
+    });
+  return `${own}\n          ${total} daemon(s) in the fleet: ${states.join(', ')} (read ${formatTime(view.readAt, now)}; \`sync-daemon fleet\` for more)`;
 }

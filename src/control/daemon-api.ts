@@ -96,6 +96,18 @@ export interface DaemonStatus {
     dropped: number;
     rejected: number;
     problem?: string;
+    /**
+     * The whole fleet as the daemons collection said at `readAt` (read at the first heartbeat, then every 5
+     * minutes): daemons by liveness, and the hosts of those not alive (10 at most).
+     */
+    daemons?: {
+      readAt: string;
+      alive: number;
+      late: number;
+      gone: number;
+      stopped: number;
+      notAlive: { host: string; liveness: 'late' | 'gone' | 'stopped' }[];
+    };
   };
 }
 

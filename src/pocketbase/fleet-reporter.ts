@@ -10,6 +10,7 @@ import { FleetHeartbeat } from './fleet-heartbeat.js';
 import { logRecord, runRecord } from './fleet-records.js';
 import { PocketBaseSession } from './pocketbase-session.js';
 import { pruneOldRecords } from './prune-old-records.js';
+import { type DaemonLiveness, readFleet } from './read-fleet.js';
 import { RecordUploader } from './record-uploader.js';
 import { type SpooledRecord, UploadSpool } from './upload-spool.js';
 
@@ -31,6 +32,9 @@ export interface FleetReporterOptions {
 }
 
 const PRUNE_EVERY_MS = 3600_000;
+/** How often a daemon reads the whole fleet for its `status` (a load on PocketBase that grows with the fleet). */
+const FLEET_READ_EVERY_MS = 300_000;
+const NOT_ALIVE_SHOWN = 10;
 /** How long a stopping daemon keeps uploading what is left and says it stops (the rest goes at its next start). */
 const CLOSE_MS = 3000;
 
@@ -56,6 +60,8 @@ export class FleetReporter {
   private uploaded = 0;
   private rejected = 0;
   private prunedAt = 0;
+  private fleetReadAt = 0;
+  private fleetView: FleetStatus['daemons'];
   private closed = false;
   private batchOffSaid = false;
   private spoolFullSaid = false;
@@ -177,6 +183,7 @@ export class FleetReporter {
       dropped: this.spool.dropped,
       rejected: this.rejected,
       ...(problem ? { problem } : {}),
+      ...(this.fleetView ? { daemons: this.fleetView } : {}),
     };
   }
 
@@ -224,10 +231,34 @@ export class FleetReporter {
     this.options.metrics?.fleetHeartbeat(Date.now());
     // Records waiting since an outage go now, not at the uploader's next try.
     if (this.spool.pending > 0) this.uploader.retryNow();
+    if (Date.now() - this.fleetReadAt >= FLEET_READ_EVERY_MS) void this.readFleetView();
     if (Date.now() - this.prunedAt >= PRUNE_EVERY_MS && !this.pruning && !this.closed)
       this.pruning = this.prune().finally(() => {
         this.pruning = undefined;
       });
+  }
+
+  /** The fleet by liveness, for `status`; a failure keeps the last view (status says when it was read). */
+  private async readFleetView(): Promise<void> {
+    this.fleetReadAt = Date.now();
+    try {
+      const daemons = await readFleet(await this.session.connected(), { brief: true });
+      const count = (liveness: DaemonLiveness) =>
+        daemons.filter((daemon) => daemon.liveness === liveness).length;
+      this.fleetView = {
+        readAt: new Date().toISOString(),
+        alive: count('alive'),
+        late: count('late'),
+        gone: count('gone'),
+        stopped: count('stopped'),
+        notAlive: daemons
+          .filter((daemon) => daemon.liveness !== 'alive')
+          .slice(0, NOT_ALIVE_SHOWN)
+          .map(({ host, liveness }) => ({ host, liveness: liveness as 'late' | 'gone' | 'stopped' })),
+      };
+    } catch (error) {
+      this.options.logger.debug(`PocketBase: reading the fleet failed: ${(error as Error).message}`);
+    }
   }
 
   private async prune(): Promise<void> {

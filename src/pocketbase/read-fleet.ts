@@ -46,11 +46,18 @@ export function livenessOf(ageSecs: number, intervalSecs: number, stopped: boole
   return 'gone';
 }
 
-/** Every daemon of the fleet, by host, with its liveness judged by the server's clock (its Date header). */
-export async function readFleet(client: PocketBase): Promise<FleetDaemon[]> {
+/**
+ * Every daemon of the fleet, by host, with its liveness judged by the server's clock (its Date header);
+ * `brief`: without their jobs (a daemon's own view of the fleet, read often).
+ */
+export async function readFleet(client: PocketBase, { brief = false } = {}): Promise<FleetDaemon[]> {
   const serverNow = await serverTime(client);
   const records = await call(client, `reading collection ${DAEMONS.name}`, () =>
-    client.collection(DAEMONS.name).getFullList({ sort: 'host', batch: 500 }),
+    client.collection(DAEMONS.name).getFullList({
+      sort: 'host',
+      batch: 1000,
+      ...(brief ? { fields: 'host,last_heartbeat,heartbeat_interval_secs,stopped_at' } : {}),
+    }),
   );
   return records.map((record) => {
     const lastHeartbeat = text(record.last_heartbeat);

@@ -138,6 +138,20 @@ describe('formatStatus', () => {
     expect(formatStatus({ ...status, fleet }, now)).to.match(
       /\n {2}fleet {3}host nas: heartbeat \d\d:\d\d:\d\d \(every 30 s\); 340 records uploaded, 12 waiting, 5 dropped \(spool full\) — cannot reach PocketBase\n/,
     );
+    const daemons = {
+      readAt: '2026-11-26T11:58:00Z',
+      alive: 3,
+      late: 1,
+      gone: 0,
+      stopped: 1,
+      notAlive: [
+        { host: 'laptop', liveness: 'late' as const },
+        { host: 'old-nas', liveness: 'stopped' as const },
+      ],
+    };
+    expect(formatStatus({ ...status, fleet: { ...fleet, daemons } }, now)).to.match(
+      /\n {10}5 daemon\(s\) in the fleet: 3 alive, 1 late \(laptop\), 1 stopped \(old-nas\) \(read \d\d:\d\d:\d\d; `sync-daemon fleet` for more\)\n/,
+    );
   });
 
   it('shows where the metrics are served, or why they are not', () => {

@@ -164,6 +164,11 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
     ]);
     const status = await daemons.alpha.status();
     expect(status.fleet?.heartbeatAt, 'status says when the last heartbeat was taken').to.be.a('string');
+    // Beta, started second, read the fleet at its first heartbeat: alpha and itself.
+    await waitFor(async () => (await daemons.beta.status()).fleet?.daemons?.alive === 2, {
+      what: 'beta to see two daemons alive',
+      timeoutMs: 10_000,
+    });
 
     await daemons.beta.stop();
     const table = await runCli(['fleet', '--config', alpha.config]);
