@@ -143,11 +143,13 @@ export class DaemonPocketBase {
   ): Promise<void> {
     const old = this.reporter;
     this.reporter = undefined;
-    this.reporterKey = key;
+    this.reporterKey = '';
     await old?.close({ stopped: old.host !== host });
     let reporter: FleetReporter | undefined;
     try {
       reporter = await make?.();
+      // Only once it opened: the next reload tries again (another daemon's spool may be free by then).
+      this.reporterKey = key;
     } catch (error) {
       this.logger.error(`PocketBase: no fleet reports (heartbeat, runs, logs): ${(error as Error).message}`);
     }

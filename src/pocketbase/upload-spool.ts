@@ -27,6 +27,8 @@ interface Segment {
   lines: number;
   /** Bytes of whole lines: where a failed append is cut back to. */
   bytes: number;
+  /** A failed append could not be cut back: nothing more is appended to it. */
+  sealed?: boolean;
 }
 
 const CURSOR_FILE = 'cursor.json';
@@ -84,7 +86,7 @@ export class UploadSpool {
     const line = JSON.stringify({ c: record.collection, r: record.body });
     const data = Buffer.from(`${line}\n`);
     let newest = this.segments.at(-1);
-    if (!newest || newest.lines >= this.segmentSize) {
+    if (!newest || newest.sealed || newest.lines >= this.segmentSize) {
       newest = { number: ++this.lastNumber, lines: 0, bytes: 0 };
       this.segments.push(newest);
     }
@@ -96,8 +98,9 @@ export class UploadSpool {
       try {
         fs.truncateSync(file, newest.bytes);
       } catch {
-        // Cannot even cut it: the next record goes to a new segment instead; this one's torn tail never parses.
-        newest.lines = Number.POSITIVE_INFINITY;
+        // Cannot even cut it: the next record goes to a new segment instead; this one's torn tail is never read
+        // (only whole lines are), and the next open cuts it off.
+        newest.sealed = true;
       }
       this.countDropped(1);
       throw error;
