@@ -1,6 +1,7 @@
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
 import { ControlError } from '../control/control-client.js';
 import { UnknownJobError } from '../jobs/find-job.js';
+import { ServiceError } from '../service/service-error.js';
 import { DaemonCommandError } from './daemon-command-error.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
@@ -66,6 +67,14 @@ export function toCommandFailure(error: unknown): CommandFailure {
       code: error.code,
       message: error.message,
       exitCode: error.exitCode,
+      suggestions: [...error.suggestions],
+    };
+  }
+  if (error instanceof ServiceError) {
+    return {
+      code: error.code,
+      message: error.message,
+      exitCode: ExitCode.failure,
       suggestions: [...error.suggestions],
     };
   }

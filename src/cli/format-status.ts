@@ -7,6 +7,11 @@ export function formatStatus(status: DaemonStatus, now = Date.now()): string {
     `sync-daemon ${status.version}: ${status.stopping ? 'stopping' : 'running'} (pid ${status.pid}), up ${formatDuration(status.uptimeMs)}`,
     `  config  ${status.configFile} (loaded ${formatTime(status.configLoadedAt, now)})`,
     `  socket  ${status.socketPath}`,
+    ...(status.service
+      ? [
+          `  service ${status.service.manager} ${status.service.scope} service ${status.service.name} (stop and restart go through it)`,
+        ]
+      : []),
     ...(status.logFile
       ? [`  log     ${status.logFile.path}${status.logFile.problem ? ` — ${status.logFile.problem}` : ''}`]
       : []),

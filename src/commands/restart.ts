@@ -2,8 +2,10 @@ import path from 'node:path';
 import { BaseCommand } from '../cli/base-command.js';
 import { daemonLogFlags } from '../cli/log-flags.js';
 import { findRunningDaemon } from '../cli/running-daemon.js';
+import { runServiceCommand, serviceCommand, serviceRefusal } from '../cli/service-managed.js';
 import { startDetached } from '../cli/start-detached.js';
 import { stopDaemon } from '../cli/stop-daemon.js';
+import { formatCommand } from '../service/service-plan.js';
 import type { DaemonReady } from '../supervisor/run-daemon.js';
 
 export default class Restart extends BaseCommand<typeof Restart> {
@@ -17,6 +19,23 @@ export default class Restart extends BaseCommand<typeof Restart> {
     const socketPath = await this.socketPath();
     // Only "not running" means not running: a daemon that does not answer is refused, never doubled.
     const running = await findRunningDaemon(socketPath);
+    // A daemon a service manager runs is restarted through it, never doubled by one started here.
+    if (running?.service) {
+      const command = serviceCommand('restart', running.service);
+      if (!command) throw serviceRefusal('restart', running.service);
+      this.log(
+        `sync-daemon runs as the ${running.service.manager} service ${running.service.name}: ${formatCommand(command)}`,
+      );
+      await runServiceCommand(command);
+      const after = await findRunningDaemon(socketPath).catch(() => undefined);
+      return {
+        pid: after?.pid ?? 0,
+        socketPath,
+        pidFile: '',
+        logFile: after?.logFile?.path ?? '',
+        configFile: after?.configFile ?? running.configFile,
+      };
+    }
     const configFile = this.flags.config === undefined && running ? running.configFile : this.configFile();
     // Checked before stopping: a config that would not start must not cost the running daemon.
     const { loadConfigFile } = await import('../config/load-config.js');

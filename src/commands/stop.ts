@@ -1,7 +1,10 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { findRunningDaemon } from '../cli/running-daemon.js';
+import { runServiceCommand, serviceCommand, serviceRefusal } from '../cli/service-managed.js';
 import { type StopOutcome, stopDaemon } from '../cli/stop-daemon.js';
 import { readDaemonLocation } from '../config/read-socket-path.js';
+import { formatCommand } from '../service/service-plan.js';
 
 export default class Stop extends BaseCommand<typeof Stop> {
   static override summary = 'Stop the daemon gracefully; returns once its process is gone.';
@@ -28,6 +31,16 @@ export default class Stop extends BaseCommand<typeof Stop> {
     const say = (line: string) => {
       if (!this.jsonEnabled()) process.stderr.write(`${line}\n`);
     };
+    // A daemon a service manager runs is stopped through it: it would start it again otherwise.
+    const service = (await findRunningDaemon(socketPath).catch(() => undefined))?.service;
+    if (service) {
+      const command = serviceCommand('stop', service);
+      if (!command) throw serviceRefusal('stop', service);
+      say(`sync-daemon runs as the ${service.manager} service ${service.name}: ${formatCommand(command)}`);
+      await runServiceCommand(command);
+      this.log(`sync-daemon stopped through ${service.manager}`);
+      return { pid: 0, killed: false };
+    }
     say(`Stopping sync-daemon on ${socketPath}…`);
     const outcome = await stopDaemon(socketPath, {
       force: this.flags.force,

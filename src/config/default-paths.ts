@@ -18,6 +18,8 @@ export function getDefaultPaths(
   uid = process.getuid?.(),
   platform: NodeJS.Platform = process.platform,
 ): DefaultPaths {
+  const unit = systemdUnitPaths(env);
+  if (unit) return unit;
   if (uid === 0 && platform !== 'win32') {
     return {
       configFile: '/etc/sync-daemon/config.toml',
@@ -51,4 +53,33 @@ export function getDefaultPaths(
 // The XDG spec says relative values are invalid and must be ignored.
 function readAbsoluteDir(value: string | undefined): string | undefined {
   return value && path.isAbsolute(value) ? value : undefined;
+}
+
+/**
+ * Under a unit `sync-daemon install` wrote (SYNC_DAEMON_SERVICE=systemd:…), the folders systemd made for it
+ * (StateDirectory= and the like, owned by the service's user): state, log file, pid file and socket, cache. With
+ * the default service name they are the usual ones, so the CLI finds the socket where it always looks.
+ */
+function systemdUnitPaths(env: NodeJS.ProcessEnv): DefaultPaths | undefined {
+  const [state, logs, runtime, cache] = [
+    env.STATE_DIRECTORY,
+    env.LOGS_DIRECTORY,
+    env.RUNTIME_DIRECTORY,
+    env.CACHE_DIRECTORY,
+  ].map((value) => readAbsoluteDir(value?.split(':')[0]));
+  if (!env.SYNC_DAEMON_SERVICE?.startsWith('systemd:') || !state || !logs || !runtime || !cache)
+    return undefined;
+  const home = env.HOME || os.homedir();
+  return {
+    configFile: path.join(
+      readAbsoluteDir(env.XDG_CONFIG_HOME) ?? path.join(home, '.config'),
+      'sync-daemon',
+      'config.toml',
+    ),
+    stateDir: state,
+    logFile: path.join(logs, 'sync-daemon.log'),
+    pidFile: path.join(runtime, 'sync-daemon.pid'),
+    cacheDir: cache,
+    socketFile: path.join(runtime, 'daemon.sock'),
+  };
 }

@@ -87,6 +87,8 @@ export interface DaemonStatus {
    * This daemon in the fleet's PocketBase (absent without `[pocketbase]`): its host, its last heartbeat taken, and
    * its upload spool (records waiting, uploaded, dropped because the spool was full, refused by the server).
    */
+  /** The service manager that runs the daemon (`sync-daemon install`): stop and restart go through it. */
+  service?: { manager: 'systemd' | 'launchd' | 'winsw' | 'nssm'; scope: 'system' | 'user'; name: string };
   fleet?: {
     host: string;
     heartbeatIntervalSecs: number;

@@ -10,6 +10,7 @@ import {
 import type { JobStatus } from '../control/daemon-api.js';
 import { defaultLockDir } from '../jobs/destination-lock.js';
 import { DaemonPocketBase } from '../pocketbase/daemon-pocketbase.js';
+import { parseServiceTag } from '../service/service-settings.js';
 import { DaemonTelemetry } from '../telemetry/daemon-telemetry.js';
 import { logsHandler } from '../telemetry/logs-control.js';
 import { DaemonMetrics } from '../telemetry/metrics/daemon-metrics.js';
@@ -61,6 +62,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     console: options.console ?? true,
   });
   const { logger } = telemetry;
+  // Set by the unit, plist or WinSW file `sync-daemon install` wrote: `stop` and `restart` go through that manager.
+  const service = parseServiceTag(process.env.SYNC_DAEMON_SERVICE);
   // Counted from the start, served once the endpoint binds (`[metrics] address`; "off" counts and serves nothing).
   const metrics = new DaemonMetrics({ version: options.version });
   // Jobs and watchers from PocketBase (or its cached copy), at start and at every reload; and the fleet's reports.
@@ -135,6 +138,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         ...(state ? { metrics: state } : {}),
         ...(source ? { pocketbase: source } : {}),
         ...(fleet ? { fleet } : {}),
+        ...(service ? { service } : {}),
       };
     },
     onRunFinished: (jobId, run) => pocketbase.runFinished(jobId, run),

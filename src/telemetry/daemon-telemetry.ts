@@ -16,8 +16,11 @@ export interface TelemetryOptions {
   console: boolean;
 }
 
-/** What `status` says of the daemon's own services: its log file, metrics server and PocketBase source. */
-export type TelemetryStatus = Pick<DaemonStatus, 'logFile' | 'metrics' | 'pocketbase'>;
+/**
+ * What `status` says of the daemon's surroundings: its log file, metrics server, PocketBase source, place in the
+ * fleet, and the service manager that runs it.
+ */
+export type TelemetryStatus = Pick<DaemonStatus, 'logFile' | 'metrics' | 'pocketbase' | 'fleet' | 'service'>;
 
 /**
  * The daemon's logging (DESIGN.md, "telemetry"): one bunyan logger whose records go to the rotating log file,
