@@ -68,6 +68,13 @@ const RUN_AS = /^[a-z_][a-z0-9_-]{0,31}$/;
 export function planService(request: ServiceRequest, host: ServiceHost = realServiceHost): ServicePlan {
   checkRequest(request);
   const { platform, action } = request;
+  if (action === 'install' && request.runAs && !request.dryRun && platform === process.platform)
+    for (const [what, file] of [
+      ['Node.js', request.node],
+      ['the CLI', request.cli],
+      ['the config', request.configFile],
+    ] as const)
+      checkReachableByOthers(what, file, request.runAs);
   if (platform === 'linux') {
     if (!request.dryRun) checkSystemd(request, host);
     const installed = host.exists(systemdUnitPath(request));
@@ -177,4 +184,34 @@ export function platformOf(value: string | undefined): ServicePlatform {
     'UNSUPPORTED',
     `sync-daemon installs services on linux, darwin and win32, not ${platform}`,
   );
+}
+
+/**
+ * A service run as another account (--run-as) must be able to read Node.js, the CLI and the config: a checkout in
+ * a private home (mode 0700, as /root is) is out of its reach, and the service would fail at every start.
+ */
+function checkReachableByOthers(what: string, file: string, account: string): void {
+  const blocked = [file, ...ancestors(file)].find((entry, index) => {
+    try {
+      const { mode } = fs.statSync(entry);
+      // Others need to read the file itself, and to enter every folder above it.
+      return index === 0 ? (mode & 0o004) === 0 : (mode & 0o001) === 0;
+    } catch {
+      return true;
+    }
+  });
+  if (blocked !== undefined)
+    throw new UsageError(
+      `${what} (${file}) is out of reach of ${account}: ${blocked} is not open to other users`,
+      [
+        'install sync-daemon where every user can read it (npm install -g sync-daemon), or leave out --run-as',
+      ],
+    );
+}
+
+function ancestors(file: string): string[] {
+  const folders: string[] = [];
+  for (let folder = path.dirname(file); folder !== path.dirname(folder); folder = path.dirname(folder))
+    folders.push(folder);
+  return folders;
 }

@@ -46,4 +46,28 @@ describe('getDefaultPaths', () => {
     expect(paths.pidFile).to.equal('/state/sync-daemon/sync-daemon.pid');
     expect(paths.cacheDir).to.equal('/home/ada/.cache/sync-daemon');
   });
+
+  it('under a unit `install` wrote, takes the folders systemd made for it (the socket where the CLI looks)', () => {
+    const unit = {
+      SYNC_DAEMON_SERVICE: 'systemd:system:sync-daemon',
+      STATE_DIRECTORY: '/var/lib/sync-daemon',
+      LOGS_DIRECTORY: '/var/log/sync-daemon',
+      RUNTIME_DIRECTORY: '/run/sync-daemon',
+      CACHE_DIRECTORY: '/var/cache/sync-daemon',
+      HOME: '/nonexistent',
+    };
+    const paths = getDefaultPaths(unit, 998);
+    expect(paths).to.deep.include({
+      stateDir: '/var/lib/sync-daemon',
+      logFile: '/var/log/sync-daemon/sync-daemon.log',
+      pidFile: '/run/sync-daemon/sync-daemon.pid',
+      cacheDir: '/var/cache/sync-daemon',
+      socketFile: '/run/sync-daemon/daemon.sock',
+    });
+    expect(paths.socketFile).to.equal(getDefaultPaths({}, 0).socketFile);
+    // Someone else's unit with those variables: the usual paths.
+    const { SYNC_DAEMON_SERVICE: _, ...foreign } = unit;
+    expect(getDefaultPaths(foreign, 0).stateDir).to.equal('/var/lib/sync-daemon');
+    expect(getDefaultPaths(foreign, 0).logFile).to.equal('/var/log/sync-daemon.log');
+  });
 });
