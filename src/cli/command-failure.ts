@@ -74,7 +74,8 @@ export function toCommandFailure(error: unknown): CommandFailure {
     return {
       code: error.code,
       message: error.message,
-      exitCode: ExitCode.failure,
+      // A name or flag that cannot be used is the request's fault, as a bad flag is.
+      exitCode: error.code === 'SERVICE_USAGE' ? ExitCode.usage : ExitCode.failure,
       suggestions: [...error.suggestions],
     };
   }

@@ -54,6 +54,8 @@ export async function runServiceCommand(command: PlannedCommand): Promise<void> 
     throw new ServiceError(
       'SERVICE_COMMAND_FAILED',
       `${formatCommand(command)} failed (${result.exitCode === undefined ? result.shortMessage : `exit ${result.exitCode}`}) while trying to ${command.why}`,
-      command.command === 'systemctl' && !command.args.includes('--user') ? ['run it with sudo'] : [],
+      command.command === 'systemctl' && !command.args.includes('--user') && process.getuid?.() !== 0
+        ? ['run it with sudo']
+        : [],
     );
 }

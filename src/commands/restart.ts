@@ -21,6 +21,14 @@ export default class Restart extends BaseCommand<typeof Restart> {
     const running = await findRunningDaemon(socketPath);
     // A daemon a service manager runs is restarted through it, never doubled by one started here.
     if (running?.service) {
+      if (
+        this.flags.config !== undefined ||
+        this.flags['log-level'] !== undefined ||
+        this.flags['log-format'] !== undefined
+      )
+        this.warn(
+          '--config, --log-level and --log-format do not reach a daemon a service manager runs: its unit says what it runs with',
+        );
       const command = serviceCommand('restart', running.service);
       if (!command) throw serviceRefusal('restart', running.service);
       this.log(

@@ -27,7 +27,8 @@ export function getDefaultPaths(
       logFile: '/var/log/sync-daemon.log',
       pidFile: '/var/run/sync-daemon.pid',
       cacheDir: '/var/cache/sync-daemon',
-      socketFile: '/run/sync-daemon/daemon.sock',
+      // macOS has no /run (and a read-only /): its runtime folder is /var/run.
+      socketFile: platform === 'darwin' ? '/var/run/sync-daemon/daemon.sock' : '/run/sync-daemon/daemon.sock',
     };
   }
   const home = env.HOME || os.homedir();
@@ -42,10 +43,11 @@ export function getDefaultPaths(
     logFile: path.join(stateDir, 'sync-daemon.log'),
     pidFile: path.join(stateDir, 'sync-daemon.pid'),
     cacheDir: path.join(cacheHome, 'sync-daemon'),
-    // Windows has no Unix sockets in every version: a named pipe per user stands in (DESIGN.md).
+    // Windows has no Unix sockets in every version: a named pipe stands in (DESIGN.md), one for the machine, as
+    // root's socket is, so that an administrator's CLI finds the daemon a service runs as LocalSystem.
     socketFile:
       platform === 'win32'
-        ? `\\\\.\\pipe\\sync-daemon-${env.USERNAME || os.userInfo().username}`
+        ? '\\\\.\\pipe\\sync-daemon'
         : path.join(runtimeDir ? path.join(runtimeDir, 'sync-daemon') : stateDir, 'daemon.sock'),
   };
 }
@@ -56,9 +58,10 @@ function readAbsoluteDir(value: string | undefined): string | undefined {
 }
 
 /**
- * Under a unit `sync-daemon install` wrote (SYNC_DAEMON_SERVICE=systemd:…), the folders systemd made for it
- * (StateDirectory= and the like, owned by the service's user): state, log file, pid file and socket, cache. With
- * the default service name they are the usual ones, so the CLI finds the socket where it always looks.
+ * Under a unit `sync-daemon install` wrote (SYNC_DAEMON_SERVICE=systemd:…), the folders systemd made for it,
+ * owned by the service's user (with --run-as, one that has no home of its own): its state and runtime folders are
+ * named sync-daemon whatever the service's name (so the socket and the destination locks are where the CLI and
+ * every other daemon look), its log and cache folders after the service.
  */
 function systemdUnitPaths(env: NodeJS.ProcessEnv): DefaultPaths | undefined {
   const [state, logs, runtime, cache] = [

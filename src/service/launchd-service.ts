@@ -2,6 +2,7 @@ import path from 'node:path';
 import { escapeXml, renderTemplate } from './render-template.js';
 import type { ServicePlan } from './service-plan.js';
 import { type ServiceSettings, serviceTag } from './service-settings.js';
+import { managerStopTimeoutSecs } from './systemd-service.js';
 
 /** A LaunchDaemon (root, /Library/LaunchDaemons) or a LaunchAgent (--user, ~/Library/LaunchAgents). */
 export function launchdPlistPath(settings: Pick<ServiceSettings, 'name' | 'scope' | 'home'>): string {
@@ -33,11 +34,10 @@ export function renderLaunchdPlist(settings: ServiceSettings): string {
     .join('\n');
   return renderTemplate('launchd/sync-daemon.plist', {
     KIND: settings.scope === 'system' ? 'LaunchDaemon' : 'LaunchAgent',
-    DESCRIPTION: escapeXml(settings.description),
     NAME: escapeXml(settings.name),
     PROGRAM_ARGUMENTS: argumentsXml,
     SERVICE_TAG: escapeXml(serviceTag(settings, 'launchd')),
-    STOP_TIMEOUT_SECS: String(settings.stopTimeoutSecs * 2 + 15),
+    STOP_TIMEOUT_SECS: String(managerStopTimeoutSecs(settings)),
     STDOUT: escapeXml(logs.out),
     STDERR: escapeXml(logs.err),
     USER_KEY: settings.runAs ? `  <key>UserName</key>\n  <string>${escapeXml(settings.runAs)}</string>` : '',
@@ -72,7 +72,18 @@ export function planLaunchdInstall(
       },
     ],
     after: [],
-    undo: [bootout],
+    undo: [{ ...bootout, tolerate: true }],
+    // A replaced service: its old plist, put back, loaded again.
+    afterUndo: replacing
+      ? [
+          {
+            command: 'launchctl',
+            args: ['bootstrap', domain, plist],
+            why: 'load the old service again',
+            tolerate: true,
+          },
+        ]
+      : [],
     notes: [
       `status: ${settings.scope === 'system' ? 'sudo ' : ''}launchctl print ${domain}/${settings.name}`,
       `logs:   tail -f ${logs.out} ${logs.err}`,
@@ -94,10 +105,13 @@ export function planLaunchdUninstall(settings: ServiceSettings): ServicePlan {
         command: 'launchctl',
         args: ['bootout', `${domainOf(settings)}/${settings.name}`],
         why: 'stop and unload the service',
+        // Unloaded already (booted out by hand): the plist still goes.
+        tolerate: true,
       },
     ],
     after: [],
     undo: [],
+    afterUndo: [],
     notes: [],
   };
 }

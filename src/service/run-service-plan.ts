@@ -33,19 +33,22 @@ export async function runServicePlan(
     onStep = () => undefined,
   }: { run?: CommandRunner; onStep?: (line: string) => void } = {},
 ): Promise<void> {
-  if (plan.action === 'uninstall') {
-    for (const command of plan.commands) {
-      onStep(formatCommand(command));
+  const runStep = async (command: PlannedCommand) => {
+    onStep(formatCommand(command));
+    try {
       await run(command);
+    } catch (error) {
+      if (!command.tolerate) throw error;
+      onStep(`  (${(error as Error).message.split('\n')[0]}: no matter)`);
     }
+  };
+  if (plan.action === 'uninstall') {
+    for (const command of plan.commands) await runStep(command);
     for (const file of plan.files) {
       onStep(`remove ${file.path}`);
       fs.rmSync(file.path, { force: true });
     }
-    for (const command of plan.after) {
-      onStep(formatCommand(command));
-      await run(command);
-    }
+    for (const command of plan.after) await runStep(command);
     return;
   }
   const restore: (() => void)[] = [];
@@ -68,16 +71,18 @@ export async function runServicePlan(
       fs.copyFileSync(from, to);
     }
     for (const command of plan.commands) {
-      onStep(formatCommand(command));
+      await runStep(command);
+      // Counted once it worked: a registration that failed (the service there already) undoes nothing of it.
       commandsRan++;
-      await run(command);
     }
   } catch (error) {
-    if (commandsRan > 0)
-      for (const command of plan.undo) {
+    const undoAll = async (commands: PlannedCommand[]) => {
+      for (const command of commands) {
         onStep(`undo: ${formatCommand(command)}`);
         await run(command).catch(() => undefined);
       }
+    };
+    if (commandsRan > 0) await undoAll(plan.undo);
     for (const undo of restore.reverse()) {
       try {
         undo();
@@ -85,6 +90,7 @@ export async function runServicePlan(
         // Best effort: the error below is the one that matters.
       }
     }
+    if (commandsRan > 0) await undoAll(plan.afterUndo);
     if (error instanceof ServiceError) throw error;
     throw new ServiceError(
       'SERVICE_WRITE_FAILED',

@@ -3,6 +3,7 @@ export class ServiceError extends Error {
   override readonly name = 'ServiceError';
   constructor(
     readonly code:
+      | 'SERVICE_USAGE'
       | 'NOT_ROOT'
       | 'NO_SYSTEMD'
       | 'SERVICE_EXISTS'

@@ -13,6 +13,8 @@ export interface PlannedCommand {
   args: string[];
   /** What it is for, said in dry runs and in errors. */
   why: string;
+  /** Its failure is no failure (stopping what may not run). */
+  tolerate?: boolean;
 }
 
 /**
@@ -33,8 +35,12 @@ export interface ServicePlan {
   commands: PlannedCommand[];
   /** Run once the files are removed (uninstall: systemd forgets the unit). */
   after: PlannedCommand[];
-  /** Run, best effort, when a command of an install fails after some succeeded (stop and remove the service). */
+  /**
+   * When a command of an install fails after others succeeded: `undo` runs (best effort) before the files are put
+   * back as they were, `afterUndo` after (a replaced service brought back).
+   */
   undo: PlannedCommand[];
+  afterUndo: PlannedCommand[];
   /** Lines for the user once it is done: how to see the service, its logs, how to remove it. */
   notes: string[];
 }

@@ -3,6 +3,14 @@ import { renderTemplate } from './render-template.js';
 import type { PlannedCommand, ServicePlan } from './service-plan.js';
 import { type ServiceSettings, serviceTag } from './service-settings.js';
 
+/**
+ * How long a manager waits for the daemon to stop before it kills it: the daemon's own sequence (each runner: a
+ * stop message, then SIGTERM, stop_timeout_secs apart), and a minute for a reload in flight (PocketBase retries).
+ */
+export function managerStopTimeoutSecs(settings: Pick<ServiceSettings, 'stopTimeoutSecs'>): number {
+  return settings.stopTimeoutSecs * 2 + 60;
+}
+
 /** Where the unit goes: /etc/systemd/system (root), or ~/.config/systemd/user (--user). */
 export function systemdUnitPath(settings: Pick<ServiceSettings, 'name' | 'scope' | 'home'>): string {
   const folder =
@@ -18,11 +26,14 @@ export function renderSystemdUnit(settings: ServiceSettings): string {
   return renderTemplate('systemd/sync-daemon.service', {
     SCOPE: scope,
     DESCRIPTION: escapeSpecifiers(settings.description),
-    EXEC_START: [settings.node, settings.cli, 'start', '--foreground', '--config', settings.configFile]
-      .map(quoteArgument)
-      .join(' '),
+    EXEC_START: [
+      quoteArgument(settings.node, { executable: true }),
+      ...[settings.cli, 'start', '--foreground', '--config', settings.configFile].map((argument) =>
+        quoteArgument(argument),
+      ),
+    ].join(' '),
     // Twice the daemon's own (each runner: a stop message, then SIGTERM), and a margin.
-    STOP_TIMEOUT_SECS: String(settings.stopTimeoutSecs * 2 + 15),
+    STOP_TIMEOUT_SECS: String(managerStopTimeoutSecs(settings)),
     SERVICE_TAG: serviceTag(settings, 'systemd'),
     NAME: name,
     USER_LINE: settings.runAs ? `User=${settings.runAs}` : '',
@@ -61,7 +72,12 @@ export function planSystemdInstall(
     copies: [],
     commands,
     after: [],
-    undo: [systemctl('disable', ['--now', unit], 'stop and disable what was started')],
+    // A new service goes again; a replaced one is brought back as it was, its old unit read again.
+    undo: replacing ? [] : [systemctl('disable', ['--now', unit], 'stop and disable what was started')],
+    afterUndo: [
+      { ...systemctl('daemon-reload', [], 'make systemd read the units as they were'), tolerate: true },
+      ...(replacing ? [{ ...systemctl('restart', [unit], 'run the old unit again'), tolerate: true }] : []),
+    ],
     notes: [
       `status: ${ctl} status ${settings.name}`,
       `logs:   ${journal}`,
@@ -88,6 +104,7 @@ export function planSystemdUninstall(settings: ServiceSettings): ServicePlan {
     ],
     after: [systemctl('daemon-reload', [], 'make systemd forget the removed unit')],
     undo: [],
+    afterUndo: [],
     notes: [],
   };
 }
@@ -104,7 +121,14 @@ function systemctlCommand(settings: Pick<ServiceSettings, 'scope'>) {
  * An ExecStart argument (systemd.service(5), "Command lines"): `%` and `$` doubled; quoted, with `\\` and `"`
  * escaped, when it holds anything but plain path characters.
  */
-export function quoteArgument(argument: string): string {
+export function quoteArgument(argument: string, { executable = false } = {}): string {
+  // The executable is no argument: systemd expands nothing in it, and takes no quote, backslash, $ or % there.
+  if (executable)
+    return /^[\w@+=:,./ -]+$/.test(argument) && !argument.includes('%')
+      ? argument.includes(' ')
+        ? `"${argument}"`
+        : argument
+      : `"${argument}"`;
   const escaped = escapeSpecifiers(argument).replace(/\$/g, '$$$$');
   if (/^[\w@+=:,./-]+$/.test(escaped)) return escaped;
   return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { escapeXml, renderTemplate } from './render-template.js';
 import type { PlannedCommand, ServicePlan } from './service-plan.js';
 import { type ServiceSettings, serviceTag } from './service-settings.js';
+import { managerStopTimeoutSecs } from './systemd-service.js';
 
 // A Node process cannot answer the Service Control Manager itself (a plain `sc.exe create` on node.exe fails at
 // start with error 1053), so a wrapper does: WinSW (its executable copied into the service's folder, configured
@@ -35,15 +36,29 @@ export function renderWinswXml(settings: ServiceSettings): string {
     NODE: escapeXml(settings.node),
     ARGUMENTS: escapeXml(daemonArguments(settings)),
     SERVICE_TAG: escapeXml(serviceTag(settings, 'winsw')),
-    STOP_TIMEOUT_SECS: String(settings.stopTimeoutSecs * 2 + 15),
+    STOP_TIMEOUT_SECS: String(managerStopTimeoutSecs(settings)),
     LOG_DIR: escapeXml(win.join(windowsServiceFolder(settings), 'logs')),
   });
 }
 
-export function planWinswInstall(settings: ServiceSettings, winsw: string): ServicePlan {
+/**
+ * `replacing`: the service is there already (--force): it is stopped and unregistered first, and registered
+ * again from its old files if the new one fails. `withConfig`: WinSW 1.x (node-windows's) comes with an
+ * `.exe.config` that lets it run on .NET 4: it goes beside the copy too.
+ */
+export function planWinswInstall(
+  settings: ServiceSettings,
+  winsw: string,
+  { replacing = false, withConfig = false }: { replacing?: boolean; withConfig?: boolean } = {},
+): ServicePlan {
   const folder = windowsServiceFolder(settings);
   const exe = win.join(folder, `${settings.name}.exe`);
-  const run = (verb: string, why: string): PlannedCommand => ({ command: exe, args: [verb], why });
+  const run = (verb: string, why: string, tolerate = false): PlannedCommand => ({
+    command: exe,
+    args: [verb],
+    why,
+    ...(tolerate ? { tolerate } : {}),
+  });
   return {
     action: 'install',
     manager: 'winsw',
@@ -52,13 +67,19 @@ export function planWinswInstall(settings: ServiceSettings, winsw: string): Serv
     files: [
       { path: win.join(folder, `${settings.name}.xml`), content: renderWinswXml(settings), mode: 0o644 },
     ],
-    copies: [[winsw, exe]],
+    copies: [[winsw, exe], ...(withConfig ? [[`${winsw}.config`, `${exe}.config`] as [string, string]] : [])],
     commands: [
+      ...(replacing
+        ? [run('stop', 'stop the service it replaces', true), run('uninstall', 'unregister it')]
+        : []),
       run('install', 'register the service'),
       run('start', 'start it (it starts at every boot too)'),
     ],
     after: [],
-    undo: [run('stop', 'stop it'), run('uninstall', 'unregister it')],
+    undo: [run('stop', 'stop it', true), run('uninstall', 'unregister it', true)],
+    afterUndo: replacing
+      ? [run('install', 'register the old service again', true), run('start', 'start it', true)]
+      : [],
     notes: [
       `status: sc.exe query ${settings.name}`,
       `logs:   ${win.join(folder, 'logs')}`,
@@ -78,19 +99,27 @@ export function planWinswUninstall(settings: ServiceSettings): ServicePlan {
     files: [
       { path: win.join(folder, `${settings.name}.xml`), content: '', mode: 0o644 },
       { path: exe, content: '', mode: 0o755 },
+      { path: `${exe}.config`, content: '', mode: 0o644 },
     ],
     copies: [],
     commands: [
-      { command: exe, args: ['stop'], why: 'stop it' },
+      // Stopped already: it is still unregistered.
+      { command: exe, args: ['stop'], why: 'stop it', tolerate: true },
       { command: exe, args: ['uninstall'], why: 'unregister it' },
     ],
     after: [],
     undo: [],
+    afterUndo: [],
     notes: [],
   };
 }
 
-export function planNssmInstall(settings: ServiceSettings, nssm: string): ServicePlan {
+/** `replacing`: the service is there already (--force): stopped and removed first (NSSM cannot bring it back). */
+export function planNssmInstall(
+  settings: ServiceSettings,
+  nssm: string,
+  { replacing = false }: { replacing?: boolean } = {},
+): ServicePlan {
   const { name } = settings;
   const folder = windowsServiceFolder(settings);
   const set = (key: string, ...values: string[]): PlannedCommand => ({
@@ -106,6 +135,12 @@ export function planNssmInstall(settings: ServiceSettings, nssm: string): Servic
     files: [],
     copies: [],
     commands: [
+      ...(replacing
+        ? [
+            { command: nssm, args: ['stop', name], why: 'stop the service it replaces', tolerate: true },
+            { command: nssm, args: ['remove', name, 'confirm'], why: 'unregister it' },
+          ]
+        : []),
       { command: nssm, args: ['install', name, settings.node], why: 'register the service' },
       set('AppParameters', daemonArguments(settings)),
       set('AppDirectory', win.dirname(settings.configFile)),
@@ -117,7 +152,7 @@ export function planNssmInstall(settings: ServiceSettings, nssm: string): Servic
       set('AppRotateFiles', '1'),
       set('AppExit', 'Default', 'Restart'),
       set('AppRestartDelay', '5000'),
-      set('AppStopMethodConsole', String((settings.stopTimeoutSecs * 2 + 15) * 1000)),
+      set('AppStopMethodConsole', String(managerStopTimeoutSecs(settings) * 1000)),
       set('Start', 'SERVICE_AUTO_START'),
       {
         command: 'sc.exe',
@@ -128,9 +163,10 @@ export function planNssmInstall(settings: ServiceSettings, nssm: string): Servic
     ],
     after: [],
     undo: [
-      { command: nssm, args: ['stop', name], why: 'stop it' },
-      { command: nssm, args: ['remove', name, 'confirm'], why: 'unregister it' },
+      { command: nssm, args: ['stop', name], why: 'stop it', tolerate: true },
+      { command: nssm, args: ['remove', name, 'confirm'], why: 'unregister it', tolerate: true },
     ],
+    afterUndo: [],
     notes: [
       `status: sc.exe query ${name}`,
       `logs:   ${win.join(folder, `${name}.out`)}`,
@@ -148,11 +184,12 @@ export function planNssmUninstall(settings: ServiceSettings, nssm: string): Serv
     files: [],
     copies: [],
     commands: [
-      { command: nssm, args: ['stop', settings.name], why: 'stop it' },
+      { command: nssm, args: ['stop', settings.name], why: 'stop it', tolerate: true },
       { command: nssm, args: ['remove', settings.name, 'confirm'], why: 'unregister it' },
     ],
     after: [],
     undo: [],
+    afterUndo: [],
     notes: [],
   };
 }

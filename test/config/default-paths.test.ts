@@ -25,9 +25,9 @@ describe('getDefaultPaths', () => {
     });
   });
 
-  it('gives a Windows user a named pipe of their own', () => {
+  it('gives Windows one named pipe for the machine (a service runs as LocalSystem, its admin as themself)', () => {
     const paths = getDefaultPaths({ HOME: 'C:\\Users\\ada', USERNAME: 'ada' }, undefined, 'win32');
-    expect(paths.socketFile).to.equal('\\\\.\\pipe\\sync-daemon-ada');
+    expect(paths.socketFile).to.equal('\\\\.\\pipe\\sync-daemon');
     expect(isNamedPipe(paths.socketFile)).to.equal(true);
     expect(isNamedPipe('/run/sync-daemon/daemon.sock')).to.equal(false);
   });

@@ -32,7 +32,7 @@ describe('install and uninstall through the CLI', function () {
     expect(result.stdout).to.include(`Would install ${name} (systemd):`);
     expect(result.stdout).to.include(`  write /etc/systemd/system/${name}.service (mode 644):`);
     expect(result.stdout).to.include(`--foreground --config ${config}`);
-    expect(result.stdout).to.include('    | TimeoutStopSec=55');
+    expect(result.stdout).to.include('    | TimeoutStopSec=100');
     expect(result.stdout).to.include('  run systemctl daemon-reload    # make systemd read the new unit');
     expect(result.stdout).to.include(`  run systemctl enable --now ${name}.service`);
     expect(result.stdout.trimEnd().endsWith('Nothing was changed (--dry-run).')).to.equal(true);
@@ -107,7 +107,7 @@ describe('install and uninstall through the CLI', function () {
   it('uninstall --dry-run names what it would stop and remove, and removes nothing', async () => {
     const unit = path.join(dir, '.config', 'systemd', 'user', `${name}.service`);
     fs.mkdirSync(path.dirname(unit), { recursive: true });
-    fs.writeFileSync(unit, '[Service]\nExecStart=/bin/true\n');
+    fs.writeFileSync(unit, '# written by `sync-daemon install`\n[Service]\nExecStart=/bin/true\n');
     const result = await runCli(['uninstall', '--dry-run', '--user', '--service-name', name], {
       env: { HOME: dir },
     });
@@ -171,7 +171,7 @@ describe('install and uninstall through the CLI', function () {
     ]);
     expect(result.exitCode, result.stderr).to.equal(2);
     expect(result.stderr).to.include(
-      `the config (${privateConfig}) is out of reach of nobody: ${privateDir} is not open to other users`,
+      `the config (${privateConfig}) is out of reach of nobody: ${privateDir} is not open to it`,
     );
   });
 

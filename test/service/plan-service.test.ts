@@ -35,6 +35,8 @@ const host = (existing: string[] = [], overrides: Partial<ServiceHost> = {}): Se
   exists: (file) => existing.includes(file),
   which: () => undefined,
   bundledWinsw: () => undefined,
+  read: () => '# written by `sync-daemon install`',
+  registered: () => false,
   ...overrides,
 });
 
@@ -107,6 +109,7 @@ describe('service plans', () => {
       ],
       after: [],
       undo: [{ command: 'systemctl', args: ['disable', '--now', 'fresh.service'], why: 'undo' }],
+      afterUndo: [{ command: 'systemctl', args: ['daemon-reload'], why: 'forget it' }],
       notes: [],
     };
     const run = async (command: PlannedCommand) => {
@@ -126,6 +129,7 @@ describe('service plans', () => {
       'systemctl daemon-reload',
       'systemctl enable --now fresh.service',
       'systemctl disable --now fresh.service',
+      'systemctl daemon-reload',
     ]);
     expect(fs.existsSync(path.dirname(fresh)), 'the folder it made').to.equal(false);
     expect(fs.readFileSync(replaced, 'utf8')).to.equal('the old unit\n');
@@ -146,6 +150,7 @@ describe('service plans', () => {
       ],
       after: [],
       undo: [],
+      afterUndo: [],
       notes: [],
     };
     const failure = await runServicePlan(plan).then(

@@ -54,7 +54,7 @@ describe('service templates, checked by the real tools', () => {
       'Restart=on-failure',
       'RestartSec=5',
       'KillMode=control-group',
-      'TimeoutStopSec=35',
+      'TimeoutStopSec=80',
       'StateDirectory=sync-daemon',
       'LogsDirectory=sync-daemon',
       'RuntimeDirectory=sync-daemon',
@@ -143,7 +143,7 @@ describe('service templates, checked by the real tools', () => {
         '"C:\\Program Files\\sync-daemon\\bin\\run.js" start --foreground --config "C:\\Users\\Al & Bo\\sync config.toml"',
       env: { name: 'SYNC_DAEMON_SERVICE', value: 'winsw:system:SyncDaemon' },
       startmode: 'Automatic',
-      stoptimeout: '35 sec',
+      stoptimeout: '80 sec',
       logpath: 'C:\\ProgramData\\sync-daemon\\SyncDaemon\\logs',
     });
     expect(parsed.onfailure.map((action: { action: string }) => action.action)).to.deep.equal([
@@ -191,7 +191,7 @@ describe('service templates, checked by the real tools', () => {
       [nssm, 'set', 'SyncDaemon', 'AppRotateFiles', '1'],
       [nssm, 'set', 'SyncDaemon', 'AppExit', 'Default', 'Restart'],
       [nssm, 'set', 'SyncDaemon', 'AppRestartDelay', '5000'],
-      [nssm, 'set', 'SyncDaemon', 'AppStopMethodConsole', '35000'],
+      [nssm, 'set', 'SyncDaemon', 'AppStopMethodConsole', '80000'],
       [nssm, 'set', 'SyncDaemon', 'Start', 'SERVICE_AUTO_START'],
       [
         'sc.exe',
