@@ -36,6 +36,9 @@ export function renderSystemdUnit(settings: ServiceSettings): string {
     STOP_TIMEOUT_SECS: String(managerStopTimeoutSecs(settings)),
     SERVICE_TAG: serviceTag(settings, 'systemd'),
     NAME: name,
+    // A user's own manager would need a user namespace for these (PrivateUsers=, systemd 253 and later), which
+    // hides other users' files from the daemon: a system unit only.
+    SYSTEM_HARDENING: scope === 'system' ? 'ProtectSystem=full\nPrivateTmp=yes' : '',
     USER_LINE: settings.runAs ? `User=${settings.runAs}` : '',
     WANTED_BY: scope === 'system' ? 'multi-user.target' : 'default.target',
   }).replace(/\n{3,}/g, '\n\n');

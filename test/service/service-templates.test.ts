@@ -75,6 +75,7 @@ describe('service templates, checked by the real tools', () => {
     const user = renderSystemdUnit(settings({ scope: 'user', name: 'my-sync' }));
     verifyUnit('my-sync', user);
     expect(user).to.include('WantedBy=default.target').and.not.include('User=');
+    expect(user.split('\n')).to.include('NoNewPrivileges=yes').and.not.include('PrivateTmp=yes');
   });
 
   it('quotes a config path with spaces, %, $ and quotes in ExecStart as systemd.service(5) says, and verify takes it', function () {
