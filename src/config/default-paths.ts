@@ -18,7 +18,7 @@ export function getDefaultPaths(
   uid = process.getuid?.(),
   platform: NodeJS.Platform = process.platform,
 ): DefaultPaths {
-  const unit = systemdUnitPaths(env);
+  const unit = systemdUnitPaths(env, uid);
   if (unit) return unit;
   if (uid === 0 && platform !== 'win32') {
     return {
@@ -63,7 +63,7 @@ function readAbsoluteDir(value: string | undefined): string | undefined {
  * named sync-daemon whatever the service's name (so the socket and the destination locks are where the CLI and
  * every other daemon look), its log and cache folders after the service.
  */
-function systemdUnitPaths(env: NodeJS.ProcessEnv): DefaultPaths | undefined {
+function systemdUnitPaths(env: NodeJS.ProcessEnv, uid: number | undefined): DefaultPaths | undefined {
   const [state, logs, runtime, cache] = [
     env.STATE_DIRECTORY,
     env.LOGS_DIRECTORY,
@@ -81,7 +81,8 @@ function systemdUnitPaths(env: NodeJS.ProcessEnv): DefaultPaths | undefined {
     ),
     stateDir: state,
     logFile: path.join(logs, 'sync-daemon.log'),
-    pidFile: path.join(runtime, 'sync-daemon.pid'),
+    // Where `stop --force` looks for it: root's pid file, or (a user unit, or --run-as) the state folder's.
+    pidFile: uid === 0 ? '/var/run/sync-daemon.pid' : path.join(state, 'sync-daemon.pid'),
     cacheDir: cache,
     socketFile: path.join(runtime, 'daemon.sock'),
   };

@@ -60,11 +60,13 @@ describe('getDefaultPaths', () => {
     expect(paths).to.deep.include({
       stateDir: '/var/lib/sync-daemon',
       logFile: '/var/log/sync-daemon/sync-daemon.log',
-      pidFile: '/run/sync-daemon/sync-daemon.pid',
+      pidFile: '/var/lib/sync-daemon/sync-daemon.pid',
       cacheDir: '/var/cache/sync-daemon',
       socketFile: '/run/sync-daemon/daemon.sock',
     });
     expect(paths.socketFile).to.equal(getDefaultPaths({}, 0).socketFile);
+    // Run as root, its pid file is where root's CLI looks (stop --force).
+    expect(getDefaultPaths(unit, 0).pidFile).to.equal(getDefaultPaths({}, 0).pidFile);
     // Someone else's unit with those variables: the usual paths.
     const { SYNC_DAEMON_SERVICE: _, ...foreign } = unit;
     expect(getDefaultPaths(foreign, 0).stateDir).to.equal('/var/lib/sync-daemon');
