@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import PocketBase from 'pocketbase';
+import type PocketBase from 'pocketbase';
 import { asRunReply, asTriggerReply } from '../src/control/check-replies.js';
 import type { DaemonStatus } from '../src/control/daemon-api.js';
 import { DAEMON_LOGS, SYNC_RUNS } from '../src/pocketbase/collection-schemas.js';
@@ -254,9 +254,8 @@ function describeLevel(result: LevelResult): string {
 
 /** The server's collections as `pocketbase setup` leaves them, batch API on; a superuser client. */
 async function setUpServer(server: PocketBaseServer): Promise<PocketBase> {
-  const admin = new PocketBase(server.url);
+  const admin = await server.admin();
   admin.autoCancellation(false);
-  await admin.collection('_superusers').authWithPassword(server.adminEmail, server.adminPassword);
   await setupCollections(admin);
   await enableBatchApi(admin);
   return admin;

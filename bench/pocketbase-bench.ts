@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import PocketBase from 'pocketbase';
 import { setupCollections } from '../src/pocketbase/setup-collections.js';
 import { PocketBaseServer, pocketbaseBinary } from '../test/helpers/pocketbase-server.js';
 import { BenchDaemon, sleep } from './bench-daemon.js';
@@ -26,8 +25,7 @@ export async function benchPocketBaseEdits(context: SupervisorBenchContext): Pro
   let daemon: BenchDaemon | undefined;
   const milliseconds: number[] = [];
   try {
-    const admin = new PocketBase(server.url);
-    await admin.collection('_superusers').authWithPassword(server.adminEmail, server.adminPassword);
+    const admin = await server.admin();
     await setupCollections(admin);
     const source = path.join(context.work, 'pocketbase-source');
     fs.mkdirSync(source, { recursive: true });

@@ -57,11 +57,8 @@ export default class Install extends BaseCommand<typeof Install> {
       useNssm: this.flags.nssm,
       dryRun,
     });
-    const say = (text: string) => {
-      if (!this.jsonEnabled()) process.stdout.write(text);
-    };
     if (dryRun) {
-      say(formatPlan(plan, true));
+      this.log(formatPlan(plan, true).trimEnd());
       return plan;
     }
     // One daemon per socket: a daemon started by hand there would make the service fail at every start.
@@ -73,7 +70,7 @@ export default class Install extends BaseCommand<typeof Install> {
         `a daemon already runs on ${socketPath} (pid ${running.pid}), outside any service`,
         ['stop it first: sync-daemon stop'],
       );
-    await runServicePlan(plan, { onStep: (step) => say(`  ${step}\n`) });
+    await runServicePlan(plan, { onStep: (step) => this.log(`  ${step}`) });
     // Started is not running: the daemon must answer where the CLI looks.
     const answered = await waitForDaemon(socketPath, 15_000);
     if (!answered)
@@ -82,9 +79,8 @@ export default class Install extends BaseCommand<typeof Install> {
         `${plan.name} is installed, but no daemon answers on ${socketPath} after 15 s`,
         [...plan.notes.filter((note) => note.startsWith('status:') || note.startsWith('logs:'))],
       );
-    say(
-      `${plan.name} installed and started (${plan.manager}, pid ${answered.pid}).\n${plan.notes.map((note) => `  ${note}`).join('\n')}\n`,
-    );
+    this.log(`${plan.name} installed and started (${plan.manager}, pid ${answered.pid}).`);
+    for (const note of plan.notes) this.log(`  ${note}`);
     return plan;
   }
 }

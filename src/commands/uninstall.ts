@@ -29,15 +29,12 @@ export default class Uninstall extends BaseCommand<typeof Uninstall> {
       useNssm: this.flags.nssm,
       dryRun,
     });
-    const say = (text: string) => {
-      if (!this.jsonEnabled()) process.stdout.write(text);
-    };
     if (dryRun) {
-      say(formatPlan(plan, true));
+      this.log(formatPlan(plan, true).trimEnd());
       return plan;
     }
-    await runServicePlan(plan, { onStep: (step) => say(`  ${step}\n`) });
-    say(`${plan.name} stopped and removed (${plan.manager}).\n`);
+    await runServicePlan(plan, { onStep: (step) => this.log(`  ${step}`) });
+    this.log(`${plan.name} stopped and removed (${plan.manager}).`);
     return plan;
   }
 }

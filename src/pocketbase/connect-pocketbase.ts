@@ -52,6 +52,19 @@ export async function connectPocketBase(
   return client;
 }
 
+/** Runs one request of `client`; a failure is thrown as describePocketBaseError says it. */
+export async function callPocketBase<T>(
+  client: PocketBase,
+  doing: string,
+  action: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw describePocketBaseError(error, client.baseURL, doing);
+  }
+}
+
 /** A PocketBase SDK error (or a network one) as one clear sentence naming the server and what was being done. */
 export function describePocketBaseError(error: unknown, url: string, doing: string): PocketBaseError {
   // Described already (signing in, under another call): said once, not wrapped again.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DaemonStatus } from '../control/daemon-api.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { FILE_WATCHERS, SYNC_JOBS } from './collection-schemas.js';
-import { describePocketBaseError, type PocketBaseSettings } from './connect-pocketbase.js';
+import { callPocketBase, type PocketBaseSettings } from './connect-pocketbase.js';
 import type { PocketBaseRecord } from './merge-pocketbase.js';
 import { PocketBaseSession } from './pocketbase-session.js';
 
@@ -162,13 +162,12 @@ export class PocketBaseSource {
 
   private async fetch(): Promise<Omit<PocketBaseRecords, 'fromCache'>> {
     const client = await this.session.connected();
-    const read = async (name: string) => {
-      try {
-        return (await client.collection(name).getFullList({ batch: 500 })) as PocketBaseRecord[];
-      } catch (error) {
-        throw describePocketBaseError(error, this.options.url, `reading collection ${name}`);
-      }
-    };
+    const read = (name: string) =>
+      callPocketBase(
+        client,
+        `reading collection ${name}`,
+        async () => (await client.collection(name).getFullList({ batch: 500 })) as PocketBaseRecord[],
+      );
     const [jobs, watchers] = await Promise.all([read(SYNC_JOBS.name), read(FILE_WATCHERS.name)]);
     return { jobs, watchers, fetchedAt: new Date().toISOString() };
   }

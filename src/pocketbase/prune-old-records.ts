@@ -1,6 +1,6 @@
 import type PocketBase from 'pocketbase';
 import { DAEMON_LOGS, SYNC_RUNS } from './collection-schemas.js';
-import { describePocketBaseError } from './connect-pocketbase.js';
+import { callPocketBase } from './connect-pocketbase.js';
 
 /** Each collection a daemon prunes, by the field that dates its records. */
 const DATED = [
@@ -34,25 +34,17 @@ export async function pruneOldRecords(
       cutoff,
     });
     for (;;) {
-      const page = await call(client, `listing old records of ${collection}`, () =>
+      const page = await callPocketBase(client, `listing old records of ${collection}`, () =>
         client.collection(collection).getList(1, PAGE, { filter, fields: 'id', skipTotal: true }),
       );
       for (const { id } of page.items) {
         // A daemon stopping stops pruning at once: the rest goes at its next start.
         if (signal?.aborted) return pruned;
-        await call(client, `pruning ${collection}`, () => client.collection(collection).delete(id));
+        await callPocketBase(client, `pruning ${collection}`, () => client.collection(collection).delete(id));
         pruned[collection]++;
       }
       if (page.items.length < PAGE) break;
     }
   }
   return pruned;
-}
-
-async function call<T>(client: PocketBase, doing: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    throw describePocketBaseError(error, client.baseURL, doing);
-  }
 }

@@ -1,6 +1,6 @@
 import type PocketBase from 'pocketbase';
 import { DAEMONS, SYNC_RUNS } from './collection-schemas.js';
-import { describePocketBaseError } from './connect-pocketbase.js';
+import { callPocketBase } from './connect-pocketbase.js';
 import type { HeartbeatJob } from './fleet-records.js';
 
 /** A daemon as `fleet` shows it: alive (heartbeats on time), late, gone (none for long), or stopped (it said so). */
@@ -52,7 +52,7 @@ export function livenessOf(ageSecs: number, intervalSecs: number, stopped: boole
  */
 export async function readFleet(client: PocketBase, { brief = false } = {}): Promise<FleetDaemon[]> {
   const serverNow = await serverTime(client);
-  const records = await call(client, `reading collection ${DAEMONS.name}`, () =>
+  const records = await callPocketBase(client, `reading collection ${DAEMONS.name}`, () =>
     client.collection(DAEMONS.name).getFullList({
       sort: 'host',
       batch: 1000,
@@ -89,7 +89,7 @@ export async function readRuns(
     ...(job ? [client.filter('job_id = {:job}', { job })] : []),
     ...(host ? [client.filter('host = {:host}', { host })] : []),
   ];
-  const page = await call(client, `reading collection ${SYNC_RUNS.name}`, () =>
+  const page = await callPocketBase(client, `reading collection ${SYNC_RUNS.name}`, () =>
     client.collection(SYNC_RUNS.name).getList(1, Math.max(1, limit), {
       sort: '-finished_at',
       skipTotal: true,
@@ -122,14 +122,6 @@ async function serverTime(client: PocketBase): Promise<number> {
     return Number.isNaN(date) ? Date.now() : date;
   } catch {
     return Date.now();
-  }
-}
-
-async function call<T>(client: PocketBase, doing: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    throw describePocketBaseError(error, client.baseURL, doing);
   }
 }
 

@@ -1,6 +1,6 @@
 import type PocketBase from 'pocketbase';
 import { makeTestGate } from '../engine/test-gate.js';
-import { describePocketBaseError } from './connect-pocketbase.js';
+import { callPocketBase, describePocketBaseError } from './connect-pocketbase.js';
 import type { PocketBaseSession } from './pocketbase-session.js';
 import type { SpooledRecord, SpoolLease, UploadSpool } from './upload-spool.js';
 
@@ -247,16 +247,10 @@ export class RecordUploader {
       const filter = `account = ${client.filter('{:account}', { account })} && (${ids
         .map((id) => client.filter('id = {:id}', { id }))
         .join(' || ')})`;
-      try {
-        const found = await client.collection(collection).getList(1, ids.length, { filter, fields: 'id' });
-        for (const item of found.items) owned.add(item.id);
-      } catch (error) {
-        throw describePocketBaseError(
-          error,
-          this.session.url,
-          `looking for records sent before in ${collection}`,
-        );
-      }
+      const found = await callPocketBase(client, `looking for records sent before in ${collection}`, () =>
+        client.collection(collection).getList(1, ids.length, { filter, fields: 'id' }),
+      );
+      for (const item of found.items) owned.add(item.id);
     }
     return owned;
   }

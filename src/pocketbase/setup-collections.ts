@@ -1,6 +1,6 @@
 import type PocketBase from 'pocketbase';
 import { COLLECTIONS, type CollectionSpec, type FieldSpec } from './collection-schemas.js';
-import { describePocketBaseError, PocketBaseError } from './connect-pocketbase.js';
+import { callPocketBase, describePocketBaseError, PocketBaseError } from './connect-pocketbase.js';
 
 export interface CollectionSetup {
   name: string;
@@ -30,7 +30,7 @@ async function setupCollection(client: PocketBase, spec: CollectionSpec): Promis
   const existing = await findCollection(client, spec.name);
   const indexes = spec.indexes.map((index) => indexSql(spec.name, index));
   if (!existing) {
-    await call(client, `creating collection ${spec.name}`, () =>
+    await callPocketBase(client, `creating collection ${spec.name}`, () =>
       client.collections.create({
         name: spec.name,
         type: spec.type ?? 'base',
@@ -65,7 +65,7 @@ async function setupCollection(client: PocketBase, spec: CollectionSpec): Promis
   for (const index of missing)
     changes.push(`${index.startsWith('CREATE UNIQUE') ? 'unique ' : ''}index ${indexName(index)}`);
   if (changes.length === 0) return { name: spec.name, outcome: 'unchanged', changes };
-  await call(client, `updating collection ${spec.name}`, () =>
+  await callPocketBase(client, `updating collection ${spec.name}`, () =>
     client.collections.update(existing.id, {
       fields,
       indexes: [...existingIndexes, ...missing],
@@ -86,13 +86,13 @@ export interface BatchApiSetup {
  * (keeping its limits). A daemon still uploads, one request per record, where someone turned it off again.
  */
 export async function enableBatchApi(client: PocketBase): Promise<BatchApiSetup> {
-  const settings = (await call(client, 'reading the settings', () => client.settings.getAll())) as {
+  const settings = (await callPocketBase(client, 'reading the settings', () => client.settings.getAll())) as {
     batch?: { enabled?: boolean; maxRequests?: number };
   };
   const batch = settings.batch ?? {};
   const maxRequests = batch.maxRequests || 50;
   if (batch.enabled) return { enabled: 'already', maxRequests };
-  await call(client, 'turning the batch API on', () =>
+  await callPocketBase(client, 'turning the batch API on', () =>
     client.settings.update({ batch: { ...batch, enabled: true, maxRequests } }),
   );
   return { enabled: 'now', maxRequests };
@@ -104,14 +104,6 @@ async function findCollection(client: PocketBase, name: string): Promise<Existin
   } catch (error) {
     if ((error as { status?: number }).status === 404) return undefined;
     throw describePocketBaseError(error, client.baseURL, `reading collection ${name}`);
-  }
-}
-
-async function call<T>(client: PocketBase, doing: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    throw describePocketBaseError(error, client.baseURL, doing);
   }
 }
 

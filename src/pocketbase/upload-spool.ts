@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 
 /** A record waiting for PocketBase: the collection it goes to and its body, id included. */
 export interface SpooledRecord {
@@ -244,12 +245,10 @@ export class UploadSpool {
 
   /** Written whole, then renamed: a daemon killed meanwhile finds the old cursor or the new one. */
   private writeCursor(): void {
-    const file = path.join(this.dir, CURSOR_FILE);
-    const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, JSON.stringify({ segment: this.segments[0]?.number ?? 0, line: this.delivered }), {
-      mode: 0o600,
-    });
-    fs.renameSync(temp, file);
+    writeFileAtomicSync(
+      path.join(this.dir, CURSOR_FILE),
+      JSON.stringify({ segment: this.segments[0]?.number ?? 0, line: this.delivered }),
+    );
   }
 
   private segmentFile(number: number): string {

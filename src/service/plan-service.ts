@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import which from 'which';
 import { launchdPlistPath, planLaunchdInstall, planLaunchdUninstall } from './launchd-service.js';
 import { ServiceError } from './service-error.js';
 import type { ServicePlan } from './service-plan.js';
@@ -49,15 +50,8 @@ const OURS = 'written by `sync-daemon install`';
 export const realServiceHost: ServiceHost = {
   systemdRunning: () => fs.existsSync('/run/systemd/system'),
   exists: (file) => fs.existsSync(file),
-  which: (command) => {
-    for (const folder of (process.env.PATH ?? '').split(path.delimiter)) {
-      for (const name of process.platform === 'win32' ? [`${command}.exe`, command] : [command]) {
-        const candidate = path.join(folder, name);
-        if (folder && fs.existsSync(candidate)) return candidate;
-      }
-    }
-    return undefined;
-  },
+  // PATHEXT and all: the `which` package, as npm itself finds commands.
+  which: (command) => which.sync(command, { nothrow: true }) ?? undefined,
   bundledWinsw: () => {
     try {
       const manifest = createRequire(import.meta.url).resolve('node-windows/package.json');

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import path from 'node:path';
+import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 import { ServiceError } from './service-error.js';
 import { formatCommand, type PlannedCommand, type ServicePlan } from './service-plan.js';
 
@@ -63,7 +63,7 @@ export async function runServicePlan(
     for (const file of plan.files) {
       onStep(`write ${file.path}`);
       restore.push(keepForRollback(file.path));
-      writeAtomically(file.path, file.content, file.mode);
+      writeFileAtomicSync(file.path, file.content, file.mode);
     }
     for (const [from, to] of plan.copies) {
       onStep(`copy ${from} to ${to}`);
@@ -109,12 +109,6 @@ function keepForRollback(file: string): () => void {
   }
   return () => {
     if (before === undefined) fs.rmSync(file, { force: true });
-    else writeAtomically(file, before, 0o644);
+    else writeFileAtomicSync(file, before, 0o644);
   };
-}
-
-function writeAtomically(file: string, content: string | Buffer, mode: number): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(temp, content, { mode });
-  fs.renameSync(temp, file);
 }

@@ -146,7 +146,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     onReloaded: serveMetrics,
     reloadConfig: async () => pocketbase.merge(await load()),
   });
-  jobStates = () => supervisor.status().jobs;
+  jobStates = () => supervisor.jobs();
   // Never rejects (signal handlers and the stop request call it without waiting): a step that fails is logged,
   // the next steps still run, and the daemon still ends.
   const stop = (why: string): Promise<void> => {

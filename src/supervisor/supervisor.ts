@@ -252,9 +252,14 @@ export class Supervisor {
       queue: { waiting: this.dispatcher.queued, size: this.config.concurrency.sync_queue_size },
       syncing: this.dispatcher.runningCount,
       maxConcurrentSyncs: this.config.concurrency.max_concurrent_syncs,
-      jobs: this.slots.all().map((slot) => this.jobStatus(slot)),
+      jobs: this.jobs(),
       ...(this.options.telemetryStatus?.() ?? {}),
     };
+  }
+
+  /** Each job as `status` shows it (the fleet's heartbeat reads them alone). */
+  jobs(): JobStatus[] {
+    return this.slots.all().map((slot) => this.jobStatus(slot));
   }
 
   /** Stops scheduling, lets running syncs reach a safe point and stops every runner. */

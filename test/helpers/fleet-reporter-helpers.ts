@@ -1,5 +1,6 @@
 import bunyan from 'bunyan';
 import type { PocketBaseSettings } from '../../src/pocketbase/connect-pocketbase.js';
+import type { FleetReporterOptions } from '../../src/pocketbase/fleet-reporter.js';
 
 export function settings(url: string, extra: Partial<PocketBaseSettings> = {}): PocketBaseSettings {
   return {
@@ -25,4 +26,26 @@ export function captureLogger(): { logger: bunyan; records: Record<string, unkno
     streams: [{ level: 'trace', type: 'raw', stream: { write: (r: object) => records.push(r as never) } }],
   });
   return { logger, records };
+}
+
+/** A reporter's options for a daemon of `host` talking to `url`, its spool under `cacheDir`, no jobs. */
+export function reporterOptions(
+  url: string,
+  cacheDir: string,
+  {
+    host = 'review',
+    ...rest
+  }: Partial<Omit<FleetReporterOptions, 'settings'>> & { settings?: Partial<PocketBaseSettings> } = {},
+): FleetReporterOptions {
+  return {
+    url,
+    host,
+    cacheDir,
+    version: '0',
+    startedAt: new Date(),
+    logger: captureLogger().logger,
+    jobs: () => [],
+    ...rest,
+    settings: settings(url, rest.settings),
+  };
 }

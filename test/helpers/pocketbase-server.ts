@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import PocketBase from 'pocketbase';
 import { waitFor } from './sync-helpers.js';
 import { makeTempDir } from './temp-dir.js';
 
@@ -52,6 +53,53 @@ export class PocketBaseServer {
     await run(binary, ['superuser', 'upsert', server.adminEmail, server.adminPassword, ...server.dirFlags()]);
     await server.serve();
     return server;
+  }
+
+  /** A client signed in as the superuser. */
+  async admin(): Promise<PocketBase> {
+    const client = new PocketBase(this.url);
+    await client.collection('_superusers').authWithPassword(this.adminEmail, this.adminPassword);
+    return client;
+  }
+
+  /**
+   * An account of `sync_daemons` (as `pocketbase setup` makes that collection; `host` pins it), made by the
+   * superuser, and a client signed in with it.
+   */
+  async daemonAccount(
+    email: string,
+    { password = 'daemon-password-1', host = '' }: { password?: string; host?: string } = {},
+  ): Promise<{ client: PocketBase; id: string; password: string }> {
+    await (await this.admin())
+      .collection('sync_daemons')
+      .create({ email, password, passwordConfirm: password, host });
+    const client = new PocketBase(this.url);
+    await client.collection('sync_daemons').authWithPassword(email, password);
+    return { client, id: client.authStore.record?.id ?? '', password };
+  }
+
+  /**
+   * The `[pocketbase]` table of a daemon's config for this server (or `url`): the superuser (its password in the
+   * file) unless `account` names other lines, quick timeouts and no retries, then `extra` lines.
+   */
+  configSection({
+    account,
+    extra = [],
+    url = this.url,
+  }: {
+    account?: string[] | undefined;
+    extra?: string[];
+    url?: string;
+  } = {}): string {
+    return [
+      '[pocketbase]',
+      `url = "${url}"`,
+      ...(account ?? [`admin_email = "${this.adminEmail}"`, `admin_password = "${this.adminPassword}"`]),
+      'timeout_secs = 2',
+      'retry_attempts = 0',
+      'retry_delay_secs = 1',
+      ...extra,
+    ].join('\n');
   }
 
   /** Stops the server (its data stays): the daemon meets an unreachable PocketBase. SIGKILL: it crashes. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import PocketBase from 'pocketbase';
+import type PocketBase from 'pocketbase';
 import { configSchema } from '../../src/config/schema.js';
 import { PocketBaseSource } from '../../src/pocketbase/pocketbase-source.js';
 import { setupCollections } from '../../src/pocketbase/setup-collections.js';
@@ -23,8 +23,7 @@ describe('jobs from PocketBase in the daemon (a real PocketBase server)', functi
   beforeEach(async () => {
     server = await PocketBaseServer.start();
     dir = await makeTempDir();
-    admin = new PocketBase(server.url);
-    await admin.collection('_superusers').authWithPassword(server.adminEmail, server.adminPassword);
+    admin = await server.admin();
     await setupCollections(admin);
   });
   afterEach(async () => {
@@ -39,14 +38,8 @@ describe('jobs from PocketBase in the daemon (a real PocketBase server)', functi
   ): Promise<{ config: string; env: Record<string, string> }> {
     const config = await writeDaemonConfig(dir, [{ id: 'local' }], {
       daemon: 'host = "test-host"',
-      extra: [
-        '[pocketbase]',
-        `url = "${server.url}"`,
-        `admin_email = "${server.adminEmail}"`,
-        'timeout_secs = 2',
-        'retry_attempts = 0',
-        'retry_delay_secs = 1',
-      ].join('\n'),
+      // The password comes from the environment.
+      extra: server.configSection({ account: [`admin_email = "${server.adminEmail}"`] }),
     });
     return { config, env: { SYNC_DAEMON_POCKETBASE_PASSWORD: password } };
   }
@@ -154,22 +147,13 @@ describe('jobs from PocketBase in the daemon (a real PocketBase server)', functi
     const accounts = await admin.collections.getOne('sync_daemons');
     // Tokens of this collection last 10 s (PocketBase's least): each read refreshes the token first.
     await admin.collections.update(accounts.id, { authToken: { ...accounts.authToken, duration: 10 } });
-    await admin.collection('sync_daemons').create({
-      email: 'daemon@example.com',
-      password: 'daemon-password-1',
-      passwordConfirm: 'daemon-password-1',
-    });
+    const account = await server.daemonAccount('daemon@example.com');
     const config = await writeDaemonConfig(dir, [{ id: 'local' }], {
-      extra: [
-        '[pocketbase]',
-        `url = "${server.url}"`,
-        'admin_email = "daemon@example.com"',
-        'auth_collection = "sync_daemons"',
-        'timeout_secs = 2',
-        'retry_attempts = 0',
-      ].join('\n'),
+      extra: server.configSection({
+        account: ['admin_email = "daemon@example.com"', 'auth_collection = "sync_daemons"'],
+      }),
     });
-    const env = { SYNC_DAEMON_POCKETBASE_PASSWORD: 'daemon-password-1' };
+    const env = { SYNC_DAEMON_POCKETBASE_PASSWORD: account.password };
     await jobRecord('photos');
     const daemon = await TestDaemon.start(config, socketOf(dir), { env });
     await daemon.waitUntilIdle();

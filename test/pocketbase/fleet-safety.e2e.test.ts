@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import PocketBase from 'pocketbase';
+import type PocketBase from 'pocketbase';
 import type { RunSummary } from '../../src/control/daemon-api.js';
 import { FleetReporter } from '../../src/pocketbase/fleet-reporter.js';
 import { recordId } from '../../src/pocketbase/record-id.js';
 import { enableBatchApi, setupCollections } from '../../src/pocketbase/setup-collections.js';
 import { DaemonMetrics } from '../../src/telemetry/metrics/daemon-metrics.js';
-import { captureLogger, settings } from '../helpers/fleet-reporter-helpers.js';
+import { reporterOptions, type settings } from '../helpers/fleet-reporter-helpers.js';
 import { PocketBaseServer, pocketbaseBinary } from '../helpers/pocketbase-server.js';
 import { waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
@@ -39,8 +39,7 @@ describe('the fleet’s reporter where things go wrong (a real PocketBase server
   beforeEach(async () => {
     server = await PocketBaseServer.start();
     dir = await makeTempDir();
-    admin = new PocketBase(server.url);
-    await admin.collection('_superusers').authWithPassword(server.adminEmail, server.adminPassword);
+    admin = await server.admin();
     await setupCollections(admin);
     await enableBatchApi(admin);
   });
@@ -51,17 +50,13 @@ describe('the fleet’s reporter where things go wrong (a real PocketBase server
   });
 
   async function reporter(host: string, extra: Parameters<typeof settings>[1] = {}, metrics?: DaemonMetrics) {
-    const made = await FleetReporter.open({
-      settings: settings(server.url, { timeout_secs: 5, ...extra }),
-      url: server.url,
-      host,
-      cacheDir: `${dir}/${host}`,
-      version: '0',
-      startedAt: new Date(),
-      logger: captureLogger().logger,
-      metrics,
-      jobs: () => [],
-    });
+    const made = await FleetReporter.open(
+      reporterOptions(server.url, `${dir}/${host}`, {
+        host,
+        metrics,
+        settings: { timeout_secs: 5, ...extra },
+      }),
+    );
     reporters.push(made);
     return made;
   }
@@ -105,13 +100,7 @@ describe('the fleet’s reporter where things go wrong (a real PocketBase server
   });
 
   it('counts a run whose id another account holds as refused, not as uploaded', async () => {
-    await admin.collection('sync_daemons').create({
-      email: 'other@example.com',
-      password: 'other-password-1',
-      passwordConfirm: 'other-password-1',
-    });
-    const other = new PocketBase(server.url);
-    await other.collection('sync_daemons').authWithPassword('other@example.com', 'other-password-1');
+    const { client: other } = await server.daemonAccount('other@example.com');
     const fleet = await reporter('alpha');
     // Another account holds the id first (ids come from a random origin: only a bug, or a peek like this one).
     const origin = (fleet as unknown as { origin: string }).origin;

@@ -6,7 +6,7 @@ import { logRecord } from '../../src/pocketbase/fleet-records.js';
 import { FleetReporter } from '../../src/pocketbase/fleet-reporter.js';
 import { recordId } from '../../src/pocketbase/record-id.js';
 import { type SpooledRecord, UploadSpool } from '../../src/pocketbase/upload-spool.js';
-import { captureLogger, settings } from '../helpers/fleet-reporter-helpers.js';
+import { captureLogger, reporterOptions } from '../helpers/fleet-reporter-helpers.js';
 import { waitFor } from '../helpers/sync-helpers.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 
@@ -89,16 +89,9 @@ describe('the fleet’s spool and reporter where things go wrong (no server)', (
 
   it('says "upload spool full" once, even when two drops happen in the same tick', async () => {
     const { logger, records } = captureLogger();
-    const reporter = await FleetReporter.open({
-      settings: settings('http://127.0.0.1:9', { spool_max_records: 20 }),
-      url: 'http://127.0.0.1:9',
-      host: 'review',
-      cacheDir: dir,
-      version: '0',
-      startedAt: new Date(),
-      logger,
-      jobs: () => [],
-    });
+    const reporter = await FleetReporter.open(
+      reporterOptions('http://127.0.0.1:9', dir, { logger, settings: { spool_max_records: 20 } }),
+    );
     // 50 records logged in one go (a burst: many runs ending at once, a runner crash loop...).
     for (let n = 0; n < 50; n++)
       reporter.log(30, JSON.stringify({ level: 30, msg: `m${n}`, time: new Date().toISOString() }));
@@ -110,16 +103,7 @@ describe('the fleet’s spool and reporter where things go wrong (no server)', (
   });
 
   it('opens a spool for one daemon at a time, and says which folder to change', async () => {
-    const options = {
-      settings: settings('http://127.0.0.1:9'),
-      url: 'http://127.0.0.1:9',
-      host: 'first',
-      cacheDir: dir,
-      version: '0',
-      startedAt: new Date(),
-      logger: captureLogger().logger,
-      jobs: () => [],
-    };
+    const options = reporterOptions('http://127.0.0.1:9', dir, { host: 'first' });
     const first = await FleetReporter.open(options);
     const refused = await FleetReporter.open({ ...options, host: 'second' }).then(
       () => 'opened',
@@ -153,16 +137,9 @@ describe('the fleet’s spool and reporter where things go wrong (no server)', (
     await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(blackhole.address() as net.AddressInfo).port}`;
     const { logger } = captureLogger();
-    const reporter = await FleetReporter.open({
-      settings: settings(url, { timeout_secs: 20 }),
-      url,
-      host: 'review',
-      cacheDir: dir,
-      version: '0',
-      startedAt: new Date(),
-      logger,
-      jobs: () => [],
-    });
+    const reporter = await FleetReporter.open(
+      reporterOptions(url, dir, { logger, settings: { timeout_secs: 20 } }),
+    );
     try {
       reporter.start();
       reporter.log(30, JSON.stringify({ level: 30, msg: 'hello', time: new Date().toISOString() }));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import PocketBase from 'pocketbase';
+import type PocketBase from 'pocketbase';
 import type { TriggerReply } from '../../src/control/daemon-api.js';
 import { enableBatchApi, setupCollections } from '../../src/pocketbase/setup-collections.js';
 import { killTestDaemons, socketOf, TestDaemon, type TestJob, writeDaemonConfig } from '../helpers/daemon.js';
@@ -28,8 +28,7 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
   beforeEach(async () => {
     server = await PocketBaseServer.start();
     dir = await makeTempDir();
-    admin = new PocketBase(server.url);
-    await admin.collection('_superusers').authWithPassword(server.adminEmail, server.adminPassword);
+    admin = await server.admin();
     await setupCollections(admin);
     await enableBatchApi(admin);
   });
@@ -49,18 +48,11 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
     fs.mkdirSync(folder);
     const config = await writeDaemonConfig(folder, jobs, {
       daemon: `host = "${host}"`,
-      extra: [
-        '[pocketbase]',
-        `url = "${url}"`,
-        ...(account.length
-          ? account
-          : [`admin_email = "${server.adminEmail}"`, `admin_password = "${server.adminPassword}"`]),
-        'timeout_secs = 2',
-        'retry_attempts = 0',
-        'retry_delay_secs = 1',
-        'heartbeat_interval_secs = 1',
-        ...pocketbase,
-      ].join('\n'),
+      extra: server.configSection({
+        url,
+        account: account.length ? account : undefined,
+        extra: ['heartbeat_interval_secs = 1', ...pocketbase],
+      }),
     });
     return { config, socket: socketOf(folder), folder };
   }
@@ -130,15 +122,11 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
     }
     const alpha = await daemonConfig('alpha', []);
     // Beta signs in with an account made for daemons, which may write its own records only.
-    await admin.collection('sync_daemons').create({
-      email: 'beta@example.com',
-      password: 'beta-password-1',
-      passwordConfirm: 'beta-password-1',
-    });
+    const betaAccount = await server.daemonAccount('beta@example.com');
     const beta = await daemonConfig('beta', [], {
       account: [
         'admin_email = "beta@example.com"',
-        'admin_password = "beta-password-1"',
+        `admin_password = "${betaAccount.password}"`,
         'auth_collection = "sync_daemons"',
       ],
     });

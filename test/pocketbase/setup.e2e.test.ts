@@ -77,8 +77,7 @@ describe('pocketbase setup (a real PocketBase server)', function () {
     expect(result.batchApi).to.deep.equal({ enabled: 'already', maxRequests: 50 });
 
     // Someone removed a field in the dashboard and loosened a rule: setup puts them back, keeping their own field.
-    const admin = new PocketBase(running.url);
-    await admin.collection('_superusers').authWithPassword(running.adminEmail, running.adminPassword);
+    const admin = await running.admin();
     const jobs = await admin.collections.getOne('sync_jobs');
     await admin.collections.update(jobs.id, {
       fields: [...jobs.fields.filter((field) => field.name !== 'host'), { name: 'notes', type: 'text' }],
@@ -106,17 +105,9 @@ describe('pocketbase setup (a real PocketBase server)', function () {
     expect((await runCli(['pocketbase', 'setup', '--config', writeConfig(dir, running)])).exitCode).to.equal(
       0,
     );
-    const admin = new PocketBase(running.url);
-    await admin.collection('_superusers').authWithPassword(running.adminEmail, running.adminPassword);
+    const admin = await running.admin();
     await admin.collection('sync_jobs').create({ job_id: 'docs', source_path: '/s', destination_path: '/d' });
-    await admin.collection('sync_daemons').create({
-      email: 'daemon@example.com',
-      password: 'daemon-password-1',
-      passwordConfirm: 'daemon-password-1',
-    });
-
-    const daemon = new PocketBase(running.url);
-    await daemon.collection('sync_daemons').authWithPassword('daemon@example.com', 'daemon-password-1');
+    const { client: daemon } = await running.daemonAccount('daemon@example.com');
     const records = await daemon.collection('sync_jobs').getFullList();
     expect(records.map((record) => record.job_id)).to.deep.equal(['docs']);
     const refusals = await Promise.all(
@@ -146,16 +137,7 @@ describe('pocketbase setup (a real PocketBase server)', function () {
     expect((await runCli(['pocketbase', 'setup', '--config', writeConfig(dir, running)])).exitCode).to.equal(
       0,
     );
-    const admin = new PocketBase(running.url);
-    await admin.collection('_superusers').authWithPassword(running.adminEmail, running.adminPassword);
-    const signIn = async (email: string, host = '') => {
-      await admin
-        .collection('sync_daemons')
-        .create({ email, password: 'daemon-password-1', passwordConfirm: 'daemon-password-1', host });
-      const client = new PocketBase(running.url);
-      await client.collection('sync_daemons').authWithPassword(email, 'daemon-password-1');
-      return { client, id: client.authStore.record?.id ?? '' };
-    };
+    const signIn = (email: string, host = '') => running.daemonAccount(email, { host });
     const mine = await signIn('a@example.com');
     const theirs = await signIn('b@example.com');
     const outcome = (request: Promise<unknown>) =>

@@ -1,44 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { planService, type ServiceHost, type ServiceRequest } from '../../src/service/plan-service.js';
+import { planService } from '../../src/service/plan-service.js';
 import { runServicePlan } from '../../src/service/run-service-plan.js';
 import { ServiceError } from '../../src/service/service-error.js';
 import type { PlannedCommand, ServicePlan } from '../../src/service/service-plan.js';
 import { parseServiceTag } from '../../src/service/service-settings.js';
+import { fakeServiceHost, serviceRequest } from '../helpers/service-request.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
-
-function request(overrides: Partial<ServiceRequest> = {}): ServiceRequest {
-  return {
-    action: 'install',
-    platform: 'linux',
-    name: 'sync-daemon',
-    description: 'File Sync Daemon',
-    scope: 'system',
-    node: '/usr/bin/node',
-    cli: '/opt/sync-daemon/bin/run.js',
-    configFile: '/etc/sync-daemon/config.toml',
-    stopTimeoutSecs: 10,
-    userName: 'root',
-    home: '/root',
-    uid: 0,
-    programData: 'C:\\ProgramData',
-    force: false,
-    dryRun: false,
-    useNssm: false,
-    ...overrides,
-  };
-}
-
-const host = (existing: string[] = [], overrides: Partial<ServiceHost> = {}): ServiceHost => ({
-  systemdRunning: () => true,
-  exists: (file) => existing.includes(file),
-  which: () => undefined,
-  bundledWinsw: () => undefined,
-  read: () => '# written by `sync-daemon install`',
-  registered: () => false,
-  ...overrides,
-});
 
 const commandLines = (plan: ServicePlan) =>
   plan.commands.map(({ command, args }) => [command, ...args].join(' '));
@@ -48,13 +17,25 @@ describe('service plans', () => {
 
   it('refuses a service installed already unless --force, which replaces and restarts it', () => {
     const unit = '/etc/systemd/system/sync-daemon.service';
-    expect(() => planService(request(), host([unit])))
+    expect(() =>
+      planService(
+        serviceRequest(),
+        fakeServiceHost((file) => [unit].includes(file)),
+      ),
+    )
       .to.throw(
         ServiceError,
         'a service named sync-daemon is installed already (/etc/systemd/system/sync-daemon.service)',
       )
       .with.property('code', 'SERVICE_EXISTS');
-    expect(commandLines(planService(request({ force: true }), host([unit])))).to.deep.equal([
+    expect(
+      commandLines(
+        planService(
+          serviceRequest({ force: true }),
+          fakeServiceHost((file) => [unit].includes(file)),
+        ),
+      ),
+    ).to.deep.equal([
       'systemctl daemon-reload',
       'systemctl enable --now sync-daemon.service',
       'systemctl restart sync-daemon.service',
@@ -67,12 +48,19 @@ describe('service plans', () => {
       which: (command: string) => (command === 'nssm' ? 'C:\\nssm\\nssm.exe' : undefined),
     };
     const bundled = { bundledWinsw: () => 'C:\\node_modules\\node-windows\\bin\\winsw\\winsw.exe' };
-    expect(planService(request(windows), host([], { ...nssmOnPath, ...bundled })).manager).to.equal('winsw');
     expect(
-      planService(request({ ...windows, useNssm: true }), host([], { ...nssmOnPath, ...bundled })).manager,
+      planService(serviceRequest(windows), fakeServiceHost(undefined, { ...nssmOnPath, ...bundled })).manager,
+    ).to.equal('winsw');
+    expect(
+      planService(
+        serviceRequest({ ...windows, useNssm: true }),
+        fakeServiceHost(undefined, { ...nssmOnPath, ...bundled }),
+      ).manager,
     ).to.equal('nssm');
-    expect(planService(request(windows), host([], nssmOnPath)).manager).to.equal('nssm');
-    expect(() => planService(request({ ...windows, useNssm: true }), host())).to.throw(
+    expect(planService(serviceRequest(windows), fakeServiceHost(undefined, nssmOnPath)).manager).to.equal(
+      'nssm',
+    );
+    expect(() => planService(serviceRequest({ ...windows, useNssm: true }), fakeServiceHost())).to.throw(
       'nssm.exe is not on PATH',
     );
   });

@@ -5,72 +5,33 @@ import { expect } from 'chai';
 import { getDefaultPaths } from '../../src/config/default-paths.js';
 import { defaultLockDir } from '../../src/jobs/destination-lock.js';
 import { renderLaunchdPlist } from '../../src/service/launchd-service.js';
-import {
-  planService,
-  realServiceHost,
-  type ServiceHost,
-  type ServiceRequest,
-} from '../../src/service/plan-service.js';
+import { planService, realServiceHost } from '../../src/service/plan-service.js';
 import { runServicePlan } from '../../src/service/run-service-plan.js';
 import { ServiceError } from '../../src/service/service-error.js';
 import type { PlannedCommand } from '../../src/service/service-plan.js';
 import { renderSystemdUnit } from '../../src/service/systemd-service.js';
 import { renderWinswXml } from '../../src/service/windows-service.js';
 import { runCli } from '../helpers/run-cli.js';
+import { fakeServiceHost, serviceRequest } from '../helpers/service-request.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 
 const hasTool = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-
-function request(overrides: Partial<ServiceRequest> = {}): ServiceRequest {
-  return {
-    action: 'install',
-    platform: 'linux',
-    name: 'sync-daemon',
-    description: 'File Sync Daemon',
-    scope: 'system',
-    node: '/usr/bin/node',
-    cli: '/opt/sync-daemon/bin/run.js',
-    configFile: '/etc/sync-daemon/config.toml',
-    stopTimeoutSecs: 10,
-    userName: 'root',
-    home: '/root',
-    uid: 0,
-    programData: 'C:\\ProgramData',
-    force: false,
-    dryRun: false,
-    useNssm: false,
-    ...overrides,
-  };
-}
-
-const host = (exists: (file: string) => boolean, overrides: Partial<ServiceHost> = {}): ServiceHost => ({
-  systemdRunning: () => true,
-  exists,
-  which: () => undefined,
-  bundledWinsw: () => undefined,
-  // What `install` wrote earlier.
-  read: () => '# written by `sync-daemon install`',
-  registered: () => false,
-  ...overrides,
-});
 
 const line = (command: PlannedCommand) => [command.command, ...command.args].join(' ');
 
 describe('service installs where things go wrong', () => {
   afterEach(removeTempDirs);
 
-  it('a description the check accepts keeps the plist well-formed XML ("--" inside the comment)', function () {
+  it('a description the check accepts keeps the plist well-formed XML ("--" inside the comment)', async function () {
     if (!hasTool('python3')) this.skip();
     const description = 'Sync -- nightly';
-    const dir = fs.mkdtempSync('/tmp/r13-');
-    const file = path.join(dir, 'x.plist');
-    fs.writeFileSync(file, renderLaunchdPlist(request({ platform: 'darwin', description })));
+    const file = path.join(await makeTempDir(), 'x.plist');
+    fs.writeFileSync(file, renderLaunchdPlist(serviceRequest({ platform: 'darwin', description })));
     const result = spawnSync(
       'python3',
       ['-c', 'import plistlib,sys; plistlib.load(open(sys.argv[1],"rb"))', file],
       { encoding: 'utf8' },
     );
-    fs.rmSync(dir, { recursive: true, force: true });
     expect(result.status, result.stderr).to.equal(0);
   });
 
@@ -82,15 +43,15 @@ describe('service installs where things go wrong', () => {
     fs.copyFileSync(process.execPath, node);
     fs.chmodSync(node, 0o755);
     const unit = path.join(dir, 'x.service');
-    fs.writeFileSync(unit, renderSystemdUnit(request({ node, cli: path.resolve('bin/run.js') })));
+    fs.writeFileSync(unit, renderSystemdUnit(serviceRequest({ node, cli: path.resolve('bin/run.js') })));
     const result = spawnSync('systemd-analyze', ['verify', '--man=no', unit], { encoding: 'utf8' });
     expect(`${result.stdout}${result.stderr}`.trim()).to.equal('');
   });
 
   it('WinSW from node-windows (1.17, built for .NET 2) gets its .exe.config copied too', () => {
     const plan = planService(
-      request({ platform: 'win32', name: 'SyncDaemon', winsw: 'C:\\nw\\bin\\winsw\\winsw.exe' }),
-      host((file) => file.endsWith('winsw.exe.config')),
+      serviceRequest({ platform: 'win32', name: 'SyncDaemon', winsw: 'C:\\nw\\bin\\winsw\\winsw.exe' }),
+      fakeServiceHost((file) => file.endsWith('winsw.exe.config')),
     );
     expect(plan.copies.map(([, to]) => to)).to.include(
       'C:\\ProgramData\\sync-daemon\\SyncDaemon\\SyncDaemon.exe.config',
@@ -99,8 +60,8 @@ describe('service installs where things go wrong', () => {
 
   it('WinSW --force unregisters the old service before "install" (which fails on an existing one)', () => {
     const plan = planService(
-      request({ platform: 'win32', name: 'SyncDaemon', winsw: 'C:\\winsw.exe', force: true }),
-      host(() => true),
+      serviceRequest({ platform: 'win32', name: 'SyncDaemon', winsw: 'C:\\winsw.exe', force: true }),
+      fakeServiceHost(() => true),
     );
     const lines = plan.commands.map(line);
     const install = lines.findIndex((text) => text.endsWith(' install'));
@@ -108,15 +69,15 @@ describe('service installs where things go wrong', () => {
   });
 
   it('WinSW stops its child processes after the daemon, not before (stopparentprocessfirst)', () => {
-    expect(renderWinswXml(request({ platform: 'win32' }))).to.include(
+    expect(renderWinswXml(serviceRequest({ platform: 'win32' }))).to.include(
       '<stopparentprocessfirst>true</stopparentprocessfirst>',
     );
   });
 
   it('NSSM: an install that fails because the service exists never removes that service', async () => {
     const plan = planService(
-      request({ platform: 'win32', name: 'SyncDaemon', useNssm: true, nssm: 'C:\\nssm.exe' }),
-      host(() => false),
+      serviceRequest({ platform: 'win32', name: 'SyncDaemon', useNssm: true, nssm: 'C:\\nssm.exe' }),
+      fakeServiceHost(() => false),
     );
     const ran: string[] = [];
     const run = async (command: PlannedCommand) => {
@@ -134,8 +95,8 @@ describe('service installs where things go wrong', () => {
   it('--run-as is refused on Windows rather than ignored (the service would run as LocalSystem)', () => {
     expect(() =>
       planService(
-        request({ platform: 'win32', runAs: 'syncd', winsw: 'C:\\winsw.exe' }),
-        host(() => false),
+        serviceRequest({ platform: 'win32', runAs: 'syncd', winsw: 'C:\\winsw.exe' }),
+        fakeServiceHost(() => false),
       ),
     ).to.throw(ServiceError, '--run-as is for systemd and launchd: a Windows service runs as LocalSystem');
   });
@@ -143,8 +104,8 @@ describe('service installs where things go wrong', () => {
   it('systemd --force whose restart fails leaves the replaced service enabled and systemd reloaded', async () => {
     const dir = await makeTempDir();
     const plan = planService(
-      request({ force: true }),
-      host((file) => file === '/etc/systemd/system/sync-daemon.service'),
+      serviceRequest({ force: true }),
+      fakeServiceHost((file) => file === '/etc/systemd/system/sync-daemon.service'),
     );
     // Written to a temp folder instead of /etc/systemd/system.
     const unit = path.join(dir, 'sync-daemon.service');
@@ -173,15 +134,18 @@ describe('service installs where things go wrong', () => {
     const config = path.join(dir, 'config.toml');
     fs.writeFileSync(config, '[daemon]\n', { mode: 0o600 });
     fs.chownSync(config, 65534, 65534);
-    const node = process.execPath;
-    const cli = path.resolve('bin/run.js');
+    // Stand-ins for Node.js and the CLI that every account can read (only read here, never run), wherever the
+    // checkout lies.
+    const node = path.join(dir, 'node');
+    const cli = path.join(dir, 'run.js');
+    fs.writeFileSync(node, '', { mode: 0o755 });
+    fs.writeFileSync(cli, '', { mode: 0o644 });
     // Past the reach check, the next one: systemd (here said not to run).
     const planned = () =>
       planService(
-        request({ runAs: 'nobody', configFile: config, node, cli }),
-        host(() => false, { systemdRunning: () => false }),
+        serviceRequest({ runAs: 'nobody', configFile: config, node, cli }),
+        fakeServiceHost(() => false, { systemdRunning: () => false }),
       );
-    if ([node, cli].some((file) => file.startsWith('/root/'))) return;
     expect(planned).to.throw(ServiceError, 'systemd is not running');
     fs.chownSync(config, 0, 0);
     expect(planned).to.throw(
@@ -235,10 +199,9 @@ describe('service installs where things go wrong', () => {
 
   it('a name taken by a vendor unit (/lib/systemd/system) is refused, not shadowed from /etc', function () {
     if (!fs.existsSync('/lib/systemd/system/systemd-journald.service')) this.skip();
-    expect(() => planService(request({ name: 'systemd-journald', dryRun: true }), realServiceHost)).to.throw(
-      ServiceError,
-      'is installed already',
-    );
+    expect(() =>
+      planService(serviceRequest({ name: 'systemd-journald', dryRun: true }), realServiceHost),
+    ).to.throw(ServiceError, 'is installed already');
   });
 
   it('a macOS LaunchDaemon (root) does not put its socket under /run (no such folder; / is read-only)', () => {

@@ -6,28 +6,14 @@ import { renderLaunchdPlist } from '../../src/service/launchd-service.js';
 import type { ServiceSettings } from '../../src/service/service-settings.js';
 import { renderSystemdUnit } from '../../src/service/systemd-service.js';
 import { planNssmInstall, planWinswInstall, renderWinswXml } from '../../src/service/windows-service.js';
+import { serviceRequest } from '../helpers/service-request.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 
 const hasTool = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
-function settings(overrides: Partial<ServiceSettings> = {}): ServiceSettings {
-  return {
-    platform: 'linux',
-    name: 'sync-daemon',
-    description: 'File Sync Daemon',
-    scope: 'system',
-    node: process.execPath,
-    cli: path.resolve('bin/run.js'),
-    configFile: '/etc/sync-daemon/config.toml',
-    stopTimeoutSecs: 10,
-    userName: 'alice',
-    home: '/home/alice',
-    uid: 1000,
-    programData: 'C:\\ProgramData',
-    force: false,
-    ...overrides,
-  };
-}
+/** The settings of an install by alice's admin, on this Node.js and checkout. */
+const settings = (overrides: Partial<ServiceSettings> = {}): ServiceSettings =>
+  serviceRequest({ uid: 1000, ...overrides });
 
 describe('service templates, checked by the real tools', () => {
   let dir: string;

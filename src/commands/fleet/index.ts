@@ -25,7 +25,7 @@ export default class Fleet extends BaseCommand<typeof Fleet> {
     const { readFleet } = await import('../../pocketbase/read-fleet.js');
     const { formatFleet } = await import('../../cli/format-fleet.js');
     const daemons = await readFleet(client);
-    if (!this.jsonEnabled()) process.stdout.write(formatFleet(daemons));
+    this.log(formatFleet(daemons).trimEnd());
     return { daemons };
   }
 }

@@ -30,7 +30,7 @@ export default class FleetRuns extends BaseCommand<typeof FleetRuns> {
       host: this.flags.host,
       limit: this.flags.lines,
     });
-    if (!this.jsonEnabled()) process.stdout.write(formatRuns(runs));
+    this.log(formatRuns(runs).trimEnd());
     return { runs };
   }
 }
