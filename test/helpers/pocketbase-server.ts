@@ -5,8 +5,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import PocketBase from 'pocketbase';
+import { enableBatchApi, setupCollections } from '../../src/pocketbase/setup-collections.js';
+import { killTestDaemons } from './daemon.js';
 import { waitFor } from './sync-helpers.js';
-import { makeTempDir } from './temp-dir.js';
+import { makeTempDir, removeTempDirs } from './temp-dir.js';
 
 const run = promisify(execFile);
 
@@ -152,4 +154,46 @@ function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/** What a suite of `usePocketBaseServer` has in each test: its server, a superuser client, a temp folder. */
+export interface PocketBaseSuite {
+  server: PocketBaseServer;
+  admin: PocketBase;
+  dir: string;
+}
+
+/**
+ * Mocha hooks for a suite against a PocketBase of its own in each test (skipped where the optional binary does not
+ * install): the server, a superuser client, the collections as `pocketbase setup` leaves them (`setup`, with
+ * `batchApi` turned on too), a temp folder; after each test `cleanUp`, then the daemons, the server and the folders
+ * go.
+ */
+export function usePocketBaseServer({
+  setup = true,
+  batchApi = false,
+  cleanUp,
+}: {
+  setup?: boolean;
+  batchApi?: boolean;
+  cleanUp?: () => Promise<void>;
+} = {}): PocketBaseSuite {
+  const suite = {} as PocketBaseSuite;
+  before(function () {
+    if (!pocketbaseBinary()) this.skip();
+  });
+  beforeEach(async () => {
+    suite.server = await PocketBaseServer.start();
+    suite.dir = await makeTempDir();
+    suite.admin = await suite.server.admin();
+    if (setup) await setupCollections(suite.admin);
+    if (batchApi) await enableBatchApi(suite.admin);
+  });
+  afterEach(async () => {
+    await cleanUp?.();
+    await killTestDaemons();
+    await suite.server?.stop();
+    await removeTempDirs();
+  });
+  return suite;
 }

@@ -1,14 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import type PocketBase from 'pocketbase';
 import type { TriggerReply } from '../../src/control/daemon-api.js';
-import { enableBatchApi, setupCollections } from '../../src/pocketbase/setup-collections.js';
-import { killTestDaemons, socketOf, TestDaemon, type TestJob, writeDaemonConfig } from '../helpers/daemon.js';
-import { PocketBaseServer, pocketbaseBinary } from '../helpers/pocketbase-server.js';
+import { socketOf, TestDaemon, type TestJob, writeDaemonConfig } from '../helpers/daemon.js';
+import { usePocketBaseServer } from '../helpers/pocketbase-server.js';
 import { runCli } from '../helpers/run-cli.js';
 import { waitFor } from '../helpers/sync-helpers.js';
-import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 import { sampleValue } from '../telemetry/metrics/exposition.js';
 
 /** A log record by what identifies it in both places: its time, message, job and run. */
@@ -18,37 +15,19 @@ const keyOf = (time: unknown, message: unknown, job: unknown, runId: unknown) =>
 describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase server)', function () {
   this.timeout(120_000);
   this.slow(15_000);
-  let server: PocketBaseServer;
-  let admin: PocketBase;
-  let dir: string;
-
-  before(function () {
-    if (!pocketbaseBinary()) this.skip();
-  });
-  beforeEach(async () => {
-    server = await PocketBaseServer.start();
-    dir = await makeTempDir();
-    admin = await server.admin();
-    await setupCollections(admin);
-    await enableBatchApi(admin);
-  });
-  afterEach(async () => {
-    await killTestDaemons();
-    await server.stop();
-    await removeTempDirs();
-  });
+  const pb = usePocketBaseServer({ batchApi: true });
 
   /** A daemon folder with its config: `jobs` in the file, [pocketbase] pointing at the test server. */
   async function daemonConfig(
     name: string,
     jobs: readonly TestJob[],
-    { host = name, pocketbase = [] as string[], url = server.url, account = [] as string[] } = {},
+    { host = name, pocketbase = [] as string[], url = pb.server.url, account = [] as string[] } = {},
   ): Promise<{ config: string; socket: string; folder: string }> {
-    const folder = path.join(dir, name);
+    const folder = path.join(pb.dir, name);
     fs.mkdirSync(folder);
     const config = await writeDaemonConfig(folder, jobs, {
       daemon: `host = "${host}"`,
-      extra: server.configSection({
+      extra: pb.server.configSection({
         url,
         account: account.length ? account : undefined,
         extra: ['heartbeat_interval_secs = 1', ...pocketbase],
@@ -81,9 +60,9 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
       .map((line) => keyOf(line.time, line.msg, line.job, line.runId));
 
   async function serverLogKeys(host: string): Promise<string[]> {
-    const records = await admin
+    const records = await pb.admin
       .collection('daemon_logs')
-      .getFullList({ filter: admin.filter('host = {:host}', { host }), batch: 1000 });
+      .getFullList({ filter: pb.admin.filter('host = {:host}', { host }), batch: 1000 });
     return records.map((record) =>
       keyOf(record.time, record.message, record.sync_job || '', record.run_id || ''),
     );
@@ -109,20 +88,20 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
 
   it('each daemon runs its own host’s jobs and heartbeats; fleet shows them alive, then stopped', async () => {
     for (const host of ['alpha', 'beta']) {
-      const source = path.join(dir, `${host}-source`);
+      const source = path.join(pb.dir, `${host}-source`);
       fs.mkdirSync(source);
       fs.writeFileSync(path.join(source, 'a.txt'), host);
-      await admin.collection('sync_jobs').create({
+      await pb.admin.collection('sync_jobs').create({
         job_id: `job-${host}`,
         source_path: source,
-        destination_path: path.join(dir, `${host}-mirror`),
+        destination_path: path.join(pb.dir, `${host}-mirror`),
         enabled: true,
         host,
       });
     }
     const alpha = await daemonConfig('alpha', []);
     // Beta signs in with an account made for daemons, which may write its own records only.
-    const betaAccount = await server.daemonAccount('beta@example.com');
+    const betaAccount = await pb.server.daemonAccount('beta@example.com');
     const beta = await daemonConfig('beta', [], {
       account: [
         'admin_email = "beta@example.com"',
@@ -187,7 +166,7 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
     const ids = jobs.map((job) => job.id);
     // The server crashes while the runs go on and log.
     const syncing = syncAll(daemon, ids);
-    await server.stop('SIGKILL');
+    await pb.server.stop('SIGKILL');
     await syncing;
     await syncAll(daemon, ids);
     await waitFor(async () => (await daemon.status()).fleet?.problem !== undefined, {
@@ -196,9 +175,9 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
     });
     expect((await daemon.status()).fleet?.spooled).to.be.above(0);
 
-    await server.serve();
+    await pb.server.serve();
     await expectSameRecords('crash', () => stdoutKeys(daemon));
-    const runs = await admin.collection('sync_runs').getFullList({ filter: 'host = "crash"' });
+    const runs = await pb.admin.collection('sync_runs').getFullList({ filter: 'host = "crash"' });
     const ended = daemon.logged('sync ok').map((line) => line.runId);
     expect(ended).to.have.length(20);
     expect(sorted(runs.map((run) => run.run_id))).to.deep.equal(sorted(ended.map(String)));
@@ -213,10 +192,10 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
     const gate = path.join(folder, 'gate');
     fs.mkdirSync(gate);
     // The server is down at first: the records pile up, then the first batch is held after it was stored.
-    await server.stop();
+    await pb.server.stop();
     const first = await TestDaemon.start(config, socket, { env: { SYNC_DAEMON_TEST_UPLOAD_GATE: gate } });
     await syncAll(first, ['docs', 'photos', 'docs']);
-    await server.serve();
+    await pb.server.serve();
     await waitFor(() => fs.existsSync(path.join(gate, 'reached')), {
       what: 'an upload to be held before its acknowledgement',
       timeoutMs: 20_000,
@@ -229,15 +208,15 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
       .filter((name) => name.endsWith('.jsonl'))
       .flatMap((name) => fs.readFileSync(path.join(spoolDir, name), 'utf8').split('\n').filter(Boolean))
       .map((line) => JSON.parse(line) as { c: string; r: { id: string } });
-    const stored = await admin.collection('daemon_logs').getFullList({ filter: 'host = "killed"' });
+    const stored = await pb.admin.collection('daemon_logs').getFullList({ filter: 'host = "killed"' });
     expect(stored.length, 'the held batch was stored').to.be.above(0);
 
     const second = await TestDaemon.start(config, socket);
     await expectSameRecords('killed', () => [...stdoutKeys(first), ...stdoutKeys(second)]);
-    const logs = await admin
+    const logs = await pb.admin
       .collection('daemon_logs')
       .getFullList({ filter: 'host = "killed"', batch: 1000 });
-    const runs = await admin.collection('sync_runs').getFullList({ filter: 'host = "killed"' });
+    const runs = await pb.admin.collection('sync_runs').getFullList({ filter: 'host = "killed"' });
     const storedIds = new Set([...logs, ...runs].map((record) => record.id));
     const spooledIds = spooled.map((line) => line.r.id);
     expect(
@@ -257,25 +236,25 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
   });
 
   it('uploads one record per request where the batch API is off, and says so once', async () => {
-    await admin.settings.update({ batch: { enabled: false } });
+    await pb.admin.settings.update({ batch: { enabled: false } });
     const { config, socket } = await daemonConfig('single', [{ id: 'docs' }, { id: 'photos' }]);
     const daemon = await TestDaemon.start(config, socket);
     await syncAll(daemon, ['docs', 'photos']);
     await syncAll(daemon, ['docs']);
     await expectSameRecords('single', () => stdoutKeys(daemon));
     expect(daemon.logged(/batch API off/)).to.have.length(1);
-    const runs = await admin.collection('sync_runs').getFullList({ filter: 'host = "single"' });
+    const runs = await pb.admin.collection('sync_runs').getFullList({ filter: 'host = "single"' });
     expect(runs).to.have.length(3);
   });
 
   it('sends smaller batches to a server that takes fewer requests per batch', async () => {
-    await admin.settings.update({ batch: { enabled: true, maxRequests: 3 } });
+    await pb.admin.settings.update({ batch: { enabled: true, maxRequests: 3 } });
     const { config, socket } = await daemonConfig('small', [{ id: 'docs' }, { id: 'photos' }]);
     // A backlog, so that a batch has more than 3 records.
-    await server.stop();
+    await pb.server.stop();
     const daemon = await TestDaemon.start(config, socket);
     await syncAll(daemon, ['docs', 'photos']);
-    await server.serve();
+    await pb.server.serve();
     await expectSameRecords('small', () => stdoutKeys(daemon));
     expect(daemon.logged(/takes 3 requests per batch/)).to.have.length(1);
     expect(daemon.logged(/batch API off/)).to.have.length(0);
@@ -313,7 +292,7 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
   });
 
   it('fleet says what is wrong: no [pocketbase] in the config (exit 2), the server down (exit 1)', async () => {
-    const plain = path.join(dir, 'plain.toml');
+    const plain = path.join(pb.dir, 'plain.toml');
     fs.writeFileSync(plain, '[daemon]\nlog_level = "info"\n');
     const missing = await runCli(['fleet', '--config', plain]);
     expect(missing.exitCode).to.equal(2);
@@ -325,11 +304,11 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
   });
 
   it('prunes its own host’s runs and logs past retention_days, and nobody else’s', async () => {
-    const account = admin.authStore.record?.id ?? '';
+    const account = pb.admin.authStore.record?.id ?? '';
     const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
     const recent = new Date().toISOString();
     const run = (host: string, finished: string, id: string) =>
-      admin.collection('sync_runs').create({
+      pb.admin.collection('sync_runs').create({
         account,
         host,
         job_id: 'docs',
@@ -338,7 +317,9 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
         finished_at: finished,
       });
     const log = (host: string, time: string) =>
-      admin.collection('daemon_logs').create({ account, host, level: 'info', time, message: `at ${time}` });
+      pb.admin
+        .collection('daemon_logs')
+        .create({ account, host, level: 'info', time, message: `at ${time}` });
     await run('pruner', old, 'old-own');
     await run('pruner', recent, 'recent-own');
     await run('elsewhere', old, 'old-other');
@@ -354,9 +335,9 @@ describe('the fleet in PocketBase: heartbeats, runs and logs (a real PocketBase 
       sync_runs: 1,
       daemon_logs: 1,
     });
-    const runs = await admin.collection('sync_runs').getFullList({ sort: 'run_id' });
+    const runs = await pb.admin.collection('sync_runs').getFullList({ sort: 'run_id' });
     expect(runs.map((record) => record.run_id)).to.deep.equal(['old-other', 'recent-own']);
-    const logs = await admin
+    const logs = await pb.admin
       .collection('daemon_logs')
       .getFullList({ filter: `time < "${recent.replace('T', ' ')}"` });
     expect(logs.map((record) => record.host)).to.deep.equal(['elsewhere']);

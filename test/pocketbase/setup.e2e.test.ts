@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import PocketBase from 'pocketbase';
-import { PocketBaseServer, pocketbaseBinary } from '../helpers/pocketbase-server.js';
+import { type PocketBaseServer, usePocketBaseServer } from '../helpers/pocketbase-server.js';
 import { runCli } from '../helpers/run-cli.js';
-import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 
 function writeConfig(
   dir: string,
@@ -31,24 +30,11 @@ function writeConfig(
 describe('pocketbase setup (a real PocketBase server)', function () {
   this.timeout(60_000);
   this.slow(5000);
-  let server: PocketBaseServer | undefined;
-  let dir: string;
-
-  before(function () {
-    if (!pocketbaseBinary()) this.skip();
-  });
-  beforeEach(async () => {
-    server = await PocketBaseServer.start();
-    dir = await makeTempDir();
-  });
-  afterEach(async () => {
-    await server?.stop();
-    await removeTempDirs();
-  });
+  const pb = usePocketBaseServer({ setup: false });
 
   it('creates the collections, then finds them up to date, and a missing field is added back', async () => {
-    const running = server as PocketBaseServer;
-    const config = writeConfig(dir, running);
+    const running = pb.server;
+    const config = writeConfig(pb.dir, running);
     const first = await runCli(['pocketbase', 'setup', '--config', config]);
     expect(first.exitCode, first.stderr).to.equal(0);
     expect(first.stdout).to.equal(
@@ -101,10 +87,10 @@ describe('pocketbase setup (a real PocketBase server)', function () {
   });
 
   it('lets an account made for daemons read jobs and nothing more', async () => {
-    const running = server as PocketBaseServer;
-    expect((await runCli(['pocketbase', 'setup', '--config', writeConfig(dir, running)])).exitCode).to.equal(
-      0,
-    );
+    const running = pb.server;
+    expect(
+      (await runCli(['pocketbase', 'setup', '--config', writeConfig(pb.dir, running)])).exitCode,
+    ).to.equal(0);
     const admin = await running.admin();
     await admin.collection('sync_jobs').create({ job_id: 'docs', source_path: '/s', destination_path: '/d' });
     const { client: daemon } = await running.daemonAccount('daemon@example.com');
@@ -133,10 +119,10 @@ describe('pocketbase setup (a real PocketBase server)', function () {
   });
 
   it('lets an account made for daemons write its own runs, logs and heartbeat, and nobody else’s', async () => {
-    const running = server as PocketBaseServer;
-    expect((await runCli(['pocketbase', 'setup', '--config', writeConfig(dir, running)])).exitCode).to.equal(
-      0,
-    );
+    const running = pb.server;
+    expect(
+      (await runCli(['pocketbase', 'setup', '--config', writeConfig(pb.dir, running)])).exitCode,
+    ).to.equal(0);
     const signIn = (email: string, host = '') => running.daemonAccount(email, { host });
     const mine = await signIn('a@example.com');
     const theirs = await signIn('b@example.com');
@@ -219,19 +205,19 @@ describe('pocketbase setup (a real PocketBase server)', function () {
   });
 
   it('says what is wrong with the credentials or the server, exit 1', async () => {
-    const running = server as PocketBaseServer;
+    const running = pb.server;
     const wrong = await runCli([
       'pocketbase',
       'setup',
       '--config',
-      writeConfig(dir, running, { password: 'nope-nope-nope' }),
+      writeConfig(pb.dir, running, { password: 'nope-nope-nope' }),
     ]);
     expect(wrong.exitCode).to.equal(1);
     expect(wrong.stderr).to.include(
       `PocketBase at ${running.url} refused signing in as ${running.adminEmail} (_superusers)`,
     );
 
-    const config = writeConfig(dir, running);
+    const config = writeConfig(pb.dir, running);
     await running.stop();
     const down = await runCli(['pocketbase', 'setup', '--config', config]);
     expect(down.exitCode).to.equal(1);
@@ -246,7 +232,7 @@ describe('pocketbase setup (a real PocketBase server)', function () {
     ]);
     expect(elsewhere.stderr).to.include('cannot reach PocketBase at http://127.0.0.1:9');
 
-    const noSection = path.join(dir, 'plain.toml');
+    const noSection = path.join(pb.dir, 'plain.toml');
     fs.writeFileSync(noSection, '[daemon]\nlog_level = "info"\n');
     const missing = await runCli(['pocketbase', 'setup', '--config', noSection]);
     expect(missing.exitCode).to.equal(2);
